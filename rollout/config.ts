@@ -1,0 +1,157 @@
+// The operator's config (rollgate.yaml), validated once at start. Unknown keys are errors:
+// a typo in a gate setting must never silently fall back to a default.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label: lower-case letters, digits and "-"')
+  .max(63);
+
+const duration = (min: number, example: string) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it like "${example}" (units ms, s, m, h, d)` });
+      return z.NEVER;
+    }
+    if (ms < min) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is too short; the minimum is ${min / 1000}s` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const BUILT_IN_METRICS = ['request-success-rate', 'request-duration'] as const;
+
+const metricSchema = z
+  .strictObject({
+    name: dnsLabel,
+    query: z.string().min(1).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .superRefine((m, ctx) => {
+    const builtIn = (BUILT_IN_METRICS as readonly string[]).includes(m.name);
+    if (!builtIn && !m.query) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['query'],
+        message: `"${m.name}" is not a built-in metric (${BUILT_IN_METRICS.join(', ')}); a custom metric needs a PromQL query`,
+      });
+    }
+    if (m.min === undefined && m.max === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give a threshold: min, max, or both' });
+    }
+  });
+
+const clusterSchema = z.strictObject({
+  name: dnsLabel,
+  context: z.string().min(1).optional(),
+  prometheus: z.strictObject({ url: z.url(), timeout: duration(100, '10s').default(10_000) }).optional(),
+});
+
+const appSchema = z.strictObject({
+  name: dnsLabel,
+  namespace: dnsLabel.default('default'),
+  deployment: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name').max(230),
+  container: z.string().min(1),
+  version: z.union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ image: z.literal(true) })], {
+    error: 'write {env: VARIABLE} (the version is an env value) or {image: true} (the version is the image tag)',
+  }),
+  channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id like C0123ABCD (not a #name)'),
+  clusters: z.array(dnsLabel).min(1, 'name at least one cluster'),
+  strategy: z.enum(['per-cluster', 'canary-first']).default('per-cluster'),
+  canary: z
+    .union([
+      z.strictObject({ replicas: z.int().min(1) }),
+      z.strictObject({ percentage: z.number().gt(0).max(100) }),
+    ], { error: 'write {replicas: N} or {percentage: P}' })
+    .default({ replicas: 1 }),
+  analysis: z.strictObject({
+    interval: duration(1000, '1m').default(60_000),
+    iterations: z.int().min(1).default(3),
+    failureLimit: z.int().min(1).default(2),
+    provider: z.enum(['plain', 'istio']).default('plain'),
+    metrics: z.array(metricSchema).min(1, 'list at least one metric'),
+  }),
+  approvals: z
+    .strictObject({
+      approvers: z
+        .strictObject({ users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id like U0123ABCD')).default([]), groups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id like S0123ABCD')).default([]) })
+        .default({ users: [], groups: [] }),
+      allowSelfApproval: z.boolean().default(false),
+      autoPromote: z.boolean().default(false),
+      timeout: duration(60_000, '4h').default(4 * 3_600_000),
+      onTimeout: z.enum(['rollback', 'hold']).default('rollback'),
+    })
+    .default({ approvers: { users: [], groups: [] }, allowSelfApproval: false, autoPromote: false, timeout: 4 * 3_600_000, onTimeout: 'rollback' }),
+  cooldown: duration(0, '10m').default(0),
+});
+
+export const configSchema = z
+  .strictObject({
+    fleet: z.strictObject({
+      mode: z.enum(['karmada', 'direct']),
+      karmada: z.strictObject({ context: z.string().min(1) }).optional(),
+      clusters: z.array(clusterSchema).min(1, 'name at least one cluster'),
+    }),
+    apps: z.array(appSchema).min(1, 'configure at least one app'),
+  })
+  .superRefine((config, ctx) => {
+    const { fleet, apps } = config;
+    if (fleet.mode === 'karmada' && !fleet.karmada) {
+      ctx.addIssue({ code: 'custom', path: ['fleet', 'karmada'], message: 'karmada mode needs {context: NAME}, the kubeconfig context of the Karmada API server' });
+    }
+    const clusterNames = new Set<string>();
+    fleet.clusters.forEach((cluster, i) => {
+      if (clusterNames.has(cluster.name)) ctx.addIssue({ code: 'custom', path: ['fleet', 'clusters', i, 'name'], message: `"${cluster.name}" is listed twice` });
+      clusterNames.add(cluster.name);
+      if (fleet.mode === 'direct' && !cluster.context) {
+        ctx.addIssue({ code: 'custom', path: ['fleet', 'clusters', i, 'context'], message: 'direct mode writes to each cluster through its kubeconfig context; name it' });
+      }
+    });
+    const appNames = new Set<string>();
+    apps.forEach((app, i) => {
+      if (appNames.has(app.name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `app "${app.name}" is configured twice` });
+      appNames.add(app.name);
+      const seen = new Set<string>();
+      app.clusters.forEach((name, j) => {
+        if (!clusterNames.has(name)) {
+          ctx.addIssue({ code: 'custom', path: ['apps', i, 'clusters', j], message: `"${name}" is not a fleet cluster (${[...clusterNames].join(', ')})` });
+        } else if (!fleet.clusters.find((c) => c.name === name)?.prometheus) {
+          ctx.addIssue({ code: 'custom', path: ['apps', i, 'clusters', j], message: `cluster "${name}" has no prometheus.url, which analysis needs` });
+        }
+        if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'clusters', j], message: `"${name}" is listed twice` });
+        seen.add(name);
+      });
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type AppConfig = Config['apps'][number];
+export type ClusterConfig = Config['fleet']['clusters'][number];
+export type MetricConfig = AppConfig['analysis']['metrics'][number];
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** `apps[0].analysis.interval` from zod's ['apps', 0, 'analysis', 'interval']. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+}
+
+export type ParsedConfig = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/** Validates an already-parsed YAML document; every problem is reported, not just the first. */
+export function validateConfig(document: unknown): ParsedConfig {
+  const result = configSchema.safeParse(document);
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => ({ path: formatPath(issue.path) || '(top level)', message: issue.message })),
+  };
+}

@@ -1,0 +1,61 @@
+// What can happen to a rollout (events, past tense), what the machine asks the edges to do
+// (effects), and why it may say no (refusals).
+import type { ClusterTick, MetricSample } from './model.js';
+
+export interface Actor {
+  user: string;
+  /** Resolved at the edge from the app's approvers (users and user groups). */
+  isApprover: boolean;
+}
+
+export type RolloutEvent =
+  | { type: 'RolloutStarted'; fromVersion: string }
+  | { type: 'CanaryDeployed' }
+  | { type: 'PromotionApplied' }
+  | { type: 'ReadinessChecked'; ready: boolean; waitingFor?: string }
+  | { type: 'AnalysisTicked'; results: ClusterTick[] }
+  | { type: 'GateApproved'; stage: number; by: Actor }
+  | { type: 'RollbackRequested'; by: Actor; stage?: number }
+  | { type: 'Finalized' }
+  | { type: 'RolledBack' }
+  | { type: 'StepFailed'; step: StepName; reason: string };
+
+/** Steps run by the workers; each touches the outside world (Kubernetes, Prometheus). */
+export type StepName = 'start' | 'deploy-canary' | 'promote' | 'check-ready' | 'tick' | 'finalize' | 'rollback';
+
+export interface RollbackCause {
+  cluster: string;
+  failing: MetricSample[];
+  failedChecks: number;
+}
+
+/** Slack messages a transition wants posted; rendered from the rollout when they are sent. */
+export type Notice =
+  | { kind: 'root' }
+  | { kind: 'root-update' }
+  | { kind: 'summary'; tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number> }
+  | { kind: 'gate-opened'; stage: number }
+  | { kind: 'gate-closed'; stage: number }
+  | { kind: 'rolled-back' }
+  | { kind: 'finished' }
+  | { kind: 'failed'; reason: string };
+
+export type Effect =
+  | { type: 'step'; step: StepName; at: number }
+  | { type: 'notify'; notice: Notice }
+  | { type: 'release-lock' };
+
+export type RefusalCode =
+  | 'not-an-approver'
+  | 'self-approval'
+  | 'gate-not-open'
+  | 'gate-decided'
+  | 'rollout-finished'
+  | 'already-rolling-back'
+  | 'not-allowed'
+  | 'unexpected-event';
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+}

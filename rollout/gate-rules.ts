@@ -1,0 +1,55 @@
+// Who may open or shut a gate, and when. Refusals are answers, not exceptions.
+import type { Actor, Refusal } from './events.js';
+import type { Gate, Rollout } from './model.js';
+import { isTerminal } from './model.js';
+
+const refuse = (code: Refusal['code'], message: string): Refusal => ({ code, message });
+
+function closedGateRefusal(rollout: Rollout, gate: Gate | undefined): Refusal | undefined {
+  const where = gate ? `The ${gate.clusters.join(', ')} gate` : 'That gate';
+  if (isTerminal(rollout.phase)) {
+    const how = rollout.phase === 'succeeded' ? 'succeeded' : rollout.phase === 'failed' ? 'failed' : 'been rolled back';
+    return refuse('rollout-finished', `${where} is already closed: rollout ${rollout.id} has ${how}.`);
+  }
+  if (!gate) return refuse('gate-not-open', `Rollout ${rollout.id} has no such gate.`);
+  switch (gate.state) {
+    case 'approved':
+      return refuse('gate-decided', `${where} is already approved${gate.decidedBy === 'auto' ? ' (automatically)' : ` by <@${gate.decidedBy}>`}.`);
+    case 'rolled-back':
+      return refuse('gate-decided', `${where} is already rolled back by <@${gate.decidedBy}>.`);
+    case 'closed':
+      return refuse('gate-decided', `${where} is already closed: ${gate.closedReason ?? 'the rollout moved on'}.`);
+    case 'pending':
+      return refuse('gate-not-open', `${where} is not open yet: rollout ${rollout.id} is ${rollout.phase}.`);
+    case 'open':
+      return rollout.phase === 'rolling-back' ? refuse('already-rolling-back', `Rollout ${rollout.id} is already rolling back.`) : undefined;
+  }
+}
+
+/** Why `by` may not approve the gate guarding `stage` now, or undefined when they may. */
+export function gateRefusal(rollout: Rollout, stage: number, by: Actor): Refusal | undefined {
+  const gate = rollout.gates[stage - 1];
+  const closed = closedGateRefusal(rollout, gate);
+  if (closed) return closed;
+  if (by.user === rollout.requester && !rollout.settings.allowSelfApproval) {
+    return refuse('self-approval', `You requested rollout ${rollout.id}, so someone else has to approve its gates.`);
+  }
+  if (!by.isApprover) return refuse('not-an-approver', `You are not an approver of ${rollout.app}, so you cannot approve its gates.`);
+  return undefined;
+}
+
+/** Why `by` may not roll the rollout back now (from the gate guarding `stage`, when given). */
+export function rollbackRefusal(rollout: Rollout, by: Actor, stage?: number): Refusal | undefined {
+  if (stage !== undefined) {
+    const closed = closedGateRefusal(rollout, rollout.gates[stage - 1]);
+    if (closed) return closed;
+  } else if (isTerminal(rollout.phase)) {
+    return refuse('rollout-finished', `Rollout ${rollout.id} has already finished (${rollout.phase}).`);
+  } else if (rollout.phase === 'rolling-back') {
+    return refuse('already-rolling-back', `Rollout ${rollout.id} is already rolling back.`);
+  }
+  if (by.user !== rollout.requester && !by.isApprover) {
+    return refuse('not-allowed', `Only the requester (<@${rollout.requester}>) or an approver of ${rollout.app} can roll it back.`);
+  }
+  return undefined;
+}

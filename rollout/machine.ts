@@ -1,0 +1,195 @@
+// The rollout state machine: (rollout, event, now) -> (rollout, effects) or a refusal.
+// Pure: no I/O, no clock. Every change to a rollout goes through transition().
+import type { Actor, Effect, Notice, Refusal, RolloutEvent, StepName } from './events.js';
+import { judgeTick } from './verdict.js';
+import type { Gate, Outcome, Rollout } from './model.js';
+import { isTerminal } from './model.js';
+import { gateRefusal, rollbackRefusal } from './gate-rules.js';
+
+export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
+
+type RolledBack = Extract<Outcome, { kind: 'rolled-back' }>;
+
+const step = (name: StepName, at: number): Effect => ({ type: 'step', step: name, at });
+const notify = (notice: Notice): Effect => ({ type: 'notify', notice });
+const rootUpdate = notify({ kind: 'root-update' });
+
+function advance(rollout: Rollout, nowMs: number, changes: Partial<Rollout>, effects: Effect[]): Transition {
+  return { ok: true, rollout: { ...rollout, ...changes, seq: rollout.seq + 1, updatedAt: nowMs }, effects };
+}
+
+function unexpected(rollout: Rollout, event: RolloutEvent): Transition {
+  if (isTerminal(rollout.phase)) {
+    return { ok: false, refusal: { code: 'rollout-finished', message: `Rollout ${rollout.id} has already ${finishedWord(rollout)}.` } };
+  }
+  return { ok: false, refusal: { code: 'unexpected-event', message: `${event.type} does not apply while rollout ${rollout.id} is ${rollout.phase}.` } };
+}
+
+export function finishedWord(rollout: Rollout): string {
+  return rollout.phase === 'succeeded' ? 'succeeded' : rollout.phase === 'failed' ? 'failed' : 'been rolled back';
+}
+
+/** The effects of creating a rollout: post its root message and run the start step. */
+export function created(rollout: Rollout, nowMs: number): Effect[] {
+  return [notify({ kind: 'root' }), step('start', nowMs)];
+}
+
+export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number): Transition {
+  switch (event.type) {
+    case 'RolloutStarted':
+      if (rollout.phase !== 'queued') return unexpected(rollout, event);
+      return advance(rollout, nowMs, { phase: 'deploying', fromVersion: event.fromVersion }, [step('deploy-canary', nowMs), rootUpdate]);
+    case 'CanaryDeployed':
+      if (rollout.phase !== 'deploying') return unexpected(rollout, event);
+      return waitForReady(rollout, nowMs, 'canary');
+    case 'PromotionApplied':
+      if (rollout.phase !== 'promoting') return unexpected(rollout, event);
+      return waitForReady(rollout, nowMs, 'promote');
+    case 'ReadinessChecked':
+      if (rollout.phase !== 'waiting-ready') return unexpected(rollout, event);
+      return readinessChecked(rollout, event.ready, event.waitingFor, nowMs);
+    case 'AnalysisTicked':
+      if (rollout.phase !== 'analysing') return unexpected(rollout, event);
+      return analysisTicked(rollout, event.results, nowMs);
+    case 'GateApproved':
+      return gateApproved(rollout, event.stage, event.by, nowMs);
+    case 'RollbackRequested':
+      return rollbackRequested(rollout, event.by, event.stage, nowMs);
+    case 'Finalized':
+      if (rollout.phase !== 'finalizing') return unexpected(rollout, event);
+      return finalized(rollout, nowMs);
+    case 'RolledBack':
+      if (rollout.phase !== 'rolling-back') return unexpected(rollout, event);
+      return rolledBack(rollout, nowMs);
+    case 'StepFailed':
+      return stepFailed(rollout, event.step, event.reason, nowMs);
+  }
+}
+
+function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promote'): Transition {
+  const stage = rollout.stages[rollout.stage];
+  const cluster = { ...rollout.cluster };
+  for (const name of stage?.clusters ?? []) {
+    const current = cluster[name];
+    if (!current) continue;
+    cluster[name] = action === 'canary' ? { ...current, canary: 'deployed' } : { ...current, promoted: true };
+  }
+  const readyDeadline = nowMs + rollout.settings.progressDeadlineMs;
+  return advance(rollout, nowMs, { phase: 'waiting-ready', cluster, readyDeadline }, [step('check-ready', nowMs + rollout.settings.readyPollMs), rootUpdate]);
+}
+
+function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string | undefined, nowMs: number): Transition {
+  if (ready) {
+    return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0 }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
+  }
+  if (rollout.readyDeadline !== undefined && nowMs >= rollout.readyDeadline) {
+    const reason = `not ready within the progress deadline: ${waitingFor ?? 'pods not ready'}`;
+    return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'deadline', reason });
+  }
+  return advance(rollout, nowMs, {}, [step('check-ready', nowMs + rollout.settings.readyPollMs)]);
+}
+
+function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[1], nowMs: number): Transition {
+  const judged = judgeTick(rollout, results, nowMs);
+  const tick = rollout.tick + 1;
+  const ticksInStage = rollout.ticksInStage + 1;
+  const failedChecks = Object.fromEntries(Object.entries(judged.cluster).map(([name, state]) => [name, state.failedChecks]));
+  const summary = notify({ kind: 'summary', tick, stage: rollout.stage, results, failedChecks });
+  const next: Rollout = { ...rollout, cluster: judged.cluster, tick, ticksInStage };
+  if (judged.breach) {
+    const { cluster, failing, failedChecks: count } = judged.breach;
+    const names = failing.map((m) => m.metric).join(', ');
+    const reason = `${names} failed in ${cluster}: ${count} of ${rollout.settings.failureLimit} allowed failed checks`;
+    const rolled = beginRollback(next, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'analysis', reason, cause: judged.breach });
+    return rolled.ok ? { ...rolled, effects: [summary, ...rolled.effects] } : rolled;
+  }
+  if (ticksInStage < rollout.settings.iterations) {
+    return advance(next, nowMs, {}, [summary, step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
+  }
+  if (rollout.stage === rollout.stages.length - 1) {
+    return advance(next, nowMs, { phase: 'finalizing' }, [summary, step('finalize', nowMs), rootUpdate]);
+  }
+  const gateIndex = rollout.stage; // gates[i] guards stage i + 1
+  if (rollout.settings.autoPromote) {
+    const gates = replaceGate(next.gates, gateIndex, { state: 'approved', openedAt: nowMs, decidedBy: 'auto', decidedAt: nowMs });
+    return advance(next, nowMs, { gates, phase: 'promoting', stage: rollout.stage + 1 }, [summary, step('promote', nowMs), rootUpdate]);
+  }
+  const gates = replaceGate(next.gates, gateIndex, { state: 'open', openedAt: nowMs });
+  return advance(next, nowMs, { gates, phase: 'awaiting-approval' }, [summary, notify({ kind: 'gate-opened', stage: rollout.stage + 1 }), rootUpdate]);
+}
+
+function replaceGate(gates: Gate[], index: number, changes: Partial<Gate>): Gate[] {
+  return gates.map((gate, i) => (i === index ? { ...gate, ...changes } : gate));
+}
+
+function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number): Transition {
+  const refusal = gateRefusal(rollout, stage, by);
+  if (refusal) return { ok: false, refusal };
+  const gates = replaceGate(rollout.gates, stage - 1, { state: 'approved', decidedBy: by.user, decidedAt: nowMs });
+  return advance(rollout, nowMs, { gates, phase: 'promoting', stage }, [
+    step('promote', nowMs),
+    notify({ kind: 'gate-closed', stage }),
+    rootUpdate,
+  ]);
+}
+
+function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefined, nowMs: number): Transition {
+  const refusal = rollbackRefusal(rollout, by, stage);
+  if (refusal) return { ok: false, refusal };
+  const where = stage !== undefined ? ` at the ${rollout.gates[stage - 1]?.clusters.join(', ')} gate` : '';
+  return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'person', by: by.user, reason: `rolled back by <@${by.user}>${where}` });
+}
+
+function beginRollback(rollout: Rollout, nowMs: number, outcome: RolledBack): Transition {
+  const closedBy = outcome.trigger === 'person' ? outcome.by : undefined;
+  const closing = rollout.gates.filter((g) => g.state === 'open');
+  const gates = rollout.gates.map((gate): Gate => {
+    if (gate.state !== 'open') return gate;
+    return closedBy
+      ? { ...gate, state: 'rolled-back', decidedBy: closedBy, decidedAt: nowMs }
+      : { ...gate, state: 'closed', decidedAt: nowMs, closedReason: outcome.reason };
+  });
+  return advance(rollout, nowMs, { phase: 'rolling-back', gates, pendingOutcome: outcome }, [
+    step('rollback', nowMs),
+    ...closing.map((g) => notify({ kind: 'gate-closed', stage: g.stage })),
+    rootUpdate,
+  ]);
+}
+
+function finalized(rollout: Rollout, nowMs: number): Transition {
+  const cluster = Object.fromEntries(
+    Object.entries(rollout.cluster).map(([name, state]) => [name, { ...state, canary: state.canary === 'deployed' ? 'removed' : state.canary, promoted: true }]),
+  ) as Rollout['cluster'];
+  return advance(rollout, nowMs, { phase: 'succeeded', cluster, outcome: { kind: 'succeeded', at: nowMs } }, [
+    rootUpdate,
+    notify({ kind: 'finished' }),
+    { type: 'release-lock' },
+  ]);
+}
+
+function rolledBack(rollout: Rollout, nowMs: number): Transition {
+  const cluster = Object.fromEntries(
+    Object.entries(rollout.cluster).map(([name, state]) => [name, { ...state, canary: state.canary === 'deployed' ? 'removed' : state.canary, promoted: false }]),
+  ) as Rollout['cluster'];
+  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' ? { ...gate, state: 'closed', closedReason: 'rolled back' } : gate));
+  const outcome = { ...(rollout.pendingOutcome ?? { kind: 'rolled-back', trigger: 'failure', reason: 'rolled back' }), at: nowMs } as RolledBack;
+  return advance(rollout, nowMs, { phase: 'rolled-back', cluster, gates, outcome, pendingOutcome: undefined }, [
+    rootUpdate,
+    notify({ kind: 'rolled-back' }),
+    { type: 'release-lock' },
+  ]);
+}
+
+function stepFailed(rollout: Rollout, failedStep: StepName, reason: string, nowMs: number): Transition {
+  if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepFailed', step: failedStep, reason });
+  const touched = Object.values(rollout.cluster).some((c) => c.canary !== 'none' || c.promoted);
+  if (touched && failedStep !== 'rollback') {
+    return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'failure', reason: `${failedStep} failed: ${reason}` });
+  }
+  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' || gate.state === 'open' ? { ...gate, state: 'closed', closedReason: reason } : gate));
+  return advance(rollout, nowMs, { phase: 'failed', gates, outcome: { kind: 'failed', at: nowMs, reason: `${failedStep} failed: ${reason}` } }, [
+    rootUpdate,
+    notify({ kind: 'failed', reason: `${failedStep} failed: ${reason}` }),
+    { type: 'release-lock' },
+  ]);
+}

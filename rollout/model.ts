@@ -1,0 +1,135 @@
+// The rollout as rollgate remembers it. Plain data (JSON in Redis), no behaviour here:
+// transitions live in machine.ts, so every change of state goes through one function.
+
+export type Strategy = 'per-cluster' | 'canary-first';
+
+/** A stage does one thing to some clusters, then analyses. Stage 0 deploys canaries; the rest promote behind a gate. */
+export interface Stage {
+  action: 'canary' | 'promote';
+  clusters: string[];
+}
+
+export type Phase =
+  | 'queued' // accepted, the start step has not run yet
+  | 'deploying' // writing canary objects
+  | 'promoting' // writing the promotion override
+  | 'waiting-ready' // objects written, waiting for pods to be ready
+  | 'analysing' // analysis ticks running for the current stage
+  | 'awaiting-approval' // a gate is open; nothing runs until someone clicks
+  | 'finalizing' // absorbing the promotion into the base, removing temporary objects
+  | 'rolling-back' // undoing canaries and promotions
+  | 'succeeded'
+  | 'rolled-back'
+  | 'failed';
+
+export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'rolled-back', 'failed'];
+
+export type GateState = 'pending' | 'open' | 'approved' | 'rolled-back' | 'closed';
+
+export interface Gate {
+  stage: number;
+  clusters: string[];
+  state: GateState;
+  openedAt?: number;
+  decidedBy?: string;
+  decidedAt?: number;
+  /** Why a gate closed without a decision (the rollout ended some other way). */
+  closedReason?: string;
+}
+
+export interface MetricSample {
+  metric: string;
+  value: number | null;
+  /** Set when no value could be had (no data, Prometheus down, timeout). */
+  error?: string;
+  min?: number;
+  max?: number;
+  passed: boolean;
+  dryRun: boolean;
+}
+
+export interface ClusterTick {
+  cluster: string;
+  metrics: MetricSample[];
+  podsReady?: { ready: number; total: number };
+}
+
+export interface ClusterState {
+  canary: 'none' | 'deployed' | 'removed';
+  promoted: boolean;
+  failedChecks: number;
+  lastVerdict?: 'passed' | 'failed';
+  /** Every tick's values for this cluster, oldest first, for trend lines. */
+  history: { at: number; metrics: Record<string, number | null> }[];
+}
+
+export interface RolloutSettings {
+  intervalMs: number;
+  iterations: number;
+  failureLimit: number;
+  autoPromote: boolean;
+  allowSelfApproval: boolean;
+  progressDeadlineMs: number;
+  readyPollMs: number;
+}
+
+export type Outcome =
+  | { kind: 'succeeded'; at: number }
+  | {
+      kind: 'rolled-back';
+      at: number;
+      by?: string;
+      reason: string;
+      trigger: 'person' | 'analysis' | 'deadline' | 'failure';
+      /** For an automatic rollback after analysis: the cluster and metrics that failed. */
+      cause?: { cluster: string; failing: MetricSample[]; failedChecks: number };
+    }
+  | { kind: 'failed'; at: number; reason: string };
+
+export interface Rollout {
+  id: string;
+  app: string;
+  version: string;
+  fromVersion?: string;
+  requester: string;
+  channel: string;
+  strategy: Strategy;
+  clusters: string[];
+  stages: Stage[];
+  settings: RolloutSettings;
+  phase: Phase;
+  stage: number;
+  /** Bumped by every transition; a scheduled step carries the seq it was scheduled at and is ignored once stale. */
+  seq: number;
+  ticksInStage: number;
+  tick: number;
+  readyDeadline?: number;
+  cluster: Record<string, ClusterState>;
+  gates: Gate[];
+  createdAt: number;
+  updatedAt: number;
+  outcome?: Outcome;
+  /** Why the rollout is rolling back, kept while the rollback step runs. */
+  pendingOutcome?: Extract<Outcome, { kind: 'rolled-back' }>;
+  /** Ids of clicks and commands already applied, so a redelivered one is a no-op. */
+  inputsApplied: string[];
+}
+
+export function isTerminal(phase: Phase): boolean {
+  return TERMINAL_PHASES.includes(phase);
+}
+
+/** Clusters whose pods run the new version now: the ones analysis looks at. */
+export function analysedClusters(rollout: Rollout): string[] {
+  return rollout.clusters.filter((name) => {
+    const state = rollout.cluster[name];
+    return state !== undefined && (state.canary === 'deployed' || state.promoted);
+  });
+}
+
+export function touchedClusters(rollout: Rollout): string[] {
+  return rollout.clusters.filter((name) => {
+    const state = rollout.cluster[name];
+    return state !== undefined && (state.canary !== 'none' || state.promoted);
+  });
+}

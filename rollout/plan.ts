@@ -1,0 +1,71 @@
+// From an app's config and a start command to the rollout's first state.
+import type { AppConfig } from './config.js';
+import type { Rollout, Stage, Strategy } from './model.js';
+
+export interface StartRequest {
+  id: string;
+  app: AppConfig;
+  version: string;
+  requester: string;
+  clusters?: string[];
+  strategy?: Strategy;
+  autoPromote?: boolean;
+  nowMs: number;
+}
+
+export const DEFAULT_PROGRESS_DEADLINE_MS = 10 * 60_000;
+export const DEFAULT_READY_POLL_MS = 2_000;
+
+/**
+ * per-cluster (seed Demo 2): one canary stage over every cluster, then one promotion per cluster.
+ * canary-first (seed Demo 1): canary in the first cluster, promote it, then promote the rest at once.
+ */
+export function planStages(strategy: Strategy, clusters: string[]): Stage[] {
+  const [first, ...rest] = clusters;
+  if (first === undefined) throw new Error('a rollout needs at least one cluster');
+  if (strategy === 'canary-first') {
+    const stages: Stage[] = [
+      { action: 'canary', clusters: [first] },
+      { action: 'promote', clusters: [first] },
+    ];
+    if (rest.length > 0) stages.push({ action: 'promote', clusters: rest });
+    return stages;
+  }
+  return [{ action: 'canary', clusters: [...clusters] }, ...clusters.map((c): Stage => ({ action: 'promote', clusters: [c] }))];
+}
+
+export function newRollout(request: StartRequest, tuning: { readyPollMs?: number } = {}): Rollout {
+  const { app, nowMs } = request;
+  const clusters = request.clusters ?? app.clusters;
+  const strategy = request.strategy ?? app.strategy;
+  const stages = planStages(strategy, clusters);
+  return {
+    id: request.id,
+    app: app.name,
+    version: request.version,
+    requester: request.requester,
+    channel: app.channel,
+    strategy,
+    clusters,
+    stages,
+    settings: {
+      intervalMs: app.analysis.interval,
+      iterations: app.analysis.iterations,
+      failureLimit: app.analysis.failureLimit,
+      autoPromote: request.autoPromote ?? app.approvals.autoPromote,
+      allowSelfApproval: app.approvals.allowSelfApproval,
+      progressDeadlineMs: DEFAULT_PROGRESS_DEADLINE_MS,
+      readyPollMs: tuning.readyPollMs ?? DEFAULT_READY_POLL_MS,
+    },
+    phase: 'queued',
+    stage: 0,
+    seq: 0,
+    ticksInStage: 0,
+    tick: 0,
+    cluster: Object.fromEntries(clusters.map((c) => [c, { canary: 'none', promoted: false, failedChecks: 0, history: [] }])),
+    gates: stages.slice(1).map((s, i) => ({ stage: i + 1, clusters: s.clusters, state: 'pending' })),
+    createdAt: nowMs,
+    updatedAt: nowMs,
+    inputsApplied: [],
+  };
+}
