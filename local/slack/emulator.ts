@@ -1,0 +1,162 @@
+// createSlackEmulator: composes the workspace, history, Web API, signed delivery to the bot,
+// response_urls, the control API and the page into one HTTP server.
+import type { AddressInfo } from 'node:net';
+import { createBotDispatch } from './bot-dispatch.js';
+import { createControlRoutes } from './control.js';
+import { createEventHub } from './events.js';
+import { createFaults, type ErrorFault, type RateLimitFault } from './faults.js';
+import { createInteractions, type ClickInput, type CommandInput, type ForgedInput, type InteractionResult } from './interactions.js';
+import { renderPage } from './page/page.js';
+import { createResponseUrls } from './response-urls.js';
+import { createHttpServer } from './server.js';
+import { stateView, type EmulatorState } from './state-view.js';
+import { createStore, type StoreChange } from './store.js';
+import { createWebApi, type RecordedCall } from './web-api.js';
+import { createWorkspace, DEFAULT_BOT_TOKEN, type EmulatedChannel, type EmulatedUser, type EmulatedUsergroup } from './workspace.js';
+
+export interface SlackEmulatorOptions {
+  /** Signs every request sent to the bot. */
+  signingSecret: string;
+  /** The only bearer token the Web API accepts (default 'xoxb-local-rollgate'). */
+  botToken?: string;
+  /** Where signed requests go, e.g. http://127.0.0.1:3000/slack/events. */
+  botUrl?: string;
+  users?: EmulatedUser[];
+  channels?: EmulatedChannel[];
+  usergroups?: EmulatedUsergroup[];
+  /** Clock in ms (message ts, request timestamps, response_url expiry, fault windows). */
+  now?: () => number;
+  log?: (line: string) => void;
+  /** How long the bot has to answer (Slack: 3000 ms). */
+  botTimeoutMs?: number;
+}
+
+export interface Faults {
+  rateLimit?: RateLimitFault;
+  error?: ErrorFault;
+}
+
+export interface SlackEmulator {
+  listen(port?: number, host?: string): Promise<{ url: string }>;
+  close(): Promise<void>;
+  /** http://HOST:PORT once listening ('' before). */
+  readonly url: string;
+  /** url + '/api/': what the bot gets as SLACK_API_URL. */
+  readonly apiUrl: string;
+  setBotUrl(url: string): void;
+  state(): EmulatorState;
+  calls(method?: string): RecordedCall[];
+  command(input: CommandInput): Promise<InteractionResult>;
+  click(input: ClickInput): Promise<InteractionResult>;
+  forged(input: ForgedInput): Promise<InteractionResult>;
+  setFaults(faults: Faults): void;
+  clearFaults(): void;
+  faults(): ReturnType<ReturnType<typeof createFaults>['describe']>;
+  /** Forgets messages, ephemerals, views, calls, response_urls and faults. */
+  reset(): void;
+  onChange(listener: (change: StoreChange) => void): () => void;
+  /** Resolves with the first truthy value of probe, re-checked on every change and Web API call. */
+  waitFor<T>(probe: (emulator: SlackEmulator) => T | undefined | null | false, timeoutMs?: number): Promise<T>;
+}
+
+export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulator {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  const workspace = createWorkspace(options);
+  const store = createStore({ workspace, now });
+  const faults = createFaults({ now });
+  const events = createEventHub();
+  let baseUrl = '';
+  let botUrl = options.botUrl;
+  const url = () => baseUrl;
+
+  const responseUrls = createResponseUrls({ store, workspace, now });
+  const dispatch = createBotDispatch({ signingSecret: options.signingSecret, now, botUrl: () => botUrl, log, ...(options.botTimeoutMs ? { timeoutMs: options.botTimeoutMs } : {}) });
+  const interactions = createInteractions({ workspace, store, responseUrls, dispatch, url });
+  const context = { workspace, store, url, userForTrigger: interactions.userForTrigger, log };
+  const webApi = createWebApi({ context, botToken: options.botToken ?? DEFAULT_BOT_TOKEN, faults, now });
+  const watchers = new Set<() => void>();
+  store.onChange((change) => events.publish(change));
+  store.onChange(() => watchers.forEach((w) => w()));
+
+  const emulator: SlackEmulator = {
+    get url() {
+      return baseUrl;
+    },
+    get apiUrl() {
+      return baseUrl ? `${baseUrl}/api/` : '';
+    },
+    async listen(port = 0, host = '127.0.0.1') {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const address = server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      baseUrl = `http://${shownHost}:${address.port}`;
+      log(`slack emulator on ${baseUrl} (Web API ${baseUrl}/api/)`);
+      return { url: baseUrl };
+    },
+    async close() {
+      events.closeAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    setBotUrl(next) {
+      botUrl = next;
+    },
+    state: () => stateView(workspace, store),
+    calls: (method) => webApi.calls(method),
+    command: (input) => interactions.command(input),
+    click: (input) => interactions.click(input),
+    forged: (input) => interactions.forged(input),
+    setFaults: (f) => faults.add(f),
+    clearFaults: () => faults.clear(),
+    faults: () => faults.describe(),
+    reset() {
+      webApi.clearCalls();
+      responseUrls.reset();
+      faults.clear();
+      store.reset();
+    },
+    onChange: (listener) => store.onChange(listener),
+    waitFor(probe, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const value = probe(emulator);
+          if (!value) return false;
+          done();
+          resolve(value);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`slack emulator: condition not met within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          watchers.delete(watcher);
+        };
+        const watcher = () => void check();
+        watchers.add(watcher);
+        check();
+      });
+    },
+  };
+
+  const server = createHttpServer({
+    webApi: (method, args, authorization) => {
+      const reply = webApi.handle(method, args, authorization);
+      watchers.forEach((w) => w());
+      return reply;
+    },
+    responseUrl: (id, body) => responseUrls.use(id, body),
+    control: createControlRoutes(emulator),
+    events,
+    page: () => renderPage(),
+    log,
+  });
+  return emulator;
+}

@@ -1,0 +1,132 @@
+// What a person does in Slack, turned into the signed requests Slack would send the bot:
+// slash commands, button clicks, and deliberately forged commands for tests.
+import type { BotReply, createBotDispatch } from './bot-dispatch.js';
+import { readContent } from './content.js';
+import { SlackEmulatorError } from './errors.js';
+import { blockActionsPayload, findButton, slashCommandBody } from './payloads.js';
+import type { createResponseUrls } from './response-urls.js';
+import type { Signing } from './signing.js';
+import { isRoot, type Store } from './store.js';
+import { findChannel, findUser, type Workspace } from './workspace.js';
+
+export interface CommandInput {
+  user: string;
+  text: string;
+  channel?: string;
+  command?: string;
+}
+
+export interface ClickInput {
+  user: string;
+  ts: string;
+  action_id: string;
+  channel?: string;
+  value?: string;
+  block_id?: string;
+}
+
+export interface ForgedInput {
+  kind: Exclude<Signing, 'valid'>;
+  text?: string;
+  user?: string;
+}
+
+export interface InteractionResult extends BotReply {
+  responseUrl: string;
+  triggerId: string;
+}
+
+interface Deps {
+  workspace: Workspace;
+  store: Store;
+  responseUrls: ReturnType<typeof createResponseUrls>;
+  dispatch: ReturnType<typeof createBotDispatch>;
+  url: () => string;
+}
+
+export function createInteractions(deps: Deps) {
+  const { workspace, store, responseUrls, dispatch } = deps;
+  const triggers = new Map<string, string>();
+  let triggerCount = 0;
+
+  const userOf = (id: string) => findUser(workspace, id) ?? fail('user_not_found', `no user ${id} in the emulated workspace`);
+  const channelOf = (id?: string) =>
+    (id === undefined ? workspace.channels[0] : findChannel(workspace, id)) ?? fail('channel_not_found', `no channel ${id ?? '(default)'}`);
+
+  function issueTrigger(userId: string): string {
+    triggerCount += 1;
+    const id = `${1000000000 + triggerCount}.${workspace.team.id.length}00000.${Buffer.from(String(triggerCount)).toString('hex')}`;
+    triggers.set(id, userId);
+    return id;
+  }
+
+  /** Shows the user Slack's answer to a command: the bot's HTTP reply or Slack's error line. */
+  function showCommandReply(input: { command: string; user: string; channel: string; responseId: string }, reply: BotReply): void {
+    const ephemeral = (text: string, blocks?: unknown[]) => store.postEphemeral({ user: input.user, channel: input.channel, text, ...(blocks ? { blocks } : {}) });
+    if (reply.error) {
+      ephemeral(`${input.command} failed with the error "${reply.error}"`);
+      return;
+    }
+    if (typeof reply.body === 'string') {
+      if (reply.body.trim()) responseUrls.noteEphemeral(input.responseId, ephemeral(reply.body).ts);
+      return;
+    }
+    if (typeof reply.body !== 'object' || reply.body === null) return;
+    const body = reply.body as Record<string, unknown>;
+    if (body.text === undefined && body.blocks === undefined) return;
+    const content = readContent(body);
+    if (!content.ok) {
+      ephemeral(`${input.command} failed with the error "${content.error}"`);
+      return;
+    }
+    if (body.response_type === 'in_channel') store.post({ channel: input.channel, user: workspace.bot.userId, ...content.content });
+    else responseUrls.noteEphemeral(input.responseId, store.postEphemeral({ user: input.user, channel: input.channel, ...content.content }).ts);
+  }
+
+  async function sendCommand(input: CommandInput, signing: Signing): Promise<InteractionResult> {
+    const user = userOf(input.user);
+    const channel = channelOf(input.channel);
+    const command = input.command ?? '/rollout';
+    const responseId = responseUrls.issue({ user: user.id, channel: channel.id });
+    const responseUrl = `${deps.url()}/response/${responseId}`;
+    const triggerId = issueTrigger(user.id);
+    const body = slashCommandBody({ workspace, channel, user, command, text: input.text, responseUrl, triggerId });
+    const reply = await dispatch.send(body, signing);
+    if (signing === 'valid') showCommandReply({ command, user: user.id, channel: channel.id, responseId }, reply);
+    return { ...reply, responseUrl, triggerId };
+  }
+
+  return {
+    userForTrigger: (id: string) => triggers.get(id),
+    command: (input: CommandInput) => sendCommand(input, 'valid'),
+    forged: (input: ForgedInput) => sendCommand({ user: input.user ?? workspace.users[0]?.id ?? '', text: input.text ?? 'help' }, input.kind),
+
+    async click(input: ClickInput): Promise<InteractionResult> {
+      const user = userOf(input.user);
+      const message = store.find(input.channel === undefined ? undefined : channelOf(input.channel).id, input.ts);
+      const ephemeral = message ? undefined : store.findEphemeral(user.id, input.ts);
+      const held = message ?? ephemeral ?? fail('message_not_found', `no message with ts ${input.ts} that ${user.name} can see`);
+      const want = { actionId: input.action_id, value: input.value, blockId: input.block_id };
+      const button = findButton(held.blocks, want) ?? fail('button_not_found', `message ${input.ts} has no button ${JSON.stringify(want)}`);
+      const channel = channelOf(held.channel);
+      const threadTs = message && !isRoot(message) ? message.threadTs : ephemeral?.threadTs;
+      const responseId = responseUrls.issue({ user: user.id, channel: channel.id, messageTs: held.ts, messageIsEphemeral: !message, ...(threadTs ? { threadTs } : {}) });
+      const responseUrl = `${deps.url()}/response/${responseId}`;
+      const triggerId = issueTrigger(user.id);
+      const payload = blockActionsPayload({
+        workspace, user, channel, button, responseUrl, triggerId,
+        messageTs: held.ts,
+        isEphemeral: !message,
+        ...(message ? { message: store.toSlack(message) } : {}),
+        ...(threadTs ? { threadTs } : {}),
+        actionTs: store.nextTs(),
+      });
+      const reply = await dispatch.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+      return { ...reply, responseUrl, triggerId };
+    },
+  };
+}
+
+function fail(code: 'user_not_found' | 'channel_not_found' | 'message_not_found' | 'button_not_found', message: string): never {
+  throw new SlackEmulatorError(code, message);
+}

@@ -1,0 +1,1 @@
+export function renderPage(): string { return '<!doctype html><title>x</title>'; }

@@ -1,0 +1,100 @@
+// The exact bodies Slack sends to an app: slash commands and block_actions.
+import type { EmulatedChannel, EmulatedUser, Workspace } from './workspace.js';
+
+/** Slack still sends the deprecated verification token; apps should ignore it. */
+export const VERIFICATION_TOKEN = 'rollgate-local-verification-token';
+
+export function slashCommandBody(p: {
+  workspace: Workspace;
+  channel: EmulatedChannel;
+  user: EmulatedUser;
+  command: string;
+  text: string;
+  responseUrl: string;
+  triggerId: string;
+}): string {
+  return new URLSearchParams({
+    token: VERIFICATION_TOKEN,
+    team_id: p.workspace.team.id,
+    team_domain: p.workspace.team.domain,
+    channel_id: p.channel.id,
+    channel_name: p.channel.name,
+    user_id: p.user.id,
+    user_name: p.user.name,
+    command: p.command,
+    text: p.text,
+    api_app_id: p.workspace.bot.appId,
+    is_enterprise_install: 'false',
+    response_url: p.responseUrl,
+    trigger_id: p.triggerId,
+  }).toString();
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface FoundButton {
+  blockId: string;
+  element: Obj;
+}
+
+/** A button in `blocks` (actions elements or a section accessory) matching the given ids. */
+export function findButton(blocks: unknown[] | undefined, want: { actionId: string; value?: string; blockId?: string }): FoundButton | undefined {
+  for (const block of blocks ?? []) {
+    if (!isObj(block)) continue;
+    const blockId = String(block.block_id ?? '');
+    if (want.blockId !== undefined && want.blockId !== blockId) continue;
+    const candidates = block.type === 'actions' && Array.isArray(block.elements) ? block.elements : [block.accessory];
+    for (const element of candidates) {
+      if (!isObj(element) || element.type !== 'button' || element.action_id !== want.actionId) continue;
+      if (want.value !== undefined && element.value !== want.value) continue;
+      return { blockId, element };
+    }
+  }
+  return undefined;
+}
+
+export function blockActionsPayload(p: {
+  workspace: Workspace;
+  user: EmulatedUser;
+  channel: EmulatedChannel;
+  messageTs: string;
+  /** The message as Slack stores it; absent for ephemeral messages, as in Slack. */
+  message?: Obj;
+  isEphemeral: boolean;
+  threadTs?: string;
+  button: FoundButton;
+  responseUrl: string;
+  triggerId: string;
+  actionTs: string;
+}): Obj {
+  const { workspace, user, channel, button } = p;
+  const text = isObj(button.element.text) ? String(button.element.text.text ?? '') : '';
+  const action: Obj = {
+    action_id: button.element.action_id,
+    block_id: button.blockId,
+    text: { type: 'plain_text', text, emoji: true },
+    ...(button.element.value !== undefined ? { value: button.element.value } : {}),
+    ...(button.element.style !== undefined ? { style: button.element.style } : {}),
+    type: 'button',
+    action_ts: p.actionTs,
+  };
+  const container: Obj = { type: 'message', message_ts: p.messageTs, channel_id: channel.id, is_ephemeral: p.isEphemeral };
+  if (p.threadTs) container.thread_ts = p.threadTs;
+  return {
+    type: 'block_actions',
+    user: { id: user.id, username: user.name, name: user.name, team_id: workspace.team.id },
+    api_app_id: workspace.bot.appId,
+    token: VERIFICATION_TOKEN,
+    container,
+    trigger_id: p.triggerId,
+    team: { id: workspace.team.id, domain: workspace.team.domain },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: channel.id, name: channel.name },
+    ...(p.message ? { message: p.message } : {}),
+    state: { values: {} },
+    response_url: p.responseUrl,
+    actions: [action],
+  };
+}

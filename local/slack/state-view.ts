@@ -1,0 +1,87 @@
+// The emulator's state as tests and the page read it: channel timelines with threads nested.
+import { isRoot, type Store, type StoredMessage } from './store.js';
+import type { Workspace } from './workspace.js';
+
+export interface MessageView {
+  ts: string;
+  channel: string;
+  user: string;
+  text: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+  metadata?: unknown;
+  thread_ts?: string;
+  reply_broadcast?: boolean;
+  edited?: { count: number; ts: string };
+  /** Thread replies (roots only), oldest first. */
+  replies: MessageView[];
+}
+
+export interface EphemeralView {
+  user: string;
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+}
+
+export interface EmulatorState {
+  team: Workspace['team'];
+  bot: Workspace['bot'];
+  channels: Workspace['channels'];
+  users: Workspace['users'];
+  usergroups: Workspace['usergroups'];
+  /** What the channel shows: root messages and broadcast replies, in order. */
+  messages: MessageView[];
+  /** Replies whose thread_ts matched no message (Slack accepts them; nobody sees them). */
+  orphanReplies: MessageView[];
+  ephemerals: EphemeralView[];
+  views: Record<string, unknown>;
+  modals: Record<string, unknown>;
+}
+
+function view(store: Store, m: StoredMessage, withReplies: boolean): MessageView {
+  const out: MessageView = { ts: m.ts, channel: m.channel, user: m.user, text: m.text, replies: [] };
+  if (m.blocks) out.blocks = m.blocks;
+  if (m.attachments) out.attachments = m.attachments;
+  if (m.metadata !== undefined) out.metadata = m.metadata;
+  if (!isRoot(m)) out.thread_ts = m.threadTs;
+  if (m.replyBroadcast) out.reply_broadcast = true;
+  if (m.editedTs) out.edited = { count: m.versions.length, ts: m.editedTs };
+  if (withReplies) out.replies = store.repliesOf(m).map((r) => view(store, r, false));
+  return out;
+}
+
+export function stateView(workspace: Workspace, store: Store): EmulatorState {
+  const all = store.allMessages();
+  const live = all.filter((m) => !m.deleted);
+  const roots = new Set(live.filter(isRoot).map((m) => `${m.channel}/${m.ts}`));
+  // A deleted root that still has replies stays as a tombstone, as in Slack.
+  const tombstones = all.filter((m) => m.deleted && isRoot(m) && store.repliesOf(m).length > 0);
+  const shown = [...live, ...tombstones]
+    .filter((m) => isRoot(m) || m.replyBroadcast)
+    .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0))
+    .map((m) => {
+      const shownView = view(store, m, isRoot(m));
+      if (!m.deleted) return shownView;
+      delete shownView.blocks;
+      return { ...shownView, text: 'This message was deleted.', user: 'USLACKBOT' };
+    });
+  return {
+    team: workspace.team,
+    bot: workspace.bot,
+    channels: workspace.channels,
+    users: workspace.users,
+    usergroups: workspace.usergroups,
+    messages: shown,
+    orphanReplies: live.filter((m) => !isRoot(m) && !roots.has(`${m.channel}/${m.threadTs}`)).map((m) => view(store, m, false)),
+    ephemerals: store.allEphemerals().map((e) => ({
+      user: e.user, channel: e.channel, ts: e.ts, text: e.text,
+      ...(e.blocks ? { blocks: e.blocks } : {}),
+      ...(e.threadTs ? { thread_ts: e.threadTs } : {}),
+    })),
+    views: store.views(),
+    modals: store.modals(),
+  };
+}
