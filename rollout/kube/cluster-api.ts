@@ -1,0 +1,153 @@
+// One cluster's API, reached through a kubeconfig context, with every failure turned into
+// a FleetError. Karmada objects and Deployments go through the same generic object calls.
+import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { FleetError, type FleetErrorCode } from './fleet.js';
+import type { KubeObject } from './objects.js';
+
+export interface Resource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+export const DEPLOYMENTS: Resource = { group: 'apps', version: 'v1', plural: 'deployments' };
+export const PROPAGATION_POLICIES: Resource = { group: 'policy.karmada.io', version: 'v1alpha1', plural: 'propagationpolicies' };
+export const OVERRIDE_POLICIES: Resource = { group: 'policy.karmada.io', version: 'v1alpha1', plural: 'overridepolicies' };
+export const RESOURCE_BINDINGS: Resource = { group: 'work.karmada.io', version: 'v1alpha2', plural: 'resourcebindings' };
+
+export const resourceOf = (obj: KubeObject): Resource => {
+  if (obj.kind === 'Deployment') return DEPLOYMENTS;
+  if (obj.kind === 'PropagationPolicy') return PROPAGATION_POLICIES;
+  if (obj.kind === 'OverridePolicy') return OVERRIDE_POLICIES;
+  throw new Error(`rollgate does not write ${obj.kind}`);
+};
+
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+export interface ClusterApi {
+  readonly cluster: string;
+  get<T = KubeObject>(resource: Resource, namespace: string, name: string): Promise<T | undefined>;
+  create(resource: Resource, obj: KubeObject): Promise<KubeObject>;
+  replace(resource: Resource, obj: KubeObject): Promise<KubeObject>;
+  jsonPatch(resource: Resource, namespace: string, name: string, ops: JsonPatchOp[]): Promise<KubeObject>;
+  /** Deletes; a missing object counts as deleted (404 is success). */
+  remove(resource: Resource, namespace: string, name: string): Promise<void>;
+  listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
+}
+
+const STATUS_CODES: Record<number, FleetErrorCode> = { 400: 'invalid', 401: 'forbidden', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 422: 'invalid' };
+
+function statusMessage(body: unknown): string | undefined {
+  const parsed = typeof body === 'string' ? safeJson(body) : body;
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Any failure from client-node (HTTP status or network) as a FleetError naming the cluster. */
+export function toFleetError(error: unknown, cluster: string, doing: string): FleetError {
+  if (error instanceof FleetError) return error;
+  if (error instanceof ApiException) {
+    const code = STATUS_CODES[error.code] ?? 'unavailable';
+    const retryAfter = Number(error.headers?.['retry-after']);
+    const detail = statusMessage(error.body) ?? `HTTP ${error.code}`;
+    return new FleetError(code, `${cluster}: ${doing}: ${detail}`, cluster, {
+      cause: error,
+      ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}),
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new FleetError('unavailable', `${cluster}: ${doing}: ${reason}`, cluster, { cause: error });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms (${what})`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function connectCluster(options: { kubeconfig: KubeConfig; context: string; cluster: string; timeoutMs?: number }): ClusterApi {
+  const config = new KubeConfig();
+  config.loadFromString(options.kubeconfig.exportConfig());
+  if (!config.getContextObject(options.context)) {
+    throw new FleetError('misconfigured', `kubeconfig has no context "${options.context}" (cluster ${options.cluster})`, options.cluster);
+  }
+  config.setCurrentContext(options.context);
+  const custom = config.makeApiClient(CustomObjectsApi);
+  const core = config.makeApiClient(CoreV1Api);
+  const { cluster } = options;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const call = async <T>(doing: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await withTimeout(run(), timeoutMs, doing);
+    } catch (error) {
+      throw toFleetError(error, cluster, doing);
+    }
+  };
+  const ref = (r: Resource, namespace: string) => ({ group: r.group, version: r.version, plural: r.plural, namespace });
+
+  return {
+    cluster,
+    async get<T>(resource: Resource, namespace: string, name: string) {
+      try {
+        return (await call(`get ${resource.plural}/${name}`, () => custom.getNamespacedCustomObject({ ...ref(resource, namespace), name }))) as T;
+      } catch (error) {
+        if (error instanceof FleetError && error.code === 'not-found') return undefined;
+        throw error;
+      }
+    },
+    create: (resource, obj) =>
+      call(`create ${resource.plural}/${obj.metadata.name}`, () => custom.createNamespacedCustomObject({ ...ref(resource, obj.metadata.namespace), body: obj })),
+    replace: (resource, obj) =>
+      call(`replace ${resource.plural}/${obj.metadata.name}`, () =>
+        custom.replaceNamespacedCustomObject({ ...ref(resource, obj.metadata.namespace), name: obj.metadata.name, body: obj }),
+      ),
+    jsonPatch: (resource, namespace, name, ops) =>
+      call(`patch ${resource.plural}/${name}`, () =>
+        custom.patchNamespacedCustomObject({ ...ref(resource, namespace), name, body: ops }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)),
+      ),
+    async remove(resource, namespace, name) {
+      try {
+        await call(`delete ${resource.plural}/${name}`, () => custom.deleteNamespacedCustomObject({ ...ref(resource, namespace), name }));
+      } catch (error) {
+        if (error instanceof FleetError && error.code === 'not-found') return;
+        throw error;
+      }
+    },
+    async listPods(namespace, labelSelector) {
+      const list = await call(`list pods ${labelSelector}`, () => core.listNamespacedPod({ namespace, labelSelector }));
+      return list.items;
+    },
+  };
+}
+
+/**
+ * Create-or-replace with the live resourceVersion, retried on 409 (someone wrote in between).
+ * Running it twice leaves the same object: the idempotent write every step relies on.
+ */
+export async function applyObject(api: ClusterApi, obj: KubeObject, attempts = 5): Promise<void> {
+  const resource = resourceOf(obj);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const live = await api.get<KubeObject>(resource, obj.metadata.namespace, obj.metadata.name);
+      if (!live) await api.create(resource, obj);
+      else await api.replace(resource, { ...obj, metadata: { ...obj.metadata, resourceVersion: live.metadata.resourceVersion } });
+      return;
+    } catch (error) {
+      if (!(error instanceof FleetError) || error.code !== 'conflict' || attempt >= attempts) throw error;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// The port between the workers and a fleet of clusters. Karmada mode and direct mode
+// implement it; the state machine never learns which one runs.
+import type { AppConfig } from '../config.js';
+import type { Rollout } from '../model.js';
+
+export interface BaseInfo {
+  /** The version the base Deployment runs now (env value or image tag). */
+  version: string;
+  replicas: number;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** What is still not ready, in words ("member2: canary 0/1 ready"). */
+  waitingFor?: string;
+  pods: Record<string, { ready: number; total: number }>;
+}
+
+export interface Fleet {
+  readBase(app: AppConfig): Promise<BaseInfo>;
+  /** Writes the canary objects of stage 0 for the rollout. Idempotent. */
+  deployCanary(rollout: Rollout, app: AppConfig): Promise<void>;
+  /** Makes the promoted set exactly the rollout's promoted clusters. Idempotent. */
+  promote(rollout: Rollout, app: AppConfig): Promise<void>;
+  /** Are the canaries and promoted bases of the current stage rolled out and ready? */
+  checkReady(rollout: Rollout, app: AppConfig): Promise<Readiness>;
+  /** Absorbs the promotion into the base and removes every temporary object. Idempotent. */
+  finalize(rollout: Rollout, app: AppConfig): Promise<void>;
+  /** Undoes every promotion and canary of the rollout. Idempotent. */
+  rollBack(rollout: Rollout, app: AppConfig): Promise<void>;
+}
+
+export type FleetErrorCode = 'not-found' | 'invalid' | 'forbidden' | 'conflict' | 'unavailable' | 'misconfigured';
+
+/** A failure talking to a cluster. Transient ones are retried with backoff; the rest end the step. */
+export class FleetError extends Error {
+  constructor(
+    readonly code: FleetErrorCode,
+    message: string,
+    readonly cluster?: string,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+  readonly retryAfterMs: number | undefined;
+  get transient(): boolean {
+    return this.code === 'unavailable' || this.code === 'conflict';
+  }
+}

@@ -1,0 +1,33 @@
+// PromQL of the built-in metrics, and the variables every query template may use.
+// Plain apps expose http_requests_total and an http_request_duration_seconds histogram;
+// Istio apps are measured from the sidecars' istio_* metrics, as Flagger does.
+
+export type Provider = 'plain' | 'istio';
+
+export const BUILT_IN_QUERIES: Record<Provider, Record<string, string>> = {
+  plain: {
+    'request-success-rate':
+      'sum(rate(http_requests_total{namespace="{{namespace}}",pod=~"{{canaryPods}}",code!~"5.."}[{{interval}}]))' +
+      ' / sum(rate(http_requests_total{namespace="{{namespace}}",pod=~"{{canaryPods}}"}[{{interval}}])) * 100',
+    'request-duration':
+      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="{{namespace}}",pod=~"{{canaryPods}}"}[{{interval}}]))) * 1000',
+  },
+  istio: {
+    'request-success-rate':
+      'sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload=~"{{canaryWorkloads}}",response_code!~"5.*"}[{{interval}}]))' +
+      ' / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload=~"{{canaryWorkloads}}"}[{{interval}}])) * 100',
+    'request-duration':
+      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload=~"{{canaryWorkloads}}"}[{{interval}}])))',
+  },
+};
+
+export type TemplateVariables = Record<'namespace' | 'deployment' | 'canary' | 'canaryPods' | 'canaryWorkloads' | 'basePods' | 'cluster' | 'interval', string>;
+
+/** Replaces {{name}} placeholders; an unknown placeholder is an error, not an empty string. */
+export function renderQuery(template: string, variables: TemplateVariables): string {
+  return template.replace(/\{\{\s*([a-zA-Z]+)\s*\}\}/g, (_match, name: string) => {
+    const value = (variables as Record<string, string>)[name];
+    if (value === undefined) throw new Error(`unknown variable {{${name}}} in query (known: ${Object.keys(variables).join(', ')})`);
+    return value;
+  });
+}
