@@ -1,0 +1,147 @@
+// The resources each simulated API server serves, with their REST strategies.
+import { admitCustomResource } from '../karmada/crd-schema.js';
+import { karmadaCrds } from '../karmada/crd-schemas.generated.js';
+import type { CrdDefinition } from '../karmada/crd-types.js';
+import { defaultDeployment, validateDeployment, validateObjectName } from './deployment-rules.js';
+import type { FieldError } from './status.js';
+import type { KubeObject } from './store.js';
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  listKind: string;
+  singularName: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  /** false: the simulated controllers own it; client writes get 405. */
+  clientWritable: boolean;
+  /** Built-in types list their items without kind/apiVersion; custom resources keep them. */
+  builtin: boolean;
+  statusSubresource: boolean;
+  /** DELETE answers the deleted object (custom resources) instead of a Success Status. */
+  returnDeletedObject: boolean;
+  /** PUT without metadata.resourceVersion is allowed (Deployments) or 422 (custom resources). */
+  allowUnconditionalUpdate: boolean;
+  /** Defaults, prunes and validates; mutates obj. */
+  admit(obj: KubeObject, old?: KubeObject): FieldError[];
+  /** The part of the object whose change bumps metadata.generation. */
+  generationSource(obj: KubeObject): unknown;
+}
+
+export function apiVersionOf(rt: ResourceType): string {
+  return rt.group ? `${rt.group}/${rt.version}` : rt.version;
+}
+
+const WRITE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export function verbsOf(rt: ResourceType): string[] {
+  return rt.clientWritable ? WRITE_VERBS : ['get', 'list', 'watch'];
+}
+
+export const deploymentType: ResourceType = {
+  group: 'apps',
+  version: 'v1',
+  resource: 'deployments',
+  kind: 'Deployment',
+  listKind: 'DeploymentList',
+  singularName: 'deployment',
+  namespaced: true,
+  shortNames: ['deploy'],
+  categories: ['all'],
+  clientWritable: true,
+  builtin: true,
+  statusSubresource: true,
+  returnDeletedObject: false,
+  allowUnconditionalUpdate: true,
+  admit(obj, old) {
+    defaultDeployment(obj);
+    return validateDeployment(obj, old);
+  },
+  generationSource: (obj) => obj['spec'],
+};
+
+const readOnlyBuiltin = (rt: Pick<ResourceType, 'group' | 'version' | 'resource' | 'kind' | 'listKind' | 'singularName' | 'namespaced' | 'shortNames' | 'categories'>): ResourceType => ({
+  ...rt,
+  clientWritable: false,
+  builtin: true,
+  statusSubresource: true,
+  returnDeletedObject: true,
+  allowUnconditionalUpdate: true,
+  admit: (obj) => validateObjectName(obj['metadata']?.['name']),
+  generationSource: (obj) => obj['spec'],
+});
+
+export const podType = readOnlyBuiltin({
+  group: '',
+  version: 'v1',
+  resource: 'pods',
+  kind: 'Pod',
+  listKind: 'PodList',
+  singularName: 'pod',
+  namespaced: true,
+  shortNames: ['po'],
+  categories: ['all'],
+});
+
+export const namespaceType = readOnlyBuiltin({
+  group: '',
+  version: 'v1',
+  resource: 'namespaces',
+  kind: 'Namespace',
+  listKind: 'NamespaceList',
+  singularName: 'namespace',
+  namespaced: false,
+  shortNames: ['ns'],
+  categories: [],
+});
+
+function crdType(resource: string, crd: CrdDefinition, clientWritable: boolean): ResourceType {
+  return {
+    group: crd.group,
+    version: crd.version,
+    resource,
+    kind: crd.kind,
+    listKind: crd.listKind,
+    singularName: crd.singular,
+    namespaced: true,
+    shortNames: crd.shortNames,
+    categories: crd.categories,
+    clientWritable,
+    builtin: false,
+    statusSubresource: crd.statusSubresource,
+    returnDeletedObject: true,
+    allowUnconditionalUpdate: false,
+    admit(obj) {
+      const errs = validateObjectName(obj['metadata']?.['name']);
+      return [...errs, ...admitCustomResource(obj, crd.schema)];
+    },
+    // With a status subresource only spec-ish changes count; without, everything but metadata.
+    generationSource: (obj) => {
+      const { metadata: _m, status, ...rest } = obj;
+      return crd.statusSubresource ? rest : { ...rest, status };
+    },
+  };
+}
+
+const crd = (name: string): CrdDefinition => {
+  const c = karmadaCrds[name];
+  if (!c) throw new Error(`missing generated CRD schema for ${name}`);
+  return c;
+};
+
+export function karmadaTypes(): ResourceType[] {
+  return [
+    deploymentType,
+    podType,
+    namespaceType,
+    crdType('propagationpolicies', crd('propagationpolicies'), true),
+    crdType('overridepolicies', crd('overridepolicies'), true),
+    crdType('resourcebindings', crd('resourcebindings'), false),
+  ];
+}
+
+export function memberTypes(): ResourceType[] {
+  return [deploymentType, podType, namespaceType];
+}
