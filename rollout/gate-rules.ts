@@ -53,3 +53,10 @@ export function rollbackRefusal(rollout: Rollout, by: Actor, stage?: number): Re
   }
   return undefined;
 }
+
+/** The gate a bare "approve" means: the open one, else the next pending one (which will refuse as not open). */
+export function gateStageFor(rollout: Rollout, cluster?: string): number {
+  const candidates = rollout.gates.filter((g) => cluster === undefined || g.clusters.includes(cluster));
+  const gate = candidates.find((g) => g.state === 'open') ?? candidates.find((g) => g.state === 'pending') ?? candidates[candidates.length - 1];
+  return gate?.stage ?? rollout.gates.length + 1;
+}

@@ -1,0 +1,20 @@
+// Audit entries for what changed a rollout and for what was refused.
+import type { RolloutEvent } from '../rollout/events.js';
+import type { Rollout } from '../rollout/model.js';
+import type { AuditEntry } from './store.js';
+
+export function auditEvent(event: RolloutEvent, after: Rollout, at: number): AuditEntry {
+  const who = event.type === 'GateApproved' || event.type === 'RollbackRequested' ? event.by.user : 'rollgate';
+  const stage = event.type === 'GateApproved' || event.type === 'RollbackRequested' ? event.stage : undefined;
+  const cluster = stage !== undefined ? after.gates[stage - 1]?.clusters.join(',') : undefined;
+  const detail =
+    event.type === 'StepFailed' ? event.reason : event.type === 'ReadinessChecked' && !event.ready ? event.waitingFor : event.type === 'AnalysisTicked' ? tickDetail(after) : undefined;
+  return { at, who, what: event.type, outcome: after.phase, ...(cluster ? { cluster } : {}), ...(detail ? { detail } : {}) };
+}
+
+function tickDetail(rollout: Rollout): string {
+  return Object.entries(rollout.cluster)
+    .filter(([, c]) => c.lastVerdict)
+    .map(([name, c]) => `${name} ${c.lastVerdict} (${c.failedChecks}/${rollout.settings.failureLimit})`)
+    .join(', ');
+}

@@ -1,0 +1,24 @@
+// What the workers need from the outside, injected by the entry point.
+import type { Logger } from 'pino';
+import type { AppConfig, Config } from '../rollout/config.js';
+import type { Fleet } from '../rollout/kube/fleet.js';
+import type { MetricsSource } from '../rollout/metrics/source.js';
+
+export interface ApproverDirectory {
+  isApprover(app: AppConfig, user: string): Promise<boolean>;
+}
+
+/** Answers a person privately (the response_url of their click or command). */
+export interface Replies {
+  reply(responseUrl: string | undefined, text: string): Promise<void>;
+}
+
+export interface WorkerPorts {
+  config: Config;
+  fleet: Fleet;
+  metrics: MetricsSource;
+  approvers: ApproverDirectory;
+  replies: Replies;
+  clock: () => number;
+  log: Logger;
+}

@@ -1,0 +1,73 @@
+// The two BullMQ queues: `steps` (rollout steps, delayed ticks, clicks and commands) and
+// `notify` (draining a rollout's Slack outbox). Job ids are deterministic, so adding a job
+// twice, from a retry or a redelivery, runs it once.
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+import type { PendingStep } from './store.js';
+
+export const STEPS_QUEUE = 'steps';
+export const NOTIFY_QUEUE = 'notify';
+
+export const inputJobSchema = z.object({
+  rolloutId: z.string().min(1),
+  /** Unique per click or command (Slack's action_ts / trigger_id): a redelivery is recognised. */
+  inputId: z.string().min(1),
+  kind: z.enum(['approve', 'rollback']),
+  stage: z.int().min(1).optional(),
+  /** From a typed command ("approve ID CLUSTER"): the gate is the one guarding this cluster. */
+  cluster: z.string().optional(),
+  user: z.string().min(1),
+  responseUrl: z.string().optional(),
+});
+export type InputJob = z.infer<typeof inputJobSchema>;
+
+export const stepJobSchema = z.object({
+  rolloutId: z.string().min(1),
+  seq: z.int().min(0),
+  step: z.enum(['start', 'deploy-canary', 'promote', 'check-ready', 'tick', 'finalize', 'rollback']),
+});
+
+export const drainJobSchema = z.object({ rolloutId: z.string().min(1) });
+
+const safeId = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
+
+export function createQueues(options: { connection: ConnectionOptions; prefix: string; clock?: () => number }) {
+  const clock = options.clock ?? Date.now;
+  const common = { connection: options.connection, prefix: options.prefix };
+  const steps = new Queue(STEPS_QUEUE, {
+    ...common,
+    defaultJobOptions: {
+      attempts: 12,
+      backoff: { type: 'exponential', delay: 1000 },
+      // Completed jobs are kept a day so a re-added id is recognised and ignored.
+      removeOnComplete: { age: 86_400, count: 10_000 },
+      removeOnFail: { age: 7 * 86_400 },
+    },
+  });
+  const notify = new Queue(NOTIFY_QUEUE, {
+    ...common,
+    defaultJobOptions: { attempts: 50, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+  });
+
+  return {
+    steps,
+    notify,
+    async schedule(pending: PendingStep[]): Promise<void> {
+      const now = clock();
+      for (const p of pending) {
+        await steps.add('step', { rolloutId: p.rolloutId, seq: p.seq, step: p.step }, { jobId: p.jobId, delay: Math.max(0, p.at - now) });
+      }
+    },
+    async input(job: InputJob): Promise<void> {
+      await steps.add('input', job, { jobId: safeId(`${job.rolloutId}.in.${job.inputId}`), attempts: 5 });
+    },
+    async drain(rolloutId: string, round: string | number): Promise<void> {
+      await notify.add('drain', { rolloutId }, { jobId: safeId(`${rolloutId}.drain.${round}`) });
+    },
+    async close(): Promise<void> {
+      await Promise.all([steps.close(), notify.close()]);
+    },
+  };
+}
+
+export type Queues = ReturnType<typeof createQueues>;

@@ -1,0 +1,63 @@
+// Lua scripts: each makes one multi-key change atomic, so a crash never leaves a rollout
+// half-written (state without its queued notices, a lock without its rollout).
+// Items arrive as separate, already-serialized ARGV strings: re-encoding JSON in Lua would
+// turn empty arrays into objects.
+
+const APPEND_ITEMS = `
+local n_outbox = tonumber(ARGV[FIRST])
+local n_audit = tonumber(ARGV[FIRST + 1])
+for i = 1, n_outbox do redis.call('RPUSH', KEYS[2], ARGV[FIRST + 1 + i]) end
+for i = 1, n_audit do redis.call('XADD', KEYS[4], '*', 'entry', ARGV[FIRST + 1 + n_outbox + i]) end
+`;
+
+/**
+ * KEYS: rollout, outbox, pending, audit, appLock, active
+ * ARGV: id, json, pendingJson, prefix, nOutbox, nAudit, ...outbox, ...audit
+ * Takes the app lock unless an active rollout holds it (then returns that rollout's id).
+ * A lock left by a rollout that has ended (or vanished) is taken over, so a crash can
+ * never leave an app locked for good.
+ */
+export const CREATE_ROLLOUT = `
+local holder = redis.call('GET', KEYS[5])
+if holder and holder ~= ARGV[1] then
+  local raw = redis.call('GET', ARGV[4] .. ':rollout:' .. holder)
+  if raw then
+    local phase = cjson.decode(raw)['phase']
+    if phase ~= 'succeeded' and phase ~= 'rolled-back' and phase ~= 'failed' then
+      return holder
+    end
+  end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return ARGV[1] end
+redis.call('SET', KEYS[5], ARGV[1])
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('SADD', KEYS[6], ARGV[1])
+${APPEND_ITEMS.replaceAll('FIRST', '5')}
+return ''
+`;
+
+/**
+ * KEYS: rollout, outbox, pending, audit, appLock, active
+ * ARGV: id, expectedSeq, json, pendingJson, releaseLock ('1'|'0'), nOutbox, nAudit, ...outbox, ...audit
+ * Compare-and-set on the rollout's seq: returns 1 when written, 0 when someone else won.
+ */
+export const COMMIT_ROLLOUT = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+if tostring(cjson.decode(raw)['seq']) ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[3], ARGV[4])
+${APPEND_ITEMS.replaceAll('FIRST', '6')}
+if ARGV[5] == '1' then
+  if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
+  redis.call('SREM', KEYS[6], ARGV[1])
+end
+return 1
+`;
+
+/** KEYS: lock; ARGV: token. Deletes the lock only if we still hold it. */
+export const RELEASE_MUTEX = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

@@ -1,0 +1,161 @@
+// Durable rollout state in Redis. Every write is one atomic script: the rollout, the Slack
+// notices it queued (outbox), the steps it scheduled (pending) and its audit entries land
+// together or not at all. Writers compare-and-set on the rollout's seq.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Effect, Notice, StepName } from '../rollout/events.js';
+import type { Rollout } from '../rollout/model.js';
+import { redisKeys, type Keys } from './keys.js';
+import { COMMIT_ROLLOUT, CREATE_ROLLOUT, RELEASE_MUTEX } from './scripts.js';
+
+export interface OutboxItem {
+  /** Unique per rollout; a notice whose key was already posted is not posted again. */
+  key: string;
+  notice: Notice;
+}
+
+export interface PendingStep {
+  jobId: string;
+  rolloutId: string;
+  step: StepName;
+  seq: number;
+  at: number;
+}
+
+export interface AuditEntry {
+  at: number;
+  who: string;
+  what: string;
+  outcome: string;
+  cluster?: string;
+  detail?: string;
+}
+
+export type CreateResult = { ok: true } | { ok: false; activeId: string };
+
+/** BullMQ job ids may not contain ':'; rollout ids never do. */
+export const stepJobId = (rolloutId: string, seq: number, step: StepName) => `${rolloutId}.${seq}.${step}`;
+
+export function splitEffects(rollout: Rollout, effects: Effect[]): { outbox: OutboxItem[]; steps: PendingStep[]; releaseLock: boolean } {
+  const outbox: OutboxItem[] = [];
+  const steps: PendingStep[] = [];
+  effects.forEach((effect, i) => {
+    if (effect.type === 'notify') outbox.push({ key: `${rollout.seq}.${i}.${effect.notice.kind}`, notice: effect.notice });
+    if (effect.type === 'step') steps.push({ jobId: stepJobId(rollout.id, rollout.seq, effect.step), rolloutId: rollout.id, step: effect.step, seq: rollout.seq, at: effect.at });
+  });
+  return { outbox, steps, releaseLock: effects.some((e) => e.type === 'release-lock') };
+}
+
+export function createRolloutStore(options: { redis: Redis; prefix: string }) {
+  const { redis } = options;
+  const keys: Keys = redisKeys(options.prefix);
+  const scriptKeys = (rollout: Rollout) => [
+    keys.rollout(rollout.id),
+    keys.outbox(rollout.id),
+    keys.pending(rollout.id),
+    keys.audit(rollout.id),
+    keys.appLock(rollout.app),
+    keys.active,
+  ];
+  const items = (outbox: OutboxItem[], audit: AuditEntry[]) => [String(outbox.length), String(audit.length), ...outbox.map((o) => JSON.stringify(o)), ...audit.map((a) => JSON.stringify(a))];
+
+  return {
+    keys,
+
+    async nextId(app: string): Promise<string> {
+      return `${app}-${await redis.incr(keys.appSeq(app))}`;
+    },
+
+    async create(rollout: Rollout, effects: Effect[], audit: AuditEntry[]): Promise<CreateResult> {
+      const { outbox, steps } = splitEffects(rollout, effects);
+      const holder = (await redis.eval(
+        CREATE_ROLLOUT,
+        6,
+        ...scriptKeys(rollout),
+        rollout.id,
+        JSON.stringify(rollout),
+        JSON.stringify(steps),
+        keys.prefix,
+        ...items(outbox, audit),
+      )) as string;
+      return holder === '' ? { ok: true } : { ok: false, activeId: holder };
+    },
+
+    async get(id: string): Promise<Rollout | undefined> {
+      const raw = await redis.get(keys.rollout(id));
+      return raw ? (JSON.parse(raw) as Rollout) : undefined;
+    },
+
+    /** Writes `next` if the stored rollout is still `previous` (same seq). False when another writer won. */
+    async commit(previous: Rollout, next: Rollout, effects: Effect[], audit: AuditEntry[]): Promise<boolean> {
+      const { outbox, steps, releaseLock } = splitEffects(next, effects);
+      const written = await redis.eval(
+        COMMIT_ROLLOUT,
+        6,
+        ...scriptKeys(next),
+        next.id,
+        String(previous.seq),
+        JSON.stringify(next),
+        JSON.stringify(steps),
+        releaseLock ? '1' : '0',
+        ...items(outbox, audit),
+      );
+      return written === 1;
+    },
+
+    async appendAudit(id: string, entries: AuditEntry[]): Promise<void> {
+      for (const entry of entries) await redis.xadd(keys.audit(id), '*', 'entry', JSON.stringify(entry));
+    },
+
+    async audit(id: string): Promise<AuditEntry[]> {
+      const rows = await redis.xrange(keys.audit(id), '-', '+');
+      return rows.map(([, fields]) => JSON.parse(fields[1] as string) as AuditEntry);
+    },
+
+    async activeIds(): Promise<string[]> {
+      return redis.smembers(keys.active);
+    },
+
+    async activeFor(app: string): Promise<string | undefined> {
+      const id = await redis.get(keys.appLock(app));
+      if (!id) return undefined;
+      const rollout = await this.get(id);
+      return rollout && !['succeeded', 'rolled-back', 'failed'].includes(rollout.phase) ? id : undefined;
+    },
+
+    async pending(id: string): Promise<PendingStep[]> {
+      const raw = await redis.get(keys.pending(id));
+      return raw ? (JSON.parse(raw) as PendingStep[]) : [];
+    },
+
+    async outbox(id: string): Promise<OutboxItem[]> {
+      return (await redis.lrange(keys.outbox(id), 0, -1)).map((raw) => JSON.parse(raw) as OutboxItem);
+    },
+
+    /** Removes the head of the outbox if it is still `key` (two drainers never pop each other's item). */
+    async popOutbox(id: string, key: string): Promise<void> {
+      const head = await redis.lindex(keys.outbox(id), 0);
+      if (head && (JSON.parse(head) as OutboxItem).key === key) await redis.lpop(keys.outbox(id));
+    },
+
+    async messageTs(id: string, key: string): Promise<string | undefined> {
+      return (await redis.hget(keys.messages(id), key)) ?? undefined;
+    },
+
+    async setMessageTs(id: string, key: string, ts: string): Promise<void> {
+      await redis.hset(keys.messages(id), key, ts);
+    },
+
+    /** A lease that expires by itself, so a process killed while holding it blocks nobody for long. */
+    async acquire(lockKey: string, ttlMs: number): Promise<string | undefined> {
+      const token = randomUUID();
+      return (await redis.set(lockKey, token, 'PX', ttlMs, 'NX')) === 'OK' ? token : undefined;
+    },
+
+    async release(lockKey: string, token: string): Promise<void> {
+      await redis.eval(RELEASE_MUTEX, 1, lockKey, token);
+    },
+  };
+}
+
+export type RolloutStore = ReturnType<typeof createRolloutStore>;

@@ -1,0 +1,103 @@
+// The steps worker: runs rollout steps and applies clicks and commands. A step for a
+// rollout runs only under that rollout's lease, so a rollback never races a promotion
+// that is still writing; a step scheduled at an older seq does nothing.
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { FleetError } from '../rollout/kube/fleet.js';
+import type { RolloutEvent } from '../rollout/events.js';
+import { gateStageFor } from '../rollout/gate-rules.js';
+import { performStep } from './perform-step.js';
+import type { WorkerPorts } from './ports.js';
+import { inputJobSchema, STEPS_QUEUE, stepJobSchema, type InputJob, type Queues } from './queues.js';
+import { createRolloutRunner } from './rollout-runner.js';
+import type { RolloutStore } from './store.js';
+
+const EXEC_LEASE_MS = 60_000;
+const KEEP_INPUT_IDS = 50;
+
+export interface StepWorkerOptions extends WorkerPorts {
+  connection: ConnectionOptions;
+  prefix: string;
+  store: RolloutStore;
+  queues: Queues;
+  concurrency?: number;
+  /** How long a job may go without a heartbeat before another worker takes it over. */
+  lockDurationMs?: number;
+}
+
+export function createStepWorker(options: StepWorkerOptions): Worker {
+  const { store, queues, config, clock, log } = options;
+  const runner = createRolloutRunner({ store, queues, clock });
+  const appOf = (name: string) => config.apps.find((a) => a.name === name);
+
+  async function runStep(job: Job, token: string | undefined): Promise<string> {
+    const data = stepJobSchema.parse(job.data);
+    const lease = await store.acquire(store.keys.exec(data.rolloutId), EXEC_LEASE_MS);
+    if (!lease) {
+      // Another step of this rollout is writing; try again shortly without spending an attempt.
+      await job.moveToDelayed(Date.now() + 250, token);
+      throw new DelayedError();
+    }
+    try {
+      const outcome = await runner.apply(data.rolloutId, async (rollout) => {
+        if (rollout.seq !== data.seq) return `stale step ${data.step} (seq ${data.seq}, rollout at ${rollout.seq})`;
+        const app = appOf(rollout.app);
+        if (!app) return { event: { type: 'StepFailed', step: data.step, reason: `app ${rollout.app} is no longer configured` } };
+        return { event: await stepEvent(job, data.step, rollout, app) };
+      });
+      if (outcome.kind === 'applied') log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
+      return outcome.kind;
+    } finally {
+      await store.release(store.keys.exec(data.rolloutId), lease);
+    }
+  }
+
+  async function stepEvent(job: Job, step: Parameters<typeof performStep>[0], ...rest: [Parameters<typeof performStep>[1], Parameters<typeof performStep>[2]]): Promise<RolloutEvent> {
+    try {
+      return await performStep(step, ...rest, options);
+    } catch (error) {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const transient = !(error instanceof FleetError) || error.transient;
+      if (transient && !lastAttempt) {
+        log.warn({ rollout: rest[0].id, step, err: error instanceof Error ? error.message : String(error) }, 'step failed, will retry');
+        throw error;
+      }
+      return { type: 'StepFailed', step, reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async function runInput(input: InputJob): Promise<string> {
+    const outcome = await runner.apply(input.rolloutId, async (rollout) => {
+      if (rollout.inputsApplied.includes(input.inputId)) return 'input already applied';
+      const app = appOf(rollout.app);
+      const isApprover = app ? await options.approvers.isApprover(app, input.user) : false;
+      const by = { user: input.user, isApprover };
+      const stage = input.stage;
+      const event: RolloutEvent = input.kind === 'approve' ? { type: 'GateApproved', stage: stage ?? gateStageFor(rollout, input.cluster), by } : stage === undefined ? { type: 'RollbackRequested', by } : { type: 'RollbackRequested', by, stage };
+      return { event, amend: (next) => ({ ...next, inputsApplied: [...next.inputsApplied, input.inputId].slice(-KEEP_INPUT_IDS) }) };
+    });
+    if (outcome.kind === 'refused') {
+      const entry = { at: clock(), who: input.user, what: input.kind, outcome: `refused: ${outcome.refusal.code}`, detail: outcome.refusal.message };
+      await store.appendAudit(input.rolloutId, [entry]);
+      await options.replies.reply(input.responseUrl, `:no_entry: ${outcome.refusal.message}`);
+    } else if (outcome.kind === 'skipped' && outcome.reason.startsWith('no rollout')) {
+      await options.replies.reply(input.responseUrl, `:no_entry: There is no rollout ${input.rolloutId}.`);
+    }
+    return outcome.kind;
+  }
+
+  const worker = new Worker(
+    STEPS_QUEUE,
+    async (job, token) => (job.name === 'input' ? runInput(inputJobSchema.parse(job.data)) : runStep(job, token)),
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 8,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
+    },
+  );
+  worker.on('failed', (job, error) => log.error({ job: job?.id, err: error.message }, 'job failed'));
+  worker.on('error', (error) => log.error({ err: error.message }, 'steps worker error'));
+  return worker;
+}
+
