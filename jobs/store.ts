@@ -123,6 +123,12 @@ export function createRolloutStore(options: { redis: Redis; prefix: string }) {
       return rollout && !['succeeded', 'rolled-back', 'failed'].includes(rollout.phase) ? id : undefined;
     },
 
+    /** The most recent rollout of an app, active or not. */
+    async latestFor(app: string): Promise<string | undefined> {
+      const n = await redis.get(keys.appSeq(app));
+      return n ? `${app}-${n}` : undefined;
+    },
+
     async pending(id: string): Promise<PendingStep[]> {
       const raw = await redis.get(keys.pending(id));
       return raw ? (JSON.parse(raw) as PendingStep[]) : [];

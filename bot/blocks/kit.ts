@@ -1,0 +1,61 @@
+// Tiny Block Kit builders; just enough structure to keep the message modules readable.
+export type Block = Record<string, unknown> & { type: string };
+
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+const SECTION_LIMIT = 3000;
+
+export const clip = (text: string, limit = SECTION_LIMIT) => (text.length <= limit ? text : `${text.slice(0, limit - 1)}…`);
+export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: clip(text, 150), emoji: true } });
+export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text) } });
+export const context = (...texts: string[]): Block => ({ type: 'context', elements: texts.map((text) => ({ type: 'mrkdwn', text: clip(text) })) });
+export const divider = (): Block => ({ type: 'divider' });
+
+export function button(options: { text: string; actionId: string; value: string; style?: 'primary' | 'danger'; confirm?: { title: string; text: string; confirm: string; deny: string } }): Record<string, unknown> {
+  const { confirm } = options;
+  return {
+    type: 'button',
+    action_id: options.actionId,
+    text: { type: 'plain_text', text: options.text, emoji: true },
+    value: options.value,
+    ...(options.style ? { style: options.style } : {}),
+    ...(confirm
+      ? {
+          confirm: {
+            title: { type: 'plain_text', text: confirm.title },
+            text: { type: 'mrkdwn', text: confirm.text },
+            confirm: { type: 'plain_text', text: confirm.confirm },
+            deny: { type: 'plain_text', text: confirm.deny },
+            style: 'danger',
+          },
+        }
+      : {}),
+  };
+}
+
+export const actions = (blockId: string, elements: Record<string, unknown>[]): Block => ({ type: 'actions', block_id: blockId, elements });
+
+/** 12:05 UTC: wall-clock times in messages read the same for everyone in the channel. */
+export function clockTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A unicode sparkline of a metric's values so far; gaps (no data) show as a space. */
+export function sparkline(values: (number | null)[]): string {
+  const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (known.length === 0) return '';
+  const lo = Math.min(...known);
+  const hi = Math.max(...known);
+  return values
+    .map((v) => {
+      if (v === null || !Number.isFinite(v)) return ' ';
+      const i = hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1));
+      return BARS[i];
+    })
+    .join('');
+}

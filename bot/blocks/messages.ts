@@ -1,0 +1,137 @@
+// Every message rollgate posts about a rollout, built from the rollout and the notice.
+import type { ClusterTick, MetricSample, Rollout } from '../../rollout/model.js';
+import { actions, button, clip, clockTime, context, divider, header, section, sparkline, type Block, type SlackMessage } from './kit.js';
+import { clusterLine, mention, phaseLine, stageWords } from './words.js';
+
+export const APPROVE_ACTION = 'rollout_approve';
+export const ROLLBACK_ACTION = 'rollout_rollback';
+const MAX_CLUSTER_SECTIONS = 40;
+
+/** The button value: which rollout and which gate. Opaque to Slack, validated when it comes back. */
+export const gateButtonValue = (rollout: Rollout, stage: number) => JSON.stringify({ r: rollout.id, s: stage });
+
+function title(rollout: Rollout): string {
+  return `${rollout.app} ${rollout.fromVersion ?? '…'} → ${rollout.version}`;
+}
+
+export function rootMessage(rollout: Rollout, now: number): SlackMessage {
+  const lines = rollout.clusters.map((name) => clusterLine(rollout, name, now));
+  const shown = lines.slice(0, MAX_CLUSTER_SECTIONS).map(section);
+  const more = lines.length > MAX_CLUSTER_SECTIONS ? [context(`…and ${lines.length - MAX_CLUSTER_SECTIONS} more clusters`)] : [];
+  return {
+    text: `Rollout ${rollout.id}: ${title(rollout)}: ${phaseLine(rollout, now)}`,
+    blocks: [
+      header(`Rollout ${title(rollout)}`),
+      section(phaseLine(rollout, now)),
+      divider(),
+      ...shown,
+      ...more,
+      context(`\`${rollout.id}\` · requested by ${mention(rollout.requester)} · ${rollout.strategy} · started ${clockTime(rollout.createdAt)} · updated ${clockTime(rollout.updatedAt)}`),
+    ],
+  };
+}
+
+function formatValue(sample: MetricSample): string {
+  if (sample.value === null) return 'no value';
+  const rounded = Math.abs(sample.value) >= 100 ? sample.value.toFixed(0) : sample.value.toFixed(2);
+  return sample.metric === 'request-duration' ? `${rounded} ms` : rounded;
+}
+
+function threshold(sample: MetricSample): string {
+  const parts = [sample.min !== undefined ? `min ${sample.min}` : '', sample.max !== undefined ? `max ${sample.max}` : ''].filter(Boolean);
+  return parts.join(', ');
+}
+
+function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): string {
+  const mark = sample.passed ? ':white_check_mark:' : sample.dryRun ? ':warning:' : ':x:';
+  const history = rollout.cluster[cluster]?.history.map((h) => h.metrics[sample.metric] ?? null) ?? [];
+  const trend = sparkline(history);
+  const why = sample.error ? ` (${sample.error})` : '';
+  return `${mark} ${sample.metric} \`${formatValue(sample)}\` (${threshold(sample)})${sample.dryRun ? ' _dry run_' : ''}${why}${trend ? `  ${trend}` : ''}`;
+}
+
+export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number> }, now: number): SlackMessage {
+  const limit = rollout.settings.failureLimit;
+  const sections = notice.results.slice(0, MAX_CLUSTER_SECTIONS).map((result) => {
+    const failed = notice.failedChecks[result.cluster] ?? 0;
+    const verdict = result.metrics.some((m) => !m.dryRun && !m.passed) ? ':x: failed' : ':white_check_mark: passed';
+    const pods = result.podsReady ? ` · pods ready ${result.podsReady.ready}/${result.podsReady.total}` : '';
+    const lines = result.metrics.map((m) => metricLine(rollout, result.cluster, m));
+    return section(clip(`*${result.cluster}* ${verdict} · failed checks ${failed}/${limit}${pods}\n${lines.join('\n')}`));
+  });
+  const verdicts = notice.results.map((r) => `${r.cluster} ${r.metrics.some((m) => !m.dryRun && !m.passed) ? 'failed' : 'passed'}`).join(', ');
+  return {
+    text: `Analysis #${notice.tick} (${stageWords(rollout, notice.stage)}): ${verdicts}`,
+    blocks: [section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}`), ...sections],
+  };
+}
+
+export function gateMessage(rollout: Rollout, stage: number, now: number): SlackMessage {
+  const gate = rollout.gates[stage - 1];
+  const where = gate?.clusters.join(', ') ?? '?';
+  const ask = `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} analysis of ${stageWords(rollout, stage - 1)} passed ${rollout.settings.iterations} interval(s).`;
+  if (!gate || gate.state === 'open' || gate.state === 'pending') {
+    const value = gateButtonValue(rollout, stage);
+    return {
+      text: `Gate: promote ${rollout.app} ${rollout.version} to ${where}? Approve or roll back.`,
+      blocks: [
+        section(ask),
+        actions(`gate-${stage}`, [
+          button({ text: `Approve ${where}`, actionId: APPROVE_ACTION, value, style: 'primary' }),
+          button({
+            text: 'Rollback',
+            actionId: ROLLBACK_ACTION,
+            value,
+            style: 'danger',
+            confirm: { title: 'Roll back?', text: `Undo every canary and promotion of ${rollout.app} ${rollout.version}?`, confirm: 'Roll back', deny: 'Cancel' },
+          }),
+        ]),
+      ],
+    };
+  }
+  const when = gate.decidedAt !== undefined ? ` at ${clockTime(gate.decidedAt)}` : '';
+  const decided =
+    gate.state === 'approved'
+      ? `:white_check_mark: Promotion of ${where} approved by ${mention(gate.decidedBy ?? '')}${when}`
+      : gate.state === 'rolled-back'
+        ? `:leftwards_arrow_with_hook: Rolled back by ${mention(gate.decidedBy ?? '')}${when}`
+        : `:no_entry: Gate closed${when}: ${gate.closedReason ?? 'the rollout ended'}`;
+  return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided)] };
+}
+
+function finalStates(rollout: Rollout): string {
+  return rollout.clusters
+    .map((name) => {
+      const state = rollout.cluster[name];
+      const canary = state?.canary === 'removed' ? 'canary removed' : 'no canary';
+      const base = state?.promoted ? rollout.version : rollout.fromVersion ?? 'stable';
+      return `• *${name}*: ${canary}, runs ${base}`;
+    })
+    .join('\n');
+}
+
+export function rolledBackMessage(rollout: Rollout): SlackMessage {
+  const outcome = rollout.outcome?.kind === 'rolled-back' ? rollout.outcome : undefined;
+  const automatic = outcome && outcome.trigger !== 'person';
+  const cause = outcome?.cause;
+  const failing = cause
+    ? cause.failing.map((m) => `• ${m.metric} in ${cause.cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}`).join('\n')
+    : '';
+  const lead = automatic
+    ? `:rotating_light: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back automatically*: ${outcome?.reason ?? ''}.`
+    : `:leftwards_arrow_with_hook: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back*: ${outcome?.reason ?? ''}.`;
+  const blocks: Block[] = [section(lead)];
+  if (failing) blocks.push(section(`*Failing metrics* (limit ${rollout.settings.failureLimit} failed checks):\n${failing}`));
+  blocks.push(section(`*Undone, final state:*\n${finalStates(rollout)}`));
+  return { text: lead.replace(/^:[a-z_]+: /, ''), blocks };
+}
+
+export function finishedMessage(rollout: Rollout): SlackMessage {
+  const text = `:tada: ${mention(rollout.requester)} ${rollout.app} ${rollout.version} is rolled out to ${rollout.clusters.join(', ')}: the base Deployment now holds ${rollout.version}, canaries and the promotion override are removed.`;
+  return { text, blocks: [section(text)] };
+}
+
+export function failedMessage(rollout: Rollout, reason: string): SlackMessage {
+  const text = `:x: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} failed: ${reason}. Nothing was changed in the clusters.`;
+  return { text, blocks: [section(text)] };
+}

@@ -1,0 +1,75 @@
+// How rollouts are described in messages: phases, gates and cluster states in plain words.
+import { humanDuration } from '../../rollout/duration.js';
+import type { Gate, Rollout } from '../../rollout/model.js';
+import { clockTime } from './kit.js';
+
+export const mention = (user: string) => (user === 'auto' ? 'rollgate (autoPromote)' : `<@${user}>`);
+
+export function stageWords(rollout: Rollout, index = rollout.stage): string {
+  const stage = rollout.stages[index];
+  if (!stage) return '';
+  const where = stage.clusters.join(', ');
+  return stage.action === 'canary' ? `canary in ${where}` : `promotion of ${where}`;
+}
+
+export function openGate(rollout: Rollout): Gate | undefined {
+  return rollout.gates.find((g) => g.state === 'open');
+}
+
+export function phaseLine(rollout: Rollout, now: number): string {
+  const stageNo = `stage ${rollout.stage + 1} of ${rollout.stages.length}`;
+  switch (rollout.phase) {
+    case 'queued':
+      return ':hourglass_flowing_sand: Queued: reading the current version';
+    case 'deploying':
+      return `:rocket: Deploying the ${stageWords(rollout)}`;
+    case 'promoting':
+      return `:rocket: Promoting ${rollout.stages[rollout.stage]?.clusters.join(', ')} to ${rollout.version}`;
+    case 'waiting-ready':
+      return `:hourglass_flowing_sand: Waiting for pods to be ready (${stageWords(rollout)})`;
+    case 'analysing':
+      return `:bar_chart: Analysing ${stageNo} (${stageWords(rollout)}): interval ${rollout.ticksInStage + 1} of ${rollout.settings.iterations}`;
+    case 'awaiting-approval': {
+      const gate = openGate(rollout);
+      const waited = gate?.openedAt !== undefined ? `, waiting ${humanDuration(now - gate.openedAt)}` : '';
+      return `:raised_hand: Waiting for approval to promote ${gate?.clusters.join(', ')}${waited}`;
+    }
+    case 'finalizing':
+      return ':arrows_counterclockwise: Finalizing: writing the new version into the base, removing canaries';
+    case 'rolling-back':
+      return `:rotating_light: Rolling back: ${rollout.pendingOutcome?.reason ?? ''}`;
+    case 'succeeded':
+      return `:white_check_mark: Rolled out ${rollout.version} to ${rollout.clusters.join(', ')}`;
+    case 'rolled-back':
+      return `:leftwards_arrow_with_hook: Rolled back: ${rollout.outcome?.kind === 'rolled-back' ? rollout.outcome.reason : ''}`;
+    case 'failed':
+      return `:x: Failed: ${rollout.outcome?.kind === 'failed' ? rollout.outcome.reason : ''}`;
+  }
+}
+
+export function gateWords(gate: Gate | undefined, now: number): string {
+  if (!gate) return '—';
+  switch (gate.state) {
+    case 'pending':
+      return 'gate pending';
+    case 'open':
+      return `:raised_hand: waiting ${gate.openedAt !== undefined ? humanDuration(now - gate.openedAt) : ''} for approval`;
+    case 'approved':
+      return `approved by ${mention(gate.decidedBy ?? '')}${gate.decidedAt !== undefined ? ` at ${clockTime(gate.decidedAt)}` : ''}`;
+    case 'rolled-back':
+      return `rolled back by ${mention(gate.decidedBy ?? '')}${gate.decidedAt !== undefined ? ` at ${clockTime(gate.decidedAt)}` : ''}`;
+    case 'closed':
+      return 'gate closed';
+  }
+}
+
+export function clusterLine(rollout: Rollout, name: string, now: number): string {
+  const state = rollout.cluster[name];
+  if (!state) return `*${name}*`;
+  const canary = state.canary === 'deployed' ? ':large_yellow_circle: canary running' : state.canary === 'removed' ? ':white_circle: canary removed' : ':white_circle: no canary';
+  const verdict = state.lastVerdict === 'failed' ? ':x: failing' : state.lastVerdict === 'passed' ? ':white_check_mark: passing' : 'not analysed yet';
+  const checks = `${state.failedChecks}/${rollout.settings.failureLimit} failed checks`;
+  const gate = gateWords(rollout.gates.find((g) => g.clusters.includes(name)), now);
+  const promoted = state.promoted ? `:large_green_circle: runs ${rollout.version}` : `runs ${rollout.fromVersion ?? 'the stable version'}`;
+  return `*${name}*  ${canary} · ${verdict} (${checks}) · ${gate} · ${promoted}`;
+}

@@ -1,0 +1,146 @@
+// Slash command text -> a command, or a clear error with the usage. Pure and total: any
+// text of any length or alphabet gives one or the other, never an exception.
+import { z } from 'zod';
+import type { Config } from '../../rollout/config.js';
+import type { Strategy } from '../../rollout/model.js';
+import { closest } from './closest.js';
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'start'; app: string; version: string; clusters?: string[]; strategy?: Strategy; auto?: boolean }
+  | { kind: 'status'; target?: string }
+  | { kind: 'list' }
+  | { kind: 'approve'; id: string; cluster: string }
+  | { kind: 'rollback'; id: string; cluster?: string };
+
+export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
+
+export const USAGE: Record<string, string> = {
+  start: '`/rollout start APP VERSION [--clusters a,b] [--strategy per-cluster|canary-first] [--auto]`',
+  status: '`/rollout status [APP|ID]`',
+  list: '`/rollout list`',
+  approve: '`/rollout approve ID CLUSTER`',
+  rollback: '`/rollout rollback ID`',
+  help: '`/rollout help`',
+};
+
+export const HELP_TEXT = [
+  '*rollgate* runs canary rollouts across the fleet and stops at a gate per cluster.',
+  `• ${USAGE.start}: deploy VERSION of APP as a canary, analyse it, then promote cluster by cluster`,
+  `• ${USAGE.status}: phase, per-cluster state and last analysis`,
+  `• ${USAGE.list}: active rollouts`,
+  `• ${USAGE.approve}: the same as the Approve button`,
+  `• ${USAGE.rollback}: undo every canary and promotion of a rollout`,
+].join('\n');
+
+const MAX_TEXT = 1000;
+const VERSION = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;
+const ROLLOUT_ID = /^[a-z0-9][-a-z0-9]{0,80}-\d{1,9}$/;
+
+const startFlags = z.strictObject({
+  clusters: z.string().optional(),
+  strategy: z.enum(['per-cluster', 'canary-first'], { error: 'strategy is per-cluster or canary-first' }).optional(),
+  auto: z.literal(true).optional(),
+});
+
+const fail = (error: string, usage: string): Parsed => ({ ok: false, error: `${error}\nUsage: ${usage}` });
+const show = (text: string) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
+function splitFlags(words: string[]): { positional: string[]; flags: Record<string, string | true>; error?: string } {
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (!word.startsWith('--')) {
+      positional.push(word);
+      continue;
+    }
+    const [name, inline] = word.slice(2).split('=', 2) as [string, string | undefined];
+    if (name === 'auto') flags.auto = true;
+    else if (inline !== undefined) flags[name] = inline;
+    else if (words[i + 1] !== undefined && !(words[i + 1] as string).startsWith('--')) flags[name] = words[++i] as string;
+    else return { positional, flags, error: `--${name} needs a value` };
+  }
+  return { positional, flags };
+}
+
+function parseStart(words: string[], config: Config): Parsed {
+  const { positional, flags, error } = splitFlags(words);
+  if (error) return fail(error, USAGE.start as string);
+  const [appName, version, ...extra] = positional;
+  if (!appName || !version) return fail('Say which app and which version.', USAGE.start as string);
+  if (extra.length > 0) return fail(`Unexpected ${show(extra.join(' '))}.`, USAGE.start as string);
+  const app = config.apps.find((a) => a.name === appName);
+  if (!app) {
+    const guess = closest(appName, config.apps.map((a) => a.name));
+    return fail(`Unknown app ${show(appName)}.${guess ? ` Did you mean \`${guess}\`?` : ''} Apps: ${config.apps.map((a) => `\`${a.name}\``).join(', ')}.`, USAGE.start as string);
+  }
+  if (!VERSION.test(version)) return fail(`${show(version)} is not a version: letters, digits, ".", "_", "-" and "+", up to 128.`, USAGE.start as string);
+  const checked = startFlags.safeParse(flags);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const unknown = issue?.code === 'unrecognized_keys' ? `Unknown flag --${issue.keys[0]}.` : (issue?.message ?? 'Bad flags.');
+    return fail(unknown, USAGE.start as string);
+  }
+  const clusters = checked.data.clusters?.split(',').map((c) => c.trim()).filter(Boolean);
+  for (const cluster of clusters ?? []) {
+    if (!app.clusters.includes(cluster)) {
+      const guess = closest(cluster, app.clusters);
+      return fail(`${show(cluster)} is not a cluster of ${app.name}.${guess ? ` Did you mean \`${guess}\`?` : ''} Clusters: ${app.clusters.join(', ')}.`, USAGE.start as string);
+    }
+  }
+  if (clusters && clusters.length === 0) return fail('--clusters needs at least one cluster.', USAGE.start as string);
+  if (clusters && new Set(clusters).size !== clusters.length) return fail('--clusters lists a cluster twice.', USAGE.start as string);
+  return {
+    ok: true,
+    command: {
+      kind: 'start',
+      app: app.name,
+      version,
+      ...(clusters ? { clusters } : {}),
+      ...(checked.data.strategy ? { strategy: checked.data.strategy } : {}),
+      ...(checked.data.auto ? { auto: true } : {}),
+    },
+  };
+}
+
+function parseId(word: string | undefined, usage: string): { id: string } | { error: Parsed } {
+  if (!word) return { error: fail('Say which rollout (its id, like `checkout-12`).', usage) };
+  if (!ROLLOUT_ID.test(word)) return { error: fail(`${show(word)} is not a rollout id (like \`checkout-12\`).`, usage) };
+  return { id: word };
+}
+
+export function parseCommand(text: string, config: Config): Parsed {
+  if (text.length > MAX_TEXT) return fail(`That command is ${text.length} characters long; commands are short.`, USAGE.help as string);
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [verb, ...rest] = words;
+  switch (verb?.toLowerCase()) {
+    case undefined:
+    case 'help':
+      return { ok: true, command: { kind: 'help' } };
+    case 'start':
+      return parseStart(rest, config);
+    case 'status':
+      if (rest.length > 1) return fail('status takes one app or rollout id at most.', USAGE.status as string);
+      return { ok: true, command: rest[0] ? { kind: 'status', target: rest[0] } : { kind: 'status' } };
+    case 'list':
+      return rest.length ? fail('list takes no arguments.', USAGE.list as string) : { ok: true, command: { kind: 'list' } };
+    case 'approve': {
+      const parsed = parseId(rest[0], USAGE.approve as string);
+      if ('error' in parsed) return parsed.error;
+      if (!rest[1] || rest.length > 2) return fail('Say which cluster to approve.', USAGE.approve as string);
+      return { ok: true, command: { kind: 'approve', id: parsed.id, cluster: rest[1] } };
+    }
+    case 'rollback': {
+      const parsed = parseId(rest[0], USAGE.rollback as string);
+      if ('error' in parsed) return parsed.error;
+      if (rest.length > 1) return fail('Rolling back one cluster alone is not supported yet; `rollback ID` undoes the whole rollout.', USAGE.rollback as string);
+      return { ok: true, command: { kind: 'rollback', id: parsed.id } };
+    }
+    default: {
+      const word = verb ?? '';
+      const guess = closest(word, Object.keys(USAGE));
+      return fail(`Unknown command ${show(word)}.${guess ? ` Did you mean \`${guess}\`?` : ''}`, Object.values(USAGE).join(', '));
+    }
+  }
+}

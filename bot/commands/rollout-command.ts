@@ -1,0 +1,92 @@
+// The /rollout slash command. Acknowledge first; then create, look up or enqueue.
+import type { App, RespondFn } from '@slack/bolt';
+import { created } from '../../rollout/machine.js';
+import { newRollout } from '../../rollout/plan.js';
+import { rootMessage } from '../blocks/messages.js';
+import type { BotContext } from '../context.js';
+import { HELP_TEXT, parseCommand, type Command } from './parse.js';
+
+export function registerRolloutCommand(app: App, ctx: BotContext): void {
+  app.command(/^\/.+/, async ({ command, ack, respond }) => {
+    const parsed = parseCommand(command.text ?? '', ctx.config);
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}` });
+      return;
+    }
+    if (parsed.command.kind === 'help') {
+      await ack({ response_type: 'ephemeral', text: HELP_TEXT });
+      return;
+    }
+    await ack();
+    await run(parsed.command, { user: command.user_id, inputId: command.trigger_id, responseUrl: command.response_url }, respond, ctx);
+  });
+}
+
+interface Caller {
+  user: string;
+  inputId: string;
+  responseUrl: string;
+}
+
+async function run(command: Command, caller: Caller, respond: RespondFn, ctx: BotContext): Promise<void> {
+  const say = (text: string, blocks?: unknown[]) => respond({ response_type: 'ephemeral', text, ...(blocks ? { blocks: blocks as never } : {}) });
+  switch (command.kind) {
+    case 'start':
+      return start(command, caller, say, ctx);
+    case 'status': {
+      const id = await findRollout(command.target, ctx);
+      const rollout = id ? await ctx.store.get(id) : undefined;
+      if (!rollout) return void (await say(command.target ? `:no_entry: No rollout matches \`${command.target}\`.` : 'No rollout is running. Start one with `/rollout start APP VERSION`.'));
+      const message = rootMessage(rollout, ctx.clock());
+      return void (await say(message.text, message.blocks));
+    }
+    case 'list': {
+      const rollouts = (await Promise.all((await ctx.store.activeIds()).map((id) => ctx.store.get(id)))).filter((r) => r !== undefined);
+      if (rollouts.length === 0) return void (await say('No rollout is running.'));
+      return void (await say(rollouts.map((r) => `• \`${r.id}\` ${r.app} ${r.fromVersion ?? '…'} → ${r.version}: ${r.phase}`).join('\n')));
+    }
+    case 'approve':
+    case 'rollback': {
+      if (!(await ctx.store.get(command.id))) return void (await say(`:no_entry: There is no rollout \`${command.id}\`.`));
+      const cluster = command.cluster;
+      await ctx.queues.input({ rolloutId: command.id, inputId: caller.inputId, kind: command.kind, user: caller.user, responseUrl: caller.responseUrl, ...(cluster ? { cluster } : {}) });
+      return;
+    }
+    case 'help':
+      return void (await say(HELP_TEXT));
+  }
+}
+
+async function start(command: Extract<Command, { kind: 'start' }>, caller: Caller, say: (text: string) => Promise<unknown>, ctx: BotContext): Promise<void> {
+  const app = ctx.config.apps.find((a) => a.name === command.app);
+  if (!app) return void (await say(`:no_entry: Unknown app ${command.app}.`));
+  const now = ctx.clock();
+  const rollout = newRollout(
+    {
+      id: await ctx.store.nextId(app.name),
+      app,
+      version: command.version,
+      requester: caller.user,
+      nowMs: now,
+      ...(command.clusters ? { clusters: command.clusters } : {}),
+      ...(command.strategy ? { strategy: command.strategy } : {}),
+      ...(command.auto ? { autoPromote: true } : {}),
+    },
+    ctx.tuning,
+  );
+  const effects = created(rollout, now);
+  const result = await ctx.store.create(rollout, effects, [{ at: now, who: caller.user, what: 'start', outcome: 'queued', detail: `${app.name} ${command.version}` }]);
+  if (!result.ok) {
+    const link = await ctx.permalink(result.activeId);
+    return void (await say(`:no_entry: ${app.name} is already rolling out in ${link ? `<${link}|${result.activeId}>` : `\`${result.activeId}\``}. One rollout per app at a time.`));
+  }
+  await ctx.dispatch(rollout, effects);
+  await say(`:rocket: Rollout \`${rollout.id}\` of ${app.name} ${command.version} is queued; follow it in <#${app.channel}>.`);
+}
+
+async function findRollout(target: string | undefined, ctx: BotContext): Promise<string | undefined> {
+  if (!target) return (await ctx.store.activeIds())[0];
+  if (await ctx.store.get(target)) return target;
+  const app = ctx.config.apps.find((a) => a.name === target);
+  return app ? ((await ctx.store.activeFor(app.name)) ?? (await ctx.store.latestFor(app.name))) : undefined;
+}

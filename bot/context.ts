@@ -1,0 +1,18 @@
+// What the Slack handlers share: config, the rollout store, the queues and a clock.
+import type { Logger } from 'pino';
+import type { Queues } from '../jobs/queues.js';
+import type { RolloutStore } from '../jobs/store.js';
+import type { Config } from '../rollout/config.js';
+import type { Effect } from '../rollout/events.js';
+import type { Rollout } from '../rollout/model.js';
+
+export interface BotContext {
+  config: Config;
+  store: RolloutStore;
+  queues: Queues;
+  clock: () => number;
+  log: Logger;
+  tuning: { readyPollMs?: number };
+  dispatch(rollout: Rollout, effects: Effect[]): Promise<void>;
+  permalink(rolloutId: string): Promise<string | undefined>;
+}

@@ -1,0 +1,68 @@
+// rollgate: serve | worker | check-config [FILE] | demo [--script happy|bad] | local fleet | local slack
+import { pino } from 'pino';
+import { loadConfigFile } from './config-file.js';
+import { readEnv } from './env.js';
+import { startRuntime } from './runtime.js';
+
+const USAGE = `usage: rollgate <command>
+  serve                       Slack receiver, HTTP endpoints and queue workers (default)
+  worker                      queue workers only
+  check-config [FILE]         validate a config file (default $ROLLGATE_CONFIG or ./rollgate.yaml)
+  demo [--script happy|bad]   local mode: Slack emulator, simulated fleet, the bot
+  local fleet [--port N] [--kubeconfig FILE]
+  local slack [--port N]`;
+
+function fail(lines: string[]): never {
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+async function serve(roles: { bot: boolean; workers: boolean }): Promise<void> {
+  const read = readEnv(process.env, { slack: true });
+  if (!read.ok) fail(read.problems);
+  const { env } = read;
+  const loaded = await loadConfigFile(env.ROLLGATE_CONFIG);
+  if (!loaded.ok) fail(loaded.problems.map((p) => `config ${p}`));
+  const log = pino({ level: env.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
+  const runtime = await startRuntime({ env, config: loaded.config, log, roles }).catch((error: unknown) => fail([error instanceof Error ? error.message : String(error)]));
+  log.info({ port: runtime.port, roles }, 'rollgate started');
+  const shutdown = () => {
+    log.info('shutting down');
+    runtime.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+async function checkConfig(file: string | undefined): Promise<void> {
+  const path = file ?? process.env.ROLLGATE_CONFIG ?? './rollgate.yaml';
+  const loaded = await loadConfigFile(path);
+  if (!loaded.ok) fail(loaded.problems);
+  const { config } = loaded;
+  process.stdout.write(`${path}: ok (${config.fleet.mode} mode, ${config.fleet.clusters.length} clusters, apps: ${config.apps.map((a) => a.name).join(', ')})\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'serve', ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve({ bot: true, workers: true });
+    case 'worker':
+      return serve({ bot: false, workers: true });
+    case 'check-config':
+      return checkConfig(rest[0]);
+    case 'demo':
+      return (await import('../local/demo/demo-command.js')).demoCommand(rest);
+    case 'local':
+      return (await import('../local/demo/local-command.js')).localCommand(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      fail([`unknown command "${command}"`, USAGE]);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => fail([error instanceof Error ? (error.stack ?? error.message) : String(error)]));

@@ -1,0 +1,122 @@
+// Wires the processes together: Redis, queues, the fleet and metrics adapters, the Slack
+// app and the workers. `rollgate serve` runs both roles; `rollgate worker` only the workers.
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createApproverDirectory } from '../bot/approvers.js';
+import { slackLogger } from '../bot/bolt-logger.js';
+import { httpRoutes } from '../bot/http-routes.js';
+import { createNotifier } from '../bot/notifier.js';
+import { createReplies } from '../bot/replies.js';
+import { createSlackApp } from '../bot/slack-app.js';
+import { createMetrics } from '../jobs/metrics.js';
+import { createQueues } from '../jobs/queues.js';
+import { startReconciler } from '../jobs/reconciler.js';
+import { createRolloutRunner } from '../jobs/rollout-runner.js';
+import { createRolloutStore } from '../jobs/store.js';
+import { createStepWorker } from '../jobs/worker.js';
+import type { Config } from '../rollout/config.js';
+import { connectCluster } from '../rollout/kube/cluster-api.js';
+import { createKarmadaFleet } from '../rollout/kube/karmada-fleet.js';
+import type { Fleet } from '../rollout/kube/fleet.js';
+import { createPrometheusSource } from '../rollout/metrics/prometheus.js';
+import type { Env } from './env.js';
+
+export interface RuntimeOptions {
+  env: Env;
+  config: Config;
+  log: Logger;
+  roles: { bot: boolean; workers: boolean };
+  kubeconfig?: KubeConfig;
+  /** Extra CA for Prometheus over HTTPS (local mode's simulated fleet). */
+  prometheusCa?: string;
+  clock?: () => number;
+}
+
+export interface Runtime {
+  port?: number;
+  stop(): Promise<void>;
+}
+
+export function createFleet(config: Config, kubeconfig: KubeConfig): Fleet {
+  if (config.fleet.mode === 'direct') throw new Error('fleet.mode: direct mode is not available yet; use karmada');
+  const context = config.fleet.karmada?.context ?? 'karmada-apiserver';
+  return createKarmadaFleet({ karmada: connectCluster({ kubeconfig, context, cluster: context }) });
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { env, config, log } = options;
+  const clock = options.clock ?? Date.now;
+  const connect = () => new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis = connect();
+  const prefix = env.ROLLGATE_REDIS_PREFIX;
+  const store = createRolloutStore({ redis, prefix });
+  const queues = createQueues({ connection: connect(), prefix, clock });
+  const token = env.SLACK_BOT_TOKEN ?? '';
+  const client = new WebClient(token, {
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    retryConfig: { retries: 2 },
+    logger: slackLogger(log.child({ component: 'slack' })),
+  });
+  const closers: (() => Promise<unknown>)[] = [];
+
+  if (options.roles.workers) {
+    let kubeconfig = options.kubeconfig;
+    if (!kubeconfig) {
+      kubeconfig = new KubeConfig();
+      kubeconfig.loadFromDefault();
+    }
+    const ports = {
+      config,
+      fleet: createFleet(config, kubeconfig),
+      metrics: createPrometheusSource({ clusters: config.fleet.clusters, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
+      approvers: createApproverDirectory({ client, clock }),
+      replies: createReplies({ log }),
+      clock,
+      log,
+    };
+    const lockDurationMs = env.ROLLGATE_JOB_LOCK_MS;
+    const steps = createStepWorker({ ...ports, connection: connect(), prefix, store, queues, lockDurationMs });
+    const notifier = createNotifier({ connection: connect(), prefix, store, client, clock, log, lockDurationMs });
+    const reconciler = startReconciler({ store, queues, everyMs: env.ROLLGATE_RECONCILE_MS, log, clock });
+    closers.push(async () => reconciler.stop(), () => steps.close(), () => notifier.close());
+  }
+
+  let port: number | undefined;
+  if (options.roles.bot) {
+    if (!env.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET: required in HTTP mode');
+    const runner = createRolloutRunner({ store, queues, clock });
+    const metrics = createMetrics({ store, queues });
+    const ctx = {
+      config,
+      store,
+      queues,
+      clock,
+      log,
+      tuning: env.ROLLGATE_READY_POLL_MS ? { readyPollMs: env.ROLLGATE_READY_POLL_MS } : {},
+      dispatch: runner.dispatch,
+      async permalink(rolloutId: string) {
+        const rollout = await store.get(rolloutId);
+        const ts = await store.messageTs(rolloutId, 'root');
+        if (!rollout || !ts) return undefined;
+        return (await client.chat.getPermalink({ channel: rollout.channel, message_ts: ts }).catch(() => undefined))?.permalink;
+      },
+    };
+    const ready = async () => (await redis.ping()) === 'PONG';
+    const slack = createSlackApp({ ctx, signingSecret: env.SLACK_SIGNING_SECRET, token, ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), routes: httpRoutes({ ready, registry: metrics.registry }), log });
+    const server = await slack.start(env.PORT);
+    port = (server.address() as AddressInfo).port;
+    closers.unshift(() => slack.stop());
+  }
+
+  return {
+    ...(port !== undefined ? { port } : {}),
+    async stop() {
+      for (const close of closers) await close().catch(() => undefined);
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}
