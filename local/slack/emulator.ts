@@ -107,7 +107,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     setBotUrl(next) {
       botUrl = next;
     },
-    state: () => stateView(workspace, store),
+    state: () => ({ ...stateView(workspace, store), ...(botUrl ? { botUrl } : {}) }),
     calls: (method) => webApi.calls(method),
     command: (input) => interactions.command(input),
     click: (input) => interactions.click(input),

@@ -39,6 +39,8 @@ export interface EmulatorState {
   ephemerals: EphemeralView[];
   views: Record<string, unknown>;
   modals: Record<string, unknown>;
+  /** Where commands and clicks are delivered, when set. */
+  botUrl?: string;
 }
 
 function view(store: Store, m: StoredMessage, withReplies: boolean): MessageView {

@@ -3,6 +3,7 @@ import { jsonArg } from './content.js';
 import type { Faults } from './faults.js';
 import { chatMethods } from './web-api-chat.js';
 import { directoryMethods } from './web-api-directory.js';
+import { historyMethods } from './web-api-history.js';
 import type { ApiBody, ApiContext, Args } from './web-api-types.js';
 import { fail, str } from './web-api-types.js';
 
@@ -21,7 +22,7 @@ export interface WebApiReply {
   body: ApiBody;
 }
 
-const METHODS = { ...chatMethods, ...directoryMethods };
+const METHODS = { ...chatMethods, ...directoryMethods, ...historyMethods };
 const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'view'];
 const MAX_RECORDED = 10_000;
 

@@ -92,6 +92,24 @@ describe('Web API through WebClient', () => {
     expect(emulator.state().views.U0SRE).toMatchObject({ type: 'home' });
   });
 
+  it('reads history newest first and threads oldest first, with metadata on request and cursors', async () => {
+    emulator = await startEmulator();
+    const client = webClient(emulator);
+    const metadata = { event_type: 'rollout_root', event_payload: { rollout_id: 'r1' } };
+    const root = await client.chat.postMessage({ channel: 'C0ROLLOUTS', text: 'root', metadata });
+    await client.chat.postMessage({ channel: 'C0ROLLOUTS', thread_ts: root.ts!, text: 'reply' });
+    await client.chat.postMessage({ channel: 'C0ROLLOUTS', text: 'second' });
+    const first = await client.conversations.history({ channel: 'C0ROLLOUTS', limit: 1, include_all_metadata: true });
+    expect(first.messages?.map((m) => m.text)).toEqual(['second']);
+    expect(first.has_more).toBe(true);
+    const rest = await client.conversations.history({ channel: 'C0ROLLOUTS', cursor: first.response_metadata!.next_cursor!, include_all_metadata: true });
+    expect(rest.messages).toEqual([expect.objectContaining({ text: 'root', metadata, reply_count: 1 })]);
+    expect((await client.conversations.history({ channel: 'C0ROLLOUTS' })).messages?.[1]?.metadata).toBeUndefined();
+    const thread = await client.conversations.replies({ channel: 'C0ROLLOUTS', ts: root.ts! });
+    expect(thread.messages?.map((m) => m.text)).toEqual(['root', 'reply']);
+    expect((await platformError(client.conversations.replies({ channel: 'C0ROLLOUTS', ts: '1.000001' }))).data.error).toBe('thread_not_found');
+  });
+
   it('refuses other tokens and no token, like Slack', async () => {
     emulator = await startEmulator();
     const err = await platformError(webClient(emulator, 'xoxb-wrong').chat.postMessage({ channel: 'C0ROLLOUTS', text: 'x' }));

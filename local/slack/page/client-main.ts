@@ -1,0 +1,255 @@
+// @ts-nocheck -- browser code (the project's tsconfig has no DOM lib). Embedded in the page
+// with Function#toString, so it is self-contained: its only input is `view` (see client-view).
+
+/** The page's behaviour: state, live refresh, the user switcher, commands, clicks, threads. */
+export function clientMain(view) {
+  const $ = (id) => document.getElementById(id);
+  const ui = { state: null, me: localStorage.getItem('rollgate.me'), channel: null, thread: null, dismissed: new Set(), history: [], historyAt: -1 };
+  try {
+    ui.history = JSON.parse(localStorage.getItem('rollgate.history') || '[]');
+  } catch {
+    ui.history = [];
+  }
+
+  function toast(text, kind) {
+    const el = document.createElement('div');
+    el.className = `toast ${kind || ''}`;
+    el.textContent = text;
+    $('toasts').appendChild(el);
+    setTimeout(() => el.remove(), 6000);
+  }
+
+  async function control(path, body) {
+    const res = await fetch(`/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(json.message || json.error || `HTTP ${res.status}`);
+    return json;
+  }
+
+  function timeline(items, afterTs) {
+    let html = '';
+    let lastDay = afterTs ? view.date(afterTs).toDateString() : '';
+    for (const item of items) {
+      const day = view.date(item.m.ts).toDateString();
+      if (day !== lastDay) html += view.dayDivider(item.m.ts);
+      lastDay = day;
+      html += item.eph ? view.ephemeral(ui.ctx, item.m, item.opts) : view.message(ui.ctx, item.m, item.opts);
+    }
+    return html;
+  }
+
+  const byTs = (a, b) => (a.m.ts < b.m.ts ? -1 : a.m.ts > b.m.ts ? 1 : 0);
+  const mine = (e, threadTs) => e.user === ui.me && e.channel === ui.channel && !ui.dismissed.has(e.ts) && (e.thread_ts || null) === (threadTs || null);
+
+  function renderSidebar(s) {
+    $('team-name').textContent = s.team.domain;
+    $('channels').innerHTML = s.channels.map((c) => `<a href="#" class="chan${c.id === ui.channel ? ' active' : ''}" data-channel="${view.esc(c.id)}"># ${view.esc(c.name)}</a>`).join('');
+    const select = $('user-select');
+    if (select.options.length !== s.users.length) {
+      select.innerHTML = s.users.map((u) => `<option value="${view.esc(u.id)}">${view.esc(u.realName)} (@${view.esc(u.name)})</option>`).join('');
+    }
+    select.value = ui.me;
+    $('me-avatar').innerHTML = view.avatar(s, ui.me);
+    $('bot-url').textContent = s.botUrl ? `Bot: ${s.botUrl}` : 'No bot URL set: commands cannot be delivered';
+    $('bot-url').className = s.botUrl ? 'muted' : 'warn';
+  }
+
+  function renderChannel(s) {
+    const channel = s.channels.find((c) => c.id === ui.channel);
+    $('channel-name').textContent = channel ? channel.name : ui.channel;
+    const items = s.messages.filter((m) => m.channel === ui.channel).map((m) => ({ m }));
+    // Ephemeral answers to clicks in a thread show here too, so nobody misses an error.
+    for (const e of s.ephemerals) if (mine(e, e.thread_ts)) items.push({ m: e, eph: true });
+    items.sort(byTs);
+    const box = $('timeline');
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    box.innerHTML = items.length ? timeline(items) : '<div class="empty">No messages yet. Type <code>/rollout help</code> below to talk to rollgate.</div>';
+    if (atBottom || !ui.rendered) box.scrollTop = box.scrollHeight;
+    $('command').placeholder = `Message #${channel ? channel.name : ''}: type /rollout start APP VERSION`;
+  }
+
+  function renderThread(s) {
+    const panel = $('thread');
+    const root = ui.thread && s.messages.find((m) => m.ts === ui.thread && m.channel === ui.channel && !m.thread_ts);
+    panel.classList.toggle('hidden', !root);
+    document.body.classList.toggle('with-thread', Boolean(root));
+    if (!root) return;
+    const channel = s.channels.find((c) => c.id === ui.channel);
+    $('thread-channel').textContent = `#${channel ? channel.name : ''}`;
+    const replies = root.replies.map((m) => ({ m, opts: { inThread: true } }));
+    for (const e of s.ephemerals) if (mine(e, root.ts)) replies.push({ m: e, eph: true, opts: { inThread: true } });
+    replies.sort(byTs);
+    const n = root.replies.length;
+    const box = $('thread-body');
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    box.innerHTML = `${view.message(ui.ctx, root, { inThread: true })}<div class="replies-divider"><span>${n} ${n === 1 ? 'reply' : 'replies'}</span></div>${timeline(replies, root.ts)}`;
+    if (atBottom || ui.threadJustOpened) box.scrollTop = box.scrollHeight;
+    ui.threadJustOpened = false;
+  }
+
+  function render() {
+    const s = ui.state;
+    if (!s) return;
+    if (!s.users.some((u) => u.id === ui.me)) ui.me = s.users[0] && s.users[0].id;
+    if (!s.channels.some((c) => c.id === ui.channel)) ui.channel = s.channels[0] && s.channels[0].id;
+    ui.ctx = { state: s, names: view.names(s, ui.me) };
+    renderSidebar(s);
+    renderChannel(s);
+    renderThread(s);
+    ui.rendered = true;
+  }
+
+  let refreshing = null;
+  let again = false;
+  async function refresh() {
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      do {
+        again = false;
+        const res = await fetch('/_emulator/state');
+        ui.state = await res.json();
+        render();
+      } while (again);
+    })().finally(() => (refreshing = null));
+    return refreshing;
+  }
+
+  function connect() {
+    const events = new EventSource('/_emulator/events');
+    events.addEventListener('change', () => refresh());
+    events.onopen = () => {
+      $('conn').textContent = '\u25cf live';
+      $('conn').className = 'live';
+      refresh();
+    };
+    events.onerror = () => {
+      $('conn').textContent = '\u25cf reconnecting\u2026';
+      $('conn').className = 'warn';
+    };
+  }
+
+  async function sendCommand(line) {
+    const match = line.trim().match(/^(\/\S+)\s*([\s\S]*)$/);
+    if (!match) {
+      toast('Only slash commands reach the bot here: try /rollout help', 'warn');
+      return false;
+    }
+    ui.history = [line.trim(), ...ui.history.filter((h) => h !== line.trim())].slice(0, 30);
+    localStorage.setItem('rollgate.history', JSON.stringify(ui.history));
+    const result = await control('command', { user: ui.me, channel: ui.channel, command: match[1], text: match[2] });
+    if (result.error) toast(`${match[1]} failed: ${result.error}${result.status ? ` (HTTP ${result.status})` : ''}`, 'error');
+    return true;
+  }
+
+  function askConfirm(confirm) {
+    return new Promise((resolve) => {
+      const text = (t) => (t && typeof t.text === 'string' ? view.esc(t.text) : '');
+      $('modal-title').innerHTML = text(confirm.title) || 'Are you sure?';
+      $('modal-text').innerHTML = confirm.text ? renderConfirmText(confirm.text) : '';
+      $('modal-confirm').innerHTML = text(confirm.confirm) || 'Yes';
+      $('modal-deny').innerHTML = text(confirm.deny) || 'Cancel';
+      $('modal-confirm').className = `btn ${confirm.style === 'danger' ? 'btn-danger' : 'btn-primary'}`;
+      $('modal').classList.remove('hidden');
+      $('modal-confirm').focus();
+      const close = (answer) => {
+        $('modal').classList.add('hidden');
+        $('modal-confirm').onclick = $('modal-deny').onclick = $('modal').onkeydown = null;
+        resolve(answer);
+      };
+      $('modal-confirm').onclick = () => close(true);
+      $('modal-deny').onclick = () => close(false);
+      $('modal').onclick = (ev) => ev.target === $('modal') && close(false);
+      $('modal').onkeydown = (ev) => ev.key === 'Escape' && close(false);
+    });
+  }
+  const renderConfirmText = (t) => view.renderText(t.text, t.type === 'plain_text', ui.ctx.names);
+
+  async function click(button) {
+    const msg = button.closest('[data-ts]');
+    if (button.dataset.url) window.open(button.dataset.url, '_blank', 'noopener');
+    if (button.dataset.confirm && !(await askConfirm(JSON.parse(button.dataset.confirm)))) return;
+    button.classList.add('busy');
+    button.disabled = true;
+    try {
+      const body = { user: ui.me, ts: msg.dataset.ts, channel: msg.dataset.channel, action_id: button.dataset.actionId, block_id: button.dataset.blockId };
+      if (button.dataset.value !== undefined) body.value = button.dataset.value;
+      const result = await control('click', body);
+      if (result.error || result.status < 200 || result.status > 299) {
+        toast(`\u26a0\ufe0f rollgate did not handle that click (${result.error || `HTTP ${result.status}`})`, 'error');
+      }
+    } catch (err) {
+      toast(`\u26a0\ufe0f ${err.message}`, 'error');
+    } finally {
+      button.classList.remove('busy');
+      button.disabled = false;
+    }
+  }
+
+  document.addEventListener('click', (ev) => {
+    const target = ev.target.closest('button, a');
+    if (!target) return;
+    if (target.dataset.actionId !== undefined) return void click(target);
+    if (target.dataset.openThread) {
+      ev.preventDefault();
+      ui.thread = target.dataset.openThread;
+      ui.threadJustOpened = true;
+      return render();
+    }
+    if (target.dataset.dismiss) {
+      ui.dismissed.add(target.dataset.dismiss);
+      return render();
+    }
+    if (target.dataset.channel && target.classList.contains('chan')) {
+      ev.preventDefault();
+      ui.channel = target.dataset.channel;
+      ui.thread = null;
+      return render();
+    }
+    if (target.dataset.fill) {
+      $('command').value = target.dataset.fill;
+      $('command').focus();
+    }
+  });
+  $('close-thread').onclick = () => {
+    ui.thread = null;
+    render();
+  };
+  $('user-select').onchange = (ev) => {
+    ui.me = ev.target.value;
+    localStorage.setItem('rollgate.me', ui.me);
+    render();
+  };
+  $('composer').onsubmit = async (ev) => {
+    ev.preventDefault();
+    const input = $('command');
+    if (!input.value.trim() || input.disabled) return;
+    input.disabled = true;
+    try {
+      if (await sendCommand(input.value)) input.value = '';
+      ui.historyAt = -1;
+    } catch (err) {
+      toast(err.message, 'error');
+    } finally {
+      input.disabled = false;
+      input.focus();
+    }
+  };
+  $('command').onkeydown = (ev) => {
+    if (ev.key !== 'ArrowUp' && ev.key !== 'ArrowDown') return;
+    if (ev.key === 'ArrowUp' && ev.target.value && ui.historyAt < 0) return;
+    ui.historyAt = Math.max(-1, Math.min(ui.history.length - 1, ui.historyAt + (ev.key === 'ArrowUp' ? 1 : -1)));
+    ev.target.value = ui.historyAt >= 0 ? ui.history[ui.historyAt] : '';
+    ev.preventDefault();
+  };
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && $('modal').classList.contains('hidden') && ui.thread) {
+      ui.thread = null;
+      render();
+    }
+  });
+  connect();
+  refresh();
+}
