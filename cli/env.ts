@@ -19,12 +19,12 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export function readEnv(source: NodeJS.ProcessEnv, needs: { slack: boolean }): { ok: true; env: Env } | { ok: false; problems: string[] } {
+export function readEnv(source: NodeJS.ProcessEnv, needs: { slack: boolean; receiver: boolean }): { ok: true; env: Env } | { ok: false; problems: string[] } {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   if (parsed.success && needs.slack) {
     if (!parsed.data.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required (the xoxb- bot token from Slack app settings > OAuth & Permissions)');
-    if (!parsed.data.SLACK_SIGNING_SECRET && !parsed.data.SLACK_APP_TOKEN) {
+    if (needs.receiver && !parsed.data.SLACK_SIGNING_SECRET && !parsed.data.SLACK_APP_TOKEN) {
       problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (Slack app settings > Basic Information > Signing Secret)');
     }
   }

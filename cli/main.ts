@@ -5,7 +5,7 @@ import { readEnv } from './env.js';
 import { startRuntime } from './runtime.js';
 
 const USAGE = `usage: rollgate <command>
-  serve                       Slack receiver, HTTP endpoints and queue workers (default)
+  serve [--no-workers]        Slack receiver, HTTP endpoints and queue workers (default)
   worker                      queue workers only
   check-config [FILE]         validate a config file (default $ROLLGATE_CONFIG or ./rollgate.yaml)
   demo [--script happy|bad]   local mode: Slack emulator, simulated fleet, the bot
@@ -18,7 +18,7 @@ function fail(lines: string[]): never {
 }
 
 async function serve(roles: { bot: boolean; workers: boolean }): Promise<void> {
-  const read = readEnv(process.env, { slack: true });
+  const read = readEnv(process.env, { slack: true, receiver: roles.bot });
   if (!read.ok) fail(read.problems);
   const { env } = read;
   const loaded = await loadConfigFile(env.ROLLGATE_CONFIG);
@@ -46,7 +46,8 @@ async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv;
   switch (command) {
     case 'serve':
-      return serve({ bot: true, workers: true });
+      // --no-workers: the Slack receiver alone, for deployments that scale workers separately.
+      return serve({ bot: true, workers: !rest.includes('--no-workers') });
     case 'worker':
       return serve({ bot: false, workers: true });
     case 'check-config':

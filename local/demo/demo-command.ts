@@ -1,0 +1,137 @@
+// `rollgate demo [--script happy|bad] [--port N]`: the whole product on one machine. The
+// Slack emulator (page + Web API), the simulated fleet, Redis and rollgate itself.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { startRuntime } from '../../cli/runtime.js';
+import type { Env } from '../../cli/env.js';
+import { createFleetSimulator } from '../fleet/index.js';
+import { describeFleet } from '../fleet/describe.js';
+import { createSlackEmulator, type SlackEmulator } from '../slack/index.js';
+import { demoConfig } from './demo-config.js';
+import { packageFile } from './local-files.js';
+import { redisForDemo } from './redis-for-demo.js';
+import { printTranscript } from './transcript.js';
+
+const PREFIX = 'rollgate-demo';
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`demo: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function runScript(script: 'happy' | 'bad', slack: SlackEmulator): Promise<void> {
+  const version = script === 'happy' ? 'v2' : 'v2-bad';
+  await slack.command({ user: 'U0DEV', text: `start http-probe-app ${version}` });
+  const roots = () => slack.state().messages.filter((m) => !m.thread_ts);
+  const root = await until('the root message', () => roots().find((m) => m.text.startsWith('Rollout http-probe-app')), 20_000);
+  const ended = () => {
+    const text = slack.state().messages.find((m) => m.ts === root.ts)?.text ?? '';
+    return /Rolled out|Rolled back|Failed/.test(text) ? text : undefined;
+  };
+  const clicked = new Set<string>();
+  const deadline = Date.now() + 180_000;
+  while (!ended()) {
+    if (Date.now() > deadline) throw new Error('demo: the rollout did not finish in 3 minutes');
+    const replies = slack.state().messages.find((m) => m.ts === root.ts)?.replies ?? [];
+    const gate = replies.find((m) => m.text.startsWith('Gate:') && !clicked.has(m.ts));
+    if (gate && script === 'happy') {
+      clicked.add(gate.ts);
+      await slack.click({ user: 'U0LEAD', ts: gate.ts, action_id: 'rollout_approve' });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+export async function demoCommand(args: string[]): Promise<void> {
+  const script = flag(args, 'script');
+  if (script !== undefined && script !== 'happy' && script !== 'bad') throw new Error('--script is happy or bad');
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const redisChoice = await redisForDemo(process.env.REDIS_URL);
+  if ('hint' in redisChoice) {
+    process.stderr.write(`${redisChoice.hint}\n`);
+    process.exit(1);
+  }
+  const redis = new Redis(redisChoice.url);
+  const stale = await redis.keys(`${PREFIX}:*`);
+  if (stale.length > 0) await redis.del(...stale);
+  redis.disconnect();
+
+  const secret = randomUUID();
+  const fleet = createFleetSimulator({ readyDelayMs: script ? 200 : 1500, rolloutStepMs: script ? 100 : 700 });
+  await fleet.listen(0);
+  const slack = createSlackEmulator({ signingSecret: secret });
+  const page = await slack.listen(Number(flag(args, 'port') ?? (script ? 0 : 3000)));
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromString(fleet.kubeconfig());
+  const env: Env = {
+    SLACK_BOT_TOKEN: 'xoxb-local-rollgate',
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: 0,
+    REDIS_URL: redisChoice.url,
+    ROLLGATE_CONFIG: '(demo)',
+    ROLLGATE_REDIS_PREFIX: PREFIX,
+    ROLLGATE_READY_POLL_MS: 300,
+    ROLLGATE_JOB_LOCK_MS: 5000,
+    ROLLGATE_RECONCILE_MS: 5000,
+    LOG_LEVEL: 'warn',
+  };
+  const runtime = await startRuntime({
+    env,
+    config: demoConfig((c) => fleet.prometheusUrl(c), script ? 'script' : 'interactive'),
+    log: pino({ level: env.LOG_LEVEL }),
+    roles: { bot: true, workers: true },
+    kubeconfig,
+    prometheusCa: readFileSync(packageFile('local/tls/ca.crt'), 'utf8'),
+  });
+  slack.setBotUrl(`http://127.0.0.1:${runtime.port}/slack/events`);
+  const shutdown = async () => {
+    await runtime.stop();
+    await slack.close();
+    await fleet.close();
+    redisChoice.child?.kill();
+  };
+
+  if (script) {
+    write(`rollgate demo --script ${script}: the requester @dev starts a rollout; @lead approves each gate.\n`);
+    write(describeFleet(fleet.state()));
+    const stop = printTranscript(slack, write);
+    try {
+      await runScript(script, slack);
+    } finally {
+      stop();
+      write('');
+      write(describeFleet(fleet.state()));
+      await shutdown();
+    }
+    return;
+  }
+  write(`rollgate demo is running.
+  Slack emulator: ${page.url}   (open it in a browser)
+  Try: /rollout start http-probe-app v2   as @dev, then switch to @lead to approve each gate.
+       /rollout start http-probe-app v2-bad   fails its success rate and rolls back by itself.
+       /rollout start checkout v2   (image version, canary-first, 20 % canary)
+  Simulated fleet: ${fleet.url} (kubeconfig contexts karmada-apiserver, member1..3)
+Ctrl-C stops everything.`);
+  const stopTranscript = printTranscript(slack, write);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  stopTranscript();
+  await shutdown();
+}

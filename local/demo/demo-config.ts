@@ -1,0 +1,47 @@
+// The config local mode runs with: the simulated fleet's three members and two apps.
+import { validateConfig, type Config } from '../../rollout/config.js';
+
+export function demoConfig(prometheusUrl: (cluster: string) => string, pace: 'interactive' | 'script'): Config {
+  const clusters = ['member1', 'member2', 'member3'];
+  const analysis = pace === 'script' ? { interval: '1s', iterations: 1, failureLimit: 2 } : { interval: '5s', iterations: 2, failureLimit: 2 };
+  const metrics = [
+    { name: 'request-success-rate', min: 99 },
+    { name: 'request-duration', max: 500 },
+  ];
+  const approvals = { approvers: { users: ['U0LEAD'], groups: ['S0SRE'] }, allowSelfApproval: false };
+  const parsed = validateConfig({
+    fleet: {
+      mode: 'karmada',
+      karmada: { context: 'karmada-apiserver' },
+      clusters: clusters.map((name) => ({ name, context: name, prometheus: { url: prometheusUrl(name) } })),
+    },
+    apps: [
+      {
+        name: 'http-probe-app',
+        deployment: 'http-probe-app',
+        container: 'http-probe-app',
+        version: { env: 'ROLLOUT_LABEL' },
+        channel: 'C0ROLLOUTS',
+        clusters,
+        strategy: 'per-cluster',
+        canary: { replicas: 1 },
+        analysis: { ...analysis, metrics },
+        approvals,
+      },
+      {
+        name: 'checkout',
+        deployment: 'checkout',
+        container: 'checkout',
+        version: { image: true },
+        channel: 'C0ROLLOUTS',
+        clusters,
+        strategy: 'canary-first',
+        canary: { percentage: 20 },
+        analysis: { ...analysis, metrics },
+        approvals,
+      },
+    ],
+  });
+  if (!parsed.ok) throw new Error(`demo config is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  return parsed.config;
+}

@@ -1,0 +1,156 @@
+// Starts a whole rollgate stack for an end-to-end test: the Slack emulator and the simulated
+// fleet in this process, rollgate itself as real child processes talking to them over HTTP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { stringify } from 'yaml';
+import { createFleetSimulator } from '../../local/fleet/index.js';
+import { createSlackEmulator, type MessageView } from '../../local/slack/index.js';
+import { configDocument } from '../fixtures/config.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((done, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => done(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface RollgateProcess {
+  child: ChildProcess;
+  output: () => string;
+}
+
+export interface StackOptions {
+  mutateConfig?: (doc: Record<string, any>) => void;
+  /** 'serve' runs one process with both roles; 'split' runs the receiver and one worker separately. */
+  layout?: 'serve' | 'split';
+}
+
+export async function startStack(options: StackOptions = {}) {
+  const secret = `e2e-${randomUUID()}`;
+  const prefix = `e2e-${randomUUID().slice(0, 8)}`;
+  const slack = createSlackEmulator({ signingSecret: secret });
+  await slack.listen(0);
+  const fleet = createFleetSimulator({ readyDelayMs: 150, rolloutStepMs: 60 });
+  await fleet.listen(0);
+  const dir = await mkdtemp(join(tmpdir(), 'rollgate-e2e-'));
+  const kubeconfigFile = join(dir, 'kubeconfig');
+  await fleet.writeKubeconfig(kubeconfigFile);
+  const doc = configDocument();
+  for (const cluster of doc.fleet.clusters) cluster.prometheus = { url: fleet.prometheusUrl(cluster.name) };
+  Object.assign(doc.apps[0].analysis, { interval: '1s', iterations: 1, failureLimit: 2 });
+  options.mutateConfig?.(doc);
+  const configFile = join(dir, 'rollgate.yaml');
+  await writeFile(configFile, stringify(doc));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    SLACK_BOT_TOKEN: 'xoxb-local-rollgate',
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    REDIS_URL: inject('redisUrl'),
+    ROLLGATE_REDIS_PREFIX: prefix,
+    ROLLGATE_CONFIG: configFile,
+    KUBECONFIG: kubeconfigFile,
+    NODE_EXTRA_CA_CERTS: join(ROOT, 'local/tls/ca.crt'),
+    ROLLGATE_READY_POLL_MS: '200',
+    ROLLGATE_JOB_LOCK_MS: '2000',
+    ROLLGATE_RECONCILE_MS: '2000',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+  };
+  const processes: RollgateProcess[] = [];
+  const spawnRollgate = (...args: string[]): RollgateProcess => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/rollgate.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+    const proc = { child, output: () => text };
+    processes.push(proc);
+    return proc;
+  };
+  const layout = options.layout ?? 'serve';
+  const bot = layout === 'serve' ? spawnRollgate('serve') : spawnRollgate('serve', '--no-workers');
+  const workers = layout === 'split' ? [spawnRollgate('worker')] : [];
+  await waitFor(`rollgate on :${port}\n${bot.output()}`, async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 20_000);
+  slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
+  const kube = new KubeConfig();
+  kube.loadFromFile(kubeconfigFile);
+  kube.setCurrentContext('karmada-apiserver');
+  const karmada = kube.makeApiClient(CustomObjectsApi);
+  const redis = new Redis(inject('redisUrl'));
+
+  const api = {
+    slack,
+    fleet,
+    karmada,
+    port,
+    prefix,
+    redis,
+    bot,
+    workers,
+    spawnWorker: () => {
+      const worker = spawnRollgate('worker');
+      workers.push(worker);
+      return worker;
+    },
+    command: (user: string, text: string) => slack.command({ user, text }),
+    click: (user: string, ts: string, actionId: string) => slack.click({ user, ts, action_id: actionId }),
+    /** The channel's root messages, newest last. */
+    roots: (): MessageView[] => slack.state().messages.filter((m) => !m.thread_ts),
+    rootOf: (id: string) => api.roots().find((m) => m.text.includes(`Rollout ${id}`)),
+    thread: (id: string): MessageView[] => api.rootOf(id)?.replies ?? [],
+    /** The open gate message for these clusters ("member2, member3"), once it is posted. */
+    openGate: (id: string, clusters: string) => api.thread(id).find((m) => m.text.startsWith('Gate:') && m.text.includes(` to ${clusters}?`)),
+    message: (ts: string): MessageView | undefined => slack.state().messages.flatMap((m) => [m, ...m.replies]).find((m) => m.ts === ts),
+    async karmadaObject(plural: string, name: string, group = 'policy.karmada.io', version = 'v1alpha1'): Promise<any | undefined> {
+      try {
+        return await karmada.getNamespacedCustomObject({ group, version, namespace: 'default', plural, name });
+      } catch (error) {
+        if ((error as { code?: number }).code === 404) return undefined;
+        throw error;
+      }
+    },
+    deployment: (name: string) => api.karmadaObject('deployments', name, 'apps', 'v1'),
+    async stop() {
+      for (const p of processes) p.child.kill('SIGTERM');
+      await Promise.all(processes.map((p) => (p.child.exitCode !== null || p.child.signalCode !== null ? undefined : new Promise((r) => p.child.once('exit', r)))));
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await slack.close();
+      await fleet.close();
+    },
+    logs: () => processes.map((p) => p.output()).join('\n---\n'),
+  };
+  return api;
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
