@@ -62,9 +62,10 @@ export function createInteractions(deps: Deps) {
 
   /** Shows the user Slack's answer to a command: the bot's HTTP reply or Slack's error line. */
   function showCommandReply(input: { command: string; user: string; channel: string; responseId: string }, reply: BotReply): void {
-    const ephemeral = (text: string, blocks?: unknown[]) => store.postEphemeral({ user: input.user, channel: input.channel, text, ...(blocks ? { blocks } : {}) });
+    const ephemeral = (text: string) => store.postEphemeral({ user: input.user, channel: input.channel, text });
+    const slackbot = (error: string) => store.postEphemeral({ user: input.user, channel: input.channel, from: 'USLACKBOT', text: `${input.command} failed with the error "${error}"` });
     if (reply.error) {
-      ephemeral(`${input.command} failed with the error "${reply.error}"`);
+      slackbot(reply.error);
       return;
     }
     if (typeof reply.body === 'string') {
@@ -76,7 +77,7 @@ export function createInteractions(deps: Deps) {
     if (body.text === undefined && body.blocks === undefined) return;
     const content = readContent(body);
     if (!content.ok) {
-      ephemeral(`${input.command} failed with the error "${content.error}"`);
+      slackbot(content.error);
       return;
     }
     if (body.response_type === 'in_channel') store.post({ channel: input.channel, user: workspace.bot.userId, ...content.content });

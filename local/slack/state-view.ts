@@ -19,6 +19,8 @@ export interface MessageView {
 
 export interface EphemeralView {
   user: string;
+  /** Set when not from the app: 'USLACKBOT' for Slack's own errors. */
+  from?: string;
   channel: string;
   ts: string;
   text: string;
@@ -80,6 +82,7 @@ export function stateView(workspace: Workspace, store: Store): EmulatorState {
     orphanReplies: live.filter((m) => !isRoot(m) && !roots.has(`${m.channel}/${m.threadTs}`)).map((m) => view(store, m, false)),
     ephemerals: store.allEphemerals().map((e) => ({
       user: e.user, channel: e.channel, ts: e.ts, text: e.text,
+      ...(e.from ? { from: e.from } : {}),
       ...(e.blocks ? { blocks: e.blocks } : {}),
       ...(e.threadTs ? { thread_ts: e.threadTs } : {}),
     })),

@@ -23,6 +23,8 @@ export interface StoredMessage extends MessageContent {
 
 export interface StoredEphemeral extends MessageContent {
   user: string;
+  /** Who it is from when not the app: Slack's own errors come from Slackbot. */
+  from?: string;
   channel: string;
   ts: string;
   threadTs?: string;

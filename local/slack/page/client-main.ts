@@ -1,22 +1,16 @@
 // @ts-nocheck -- browser code (the project's tsconfig has no DOM lib). Embedded in the page
-// with Function#toString, so it is self-contained: its only input is `view` (see client-view).
+// with Function#toString, so it is self-contained: its inputs are `view` (client-view) and
+// `dialogs` (client-dialogs).
 
 /** The page's behaviour: state, live refresh, the user switcher, commands, clicks, threads. */
-export function clientMain(view) {
+export function clientMain(view, dialogs) {
+  const toast = dialogs.toast;
   const $ = (id) => document.getElementById(id);
   const ui = { state: null, me: localStorage.getItem('rollgate.me'), channel: null, thread: null, dismissed: new Set(), history: [], historyAt: -1 };
   try {
     ui.history = JSON.parse(localStorage.getItem('rollgate.history') || '[]');
   } catch {
     ui.history = [];
-  }
-
-  function toast(text, kind) {
-    const el = document.createElement('div');
-    el.className = `toast ${kind || ''}`;
-    el.textContent = text;
-    $('toasts').appendChild(el);
-    setTimeout(() => el.remove(), 6000);
   }
 
   async function control(path, body) {
@@ -139,38 +133,16 @@ export function clientMain(view) {
     }
     ui.history = [line.trim(), ...ui.history.filter((h) => h !== line.trim())].slice(0, 30);
     localStorage.setItem('rollgate.history', JSON.stringify(ui.history));
-    const result = await control('command', { user: ui.me, channel: ui.channel, command: match[1], text: match[2] });
-    if (result.error) toast(`${match[1]} failed: ${result.error}${result.status ? ` (HTTP ${result.status})` : ''}`, 'error');
+    // A failure shows as Slackbot's ephemeral in the channel, as in Slack.
+    await control('command', { user: ui.me, channel: ui.channel, command: match[1], text: match[2] });
     return true;
   }
-
-  function askConfirm(confirm) {
-    return new Promise((resolve) => {
-      const text = (t) => (t && typeof t.text === 'string' ? view.esc(t.text) : '');
-      $('modal-title').innerHTML = text(confirm.title) || 'Are you sure?';
-      $('modal-text').innerHTML = confirm.text ? renderConfirmText(confirm.text) : '';
-      $('modal-confirm').innerHTML = text(confirm.confirm) || 'Yes';
-      $('modal-deny').innerHTML = text(confirm.deny) || 'Cancel';
-      $('modal-confirm').className = `btn ${confirm.style === 'danger' ? 'btn-danger' : 'btn-primary'}`;
-      $('modal').classList.remove('hidden');
-      $('modal-confirm').focus();
-      const close = (answer) => {
-        $('modal').classList.add('hidden');
-        $('modal-confirm').onclick = $('modal-deny').onclick = $('modal').onkeydown = null;
-        resolve(answer);
-      };
-      $('modal-confirm').onclick = () => close(true);
-      $('modal-deny').onclick = () => close(false);
-      $('modal').onclick = (ev) => ev.target === $('modal') && close(false);
-      $('modal').onkeydown = (ev) => ev.key === 'Escape' && close(false);
-    });
-  }
-  const renderConfirmText = (t) => view.renderText(t.text, t.type === 'plain_text', ui.ctx.names);
 
   async function click(button) {
     const msg = button.closest('[data-ts]');
     if (button.dataset.url) window.open(button.dataset.url, '_blank', 'noopener');
-    if (button.dataset.confirm && !(await askConfirm(JSON.parse(button.dataset.confirm)))) return;
+    const renderText = (t) => view.renderText(t.text, t.type === 'plain_text', ui.ctx.names);
+    if (button.dataset.confirm && !(await dialogs.askConfirm(JSON.parse(button.dataset.confirm), renderText))) return;
     button.classList.add('busy');
     button.disabled = true;
     try {

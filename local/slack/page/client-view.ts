@@ -31,7 +31,7 @@ export function clientView(renderMrkdwn, renderBlocks) {
     const p = person(state, id);
     let hash = 0;
     for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) % 360;
-    const bg = p.bot ? 'linear-gradient(135deg,#2eb67d,#1264a3)' : `hsl(${hash},55%,42%)`;
+    const bg = id === 'USLACKBOT' ? 'linear-gradient(135deg,#e01e5a,#ecb22e)' : p.bot ? 'linear-gradient(135deg,#2eb67d,#1264a3)' : `hsl(${hash},55%,42%)`;
     return `<span class="avatar${small ? ' avatar-sm' : ''}" style="background:${bg}" title="${esc(p.name)}">${esc(p.initials)}</span>`;
   }
 
@@ -78,7 +78,8 @@ export function clientView(renderMrkdwn, renderBlocks) {
   function ephemeral(ctx, e, opts) {
     const where = e.thread_ts && !(opts && opts.inThread) ? ` · in a thread <a href="#" class="link" data-open-thread="${esc(e.thread_ts)}">View thread</a>` : '';
     const head = `<div class="eph-note">\ud83d\udc41\ufe0f Only visible to you${where} <button type="button" class="link" data-dismiss="${esc(e.ts)}">Dismiss</button></div>`;
-    return `<div class="msg ephemeral" data-ts="${esc(e.ts)}" data-channel="${esc(e.channel)}" data-ephemeral="1">${avatar(ctx.state, ctx.state.bot.userId)}<div class="msg-main">${head}${header(ctx, { ...e, user: ctx.state.bot.userId })}${body(ctx, e)}</div></div>`;
+    const from = e.from || ctx.state.bot.userId;
+    return `<div class="msg ephemeral" data-ts="${esc(e.ts)}" data-channel="${esc(e.channel)}" data-ephemeral="1">${avatar(ctx.state, from)}<div class="msg-main">${head}${header(ctx, { ...e, user: from })}${body(ctx, e)}</div></div>`;
   }
 
   function dayDivider(ts) {

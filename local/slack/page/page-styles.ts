@@ -17,7 +17,7 @@ body.with-thread .app{grid-template-columns:260px 1fr 480px}
 .chan.active{background:#1164a3;color:#fff;font-weight:700}
 .me{display:flex;align-items:center;gap:8px;padding:6px 16px}
 .me select{flex:1;min-width:0;font:inherit;font-size:14px;padding:6px 8px;border-radius:6px;border:1px solid #7a4b7a;background:#fff;color:#1d1c1d}
-.sidebar-foot{margin-top:auto;padding:12px 16px 0;font-size:12px;display:flex;flex-direction:column;gap:4px;word-break:break-all}
+.sidebar-foot{margin-top:auto;padding:12px 16px 0;font-size:12px;display:flex;flex-direction:column;gap:4px;overflow-wrap:anywhere}
 .sidebar-foot a{color:#cfc3cf}
 .sidebar .live{color:#2bac76}
 .sidebar .warn{color:#ecb22e}

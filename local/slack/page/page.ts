@@ -1,5 +1,6 @@
 // The page at GET /: one self-contained HTML document (inline CSS and JS, nothing external).
 // Its renderers are the same functions the tests exercise in Node, embedded by source.
+import { clientDialogs } from './client-dialogs.js';
 import { clientMain } from './client-main.js';
 import { clientView } from './client-view.js';
 import { PAGE_STYLES } from './page-styles.js';
@@ -45,7 +46,8 @@ export function renderPage(): string {
     renderMrkdwn.toString(),
     renderBlocks.toString(),
     `const view = (${clientView.toString()})(renderMrkdwn, renderBlocks);`,
-    `(${clientMain.toString()})(view);`,
+    `const dialogs = (${clientDialogs.toString()})();`,
+    `(${clientMain.toString()})(view, dialogs);`,
   ].join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -66,9 +66,9 @@ describe('slash commands', () => {
     bot.answerWith((_req, res) => void setTimeout(() => res.writeHead(200).end(), 1000));
     const slow = await emulator.command({ user: 'U0DEV', text: 'status' });
     expect(slow).toMatchObject({ status: 0, error: 'operation_timeout' });
-    expect(emulator.state().ephemerals.map((e) => e.text)).toEqual([
-      '/rollout failed with the error "dispatch_failed"',
-      '/rollout failed with the error "operation_timeout"',
+    expect(emulator.state().ephemerals.map((e) => [e.from, e.text])).toEqual([
+      ['USLACKBOT', '/rollout failed with the error "dispatch_failed"'],
+      ['USLACKBOT', '/rollout failed with the error "operation_timeout"'],
     ]);
   });
 

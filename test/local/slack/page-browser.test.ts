@@ -148,6 +148,13 @@ it.skipIf(!existsSync(CHROMIUM))('shows the channel, runs a command, confirms a 
   await page.locator('#thread-body').getByText('Analysis 3/3').waitFor();
   await shot(page, '5-thread');
   expect(await page.locator('#thread-body .msg').count()).toBe(3);
+  await page.click('#close-thread');
+
+  emulator.setBotUrl('http://127.0.0.1:1/slack/events'); // the bot is down
+  await page.fill('#command', '/rollout list');
+  await page.press('#command', 'Enter');
+  await page.getByText('/rollout failed with the error "dispatch_failed"').waitFor();
+  await shot(page, '6-bot-down');
   expect(errors).toEqual([]);
   const clicks = emulator.state();
   expect(clicks.messages.find((m) => m.ts === ids.gate)?.text).toBe('approved');
