@@ -125,11 +125,17 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     waitFor(probe, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const value = probe(emulator);
-          if (!value) return false;
+          let value: ReturnType<typeof probe>;
+          try {
+            value = probe(emulator);
+          } catch (err) {
+            done();
+            reject(err);
+            return;
+          }
+          if (!value) return;
           done();
           resolve(value);
-          return true;
         };
         const timer = setTimeout(() => {
           done();
@@ -139,7 +145,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
           clearTimeout(timer);
           watchers.delete(watcher);
         };
-        const watcher = () => void check();
+        const watcher = () => check();
         watchers.add(watcher);
         check();
       });

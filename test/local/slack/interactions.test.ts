@@ -77,6 +77,14 @@ describe('slash commands', () => {
     await expect(emulator.command({ user: 'U0DEV', text: 'help' })).resolves.toMatchObject({ status: 0, error: 'dispatch_failed' });
   });
 
+  it("files a modal opened with a command's trigger_id under that person", async () => {
+    await setup();
+    const { triggerId } = await emulator.command({ user: 'U0SRE', text: 'abort r1' });
+    const opened = await webClient(emulator).views.open({ trigger_id: triggerId, view: { type: 'modal', title: { type: 'plain_text', text: 'Abort r1?' }, blocks: [] } });
+    expect(opened.view).toMatchObject({ type: 'modal', id: expect.stringMatching(/^V/) });
+    expect(emulator.state().modals.U0SRE).toMatchObject({ title: { text: 'Abort r1?' } });
+  });
+
   it('refuses unknown people and malformed control requests', async () => {
     await setup();
     expect(await postJson(`${emulator.url}/_emulator/command`, { user: 'U0NOBODY', text: 'x' })).toMatchObject({ status: 404, body: { error: 'user_not_found' } });
