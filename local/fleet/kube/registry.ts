@@ -30,6 +30,12 @@ export function timestamp(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** apiVersion and kind first, as the apiserver serializes them. */
+function headerFirst(obj: KubeObject): KubeObject {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  return { apiVersion, kind, metadata, ...rest };
+}
+
 const gr = (rt: ResourceType) => ({ group: rt.group, resource: rt.resource });
 const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
@@ -94,7 +100,7 @@ export function createRegistry(options: { store: ObjectStore; types: ResourceTyp
       delete meta['managedFields'];
       delete meta['deletionTimestamp'];
       if (opts.dryRun) return { ...body, metadata: { ...meta, resourceVersion: '' } };
-      return store.put(rt.resource, body);
+      return store.put(rt.resource, headerFirst(body));
     },
     update(rt, namespace, name, input, opts = {}) {
       checkIdentity(rt, namespace, input);
@@ -130,7 +136,7 @@ export function createRegistry(options: { store: ObjectStore; types: ResourceTyp
       const { resourceVersion: _b, ...oldMeta } = old['metadata'];
       if (same({ ...body, metadata: newMeta }, { ...old, metadata: oldMeta })) return old;
       if (opts.dryRun) return { ...body, metadata: { ...meta, resourceVersion: old['metadata'].resourceVersion } };
-      return store.put(rt.resource, body);
+      return store.put(rt.resource, headerFirst(body));
     },
     remove(rt, namespace, name, opts = {}) {
       const ns = rt.namespaced ? namespace : '';

@@ -49,8 +49,8 @@ export function qualifiedResource(gr: GroupResource): string {
 }
 
 function failure(code: number, reason: string, message: string, details?: StatusDetails): KubeError {
-  const status: KubeStatus = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) status.details = details;
+  // Field order as the apiserver serializes metav1.Status.
+  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code } as KubeStatus;
   return new KubeError(status);
 }
 

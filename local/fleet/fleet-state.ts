@@ -1,0 +1,155 @@
+// The simulated fleet without its transport: one registry per API server, the controllers and
+// their reconcile loop, the seed, and snapshots. The HTTP layer and in-process helpers share it.
+import { runBindingController } from './karmada/binding-controller.js';
+import { runScheduler, type PolicyDeletion } from './karmada/scheduler.js';
+import { createPatcher } from './kube/patch.js';
+import { createRegistry, type Registry } from './kube/registry.js';
+import { karmadaTypes, memberTypes } from './kube/resource-types.js';
+import { createObjectStore, type KubeObject } from './kube/store.js';
+import type { ApiServer } from './kube/api-handler.js';
+import { createDeploymentController, type DeploymentController } from './members/deployment-controller.js';
+import { createFaultBook, type FaultBook } from './faults.js';
+import { seedDeployment, seedPropagationPolicy, type SeedApp } from './seed.js';
+import { versionOf } from './version.js';
+
+export interface FleetStateOptions {
+  mode: 'karmada' | 'direct';
+  members: string[];
+  seed: SeedApp[];
+  readyDelayMs: number;
+  rolloutStepMs: number;
+  policyDeletion: PolicyDeletion;
+  now: () => number;
+  log: (line: string) => void;
+}
+
+export interface Fleet {
+  readonly mode: 'karmada' | 'direct';
+  readonly karmada: ApiServer | undefined;
+  readonly members: Map<string, ApiServer>;
+  readonly faults: FaultBook;
+  /** Runs every controller until nothing changes (bounded). */
+  reconcile(): void;
+  reset(): void;
+  snapshot(): FleetSnapshot;
+  onChange(listener: () => void): void;
+}
+
+export interface FleetSnapshot {
+  mode: 'karmada' | 'direct';
+  karmada?: { deployments: KubeObject[]; propagationPolicies: KubeObject[]; overridePolicies: KubeObject[]; resourceBindings: KubeObject[] };
+  members: Record<string, { deployments: (KubeObject & { version: string })[]; pods: (KubeObject & { version: string })[] }>;
+  faults: unknown[];
+}
+
+const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export function createFleet(o: FleetStateOptions): Fleet {
+  const namespaces = [...new Set([...NAMESPACES, ...o.seed.map((a) => a.namespace ?? 'default')])];
+  const faults = createFaultBook({ now: o.now });
+  const listeners: (() => void)[] = [];
+  let dirty = false;
+  const makeServer = (name: string, types: ReturnType<typeof memberTypes>): ApiServer => {
+    const store = createObjectStore();
+    store.onChange(() => {
+      dirty = true;
+      for (const l of listeners) l();
+    });
+    const registry = createRegistry({ store, types, now: o.now, namespaces });
+    return { name, registry, patcher: createPatcher(registry) };
+  };
+  const karmada = o.mode === 'karmada' ? makeServer('karmada', karmadaTypes()) : undefined;
+  const members = new Map(o.members.map((m) => [m, makeServer(m, memberTypes())]));
+  const controllers: DeploymentController[] = [...members.values()].map((m, i) =>
+    createDeploymentController({
+      cluster: m.name,
+      clusterIndex: i + 1,
+      registry: m.registry,
+      faults,
+      now: o.now,
+      readyDelayMs: o.readyDelayMs,
+      rolloutStepMs: o.rolloutStepMs,
+      log: o.log,
+    }),
+  );
+  const memberRegistries = new Map([...members].map(([k, v]) => [k, v.registry]));
+
+  function pass(instant: boolean): void {
+    if (karmada) {
+      runScheduler({ karmada: karmada.registry, members: o.members, now: o.now(), policyDeletion: o.policyDeletion });
+      runBindingController({ karmada: karmada.registry, members: memberRegistries, now: o.now(), log: o.log });
+    }
+    for (const c of controllers) c.reconcile(instant);
+  }
+
+  function settle(instant: boolean): void {
+    for (let i = 0; i < 8; i++) {
+      dirty = false;
+      try {
+        pass(instant);
+      } catch (e) {
+        o.log(`fleet: reconcile failed: ${(e as Error).stack ?? String(e)}`);
+        return;
+      }
+      if (!dirty) return;
+    }
+  }
+
+  function seed(): void {
+    for (const server of [karmada, ...members.values()]) {
+      if (!server) continue;
+      for (const ns of namespaces) {
+        const nsType = server.registry.typeOf('namespaces');
+        server.registry.create(nsType, '', { metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }, { internal: true });
+      }
+    }
+    for (const app of o.seed) {
+      const ns = app.namespace ?? 'default';
+      if (karmada) {
+        const reg = karmada.registry;
+        reg.create(reg.typeOf('deployments'), ns, seedDeployment(app), { internal: true });
+        reg.create(reg.typeOf('propagationpolicies'), ns, seedPropagationPolicy(app, o.members), { internal: true });
+      } else {
+        for (const m of members.values()) m.registry.create(m.registry.typeOf('deployments'), ns, seedDeployment(app), { internal: true });
+      }
+    }
+    settle(true);
+    settle(true);
+  }
+
+  const list = (server: ApiServer, resource: string) => server.registry.store.list(resource);
+  const fleet: Fleet = {
+    mode: o.mode,
+    karmada,
+    members,
+    faults,
+    reconcile: () => settle(false),
+    reset() {
+      for (const server of [karmada, ...members.values()]) server?.registry.store.clear();
+      for (const c of controllers) c.reset();
+      faults.clear();
+      seed();
+    },
+    onChange: (listener) => void listeners.push(listener),
+    snapshot() {
+      const snap: FleetSnapshot = { mode: o.mode, members: {}, faults: faults.list() };
+      if (karmada) {
+        snap.karmada = {
+          deployments: list(karmada, 'deployments'),
+          propagationPolicies: list(karmada, 'propagationpolicies'),
+          overridePolicies: list(karmada, 'overridepolicies'),
+          resourceBindings: list(karmada, 'resourcebindings'),
+        };
+      }
+      for (const [name, m] of members) {
+        snap.members[name] = {
+          deployments: list(m, 'deployments').map((d) => ({ ...d, version: versionOf(d['spec']?.template?.spec) })),
+          pods: list(m, 'pods').map((p) => ({ ...p, version: versionOf(p['spec']) })),
+        };
+      }
+      return snap;
+    },
+  };
+  seed();
+  return fleet;
+}
