@@ -14,7 +14,6 @@ export interface ControlRequest {
   res: ServerResponse;
 }
 
-const faultsBody = z.union([faultSchema, z.array(faultSchema)]);
 
 export function handleControl({ fleet, path, method, body, res }: ControlRequest): void {
   const route = `${method} ${path.replace(/\/+$/, '')}`;
@@ -31,7 +30,7 @@ export function handleControl({ fleet, path, method, body, res }: ControlRequest
     } catch {
       return sendJson(res, 400, { error: 'body is not JSON: send one fault object or an array of them' });
     }
-    const result = faultsBody.safeParse(parsed);
+    const result = (Array.isArray(parsed) ? z.array(faultSchema) : faultSchema).safeParse(parsed);
     if (!result.success) {
       const issues = result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
       return sendJson(res, 400, { error: `invalid fault: ${issues.join('; ')}`, issues });

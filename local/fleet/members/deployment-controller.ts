@@ -84,7 +84,9 @@ export function createDeploymentController(o: DeploymentControllerOptions): Depl
       }
       changed = true;
     }
-    const ready = now >= rt.readyAt && !o.faults.podNeverReady(p['metadata'].name);
+    // A notReady fault keeps matching pods from becoming Ready; pods already Ready stay so.
+    const wasReady = p['status'].conditions.some((c: KubeObject) => c['type'] === 'Ready' && c['status'] === 'True');
+    const ready = now >= rt.readyAt && (wasReady || !o.faults.podNeverReady(p['metadata'].name));
     if (setPodReady(p, ready, now)) {
       changed = true;
       if (ready) lastProgress.set(rt.deployUid, now);
