@@ -5,3 +5,4 @@ export { DEFAULT_SEED, type SeedApp } from './seed.js';
 export { faultSchema, type Fault, type FaultRecord } from './faults.js';
 export { describeFleet } from './describe.js';
 export type { FleetSnapshot } from './fleet-state.js';
+export { runLocalFleet, type LocalFleetOptions } from './cli.js';
