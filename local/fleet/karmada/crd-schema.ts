@@ -126,10 +126,12 @@ export function validateAgainstSchema(value: unknown, s: SchemaProps, path: stri
   }
 }
 
-/** Prune, default and validate a custom resource body; returns the field errors. */
-export function admitCustomResource(obj: Obj, schema: SchemaProps): FieldError[] {
+/** Prune, default, mutate and validate a custom resource body; returns the field errors. */
+export function admitCustomResource(obj: Obj, schema: SchemaProps, mutate?: (obj: Obj) => void): FieldError[] {
   prune(obj, schema, true);
   applyDefaults(obj, schema);
+  // Mutating admission (Karmada's webhook) runs after defaulting, before schema validation.
+  mutate?.(obj);
   const errs: FieldError[] = [];
   validateAgainstSchema(obj, schema, '', errs);
   return errs;

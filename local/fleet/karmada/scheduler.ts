@@ -77,7 +77,7 @@ function withClaim(template: KubeObject, policy: KubeObject | undefined): KubeOb
   delete annotations[ANNOTATIONS.ppName];
   delete annotations[ANNOTATIONS.ppNamespace];
   if (policy) {
-    labels[LABELS.ppPermanentId] = permanentId(policy['metadata'].uid);
+    labels[LABELS.ppPermanentId] = policy['metadata'].labels?.[LABELS.ppPermanentId] ?? permanentId(policy['metadata'].uid);
     annotations[ANNOTATIONS.ppName] = policy['metadata'].name;
     annotations[ANNOTATIONS.ppNamespace] = policy['metadata'].namespace;
   }
@@ -109,7 +109,7 @@ export function runScheduler(o: { karmada: Registry; members: string[]; now: num
     const meta = {
       name,
       namespace: ns,
-      labels: { [LABELS.ppPermanentId]: permanentId(policy['metadata'].uid), [LABELS.rbPermanentId]: permanentId(`${current['metadata'].uid}/rb`) },
+      labels: { [LABELS.ppPermanentId]: policy['metadata'].labels?.[LABELS.ppPermanentId] ?? permanentId(policy['metadata'].uid), [LABELS.rbPermanentId]: permanentId(`${current['metadata'].uid}/rb`) },
       annotations: { [ANNOTATIONS.ppName]: policy['metadata'].name, [ANNOTATIONS.ppNamespace]: ns },
       ownerReferences: [
         { apiVersion: 'apps/v1', kind: 'Deployment', name: current['metadata'].name, uid: current['metadata'].uid, controller: true, blockOwnerDeletion: true },

@@ -1,5 +1,6 @@
 // The resources each simulated API server serves, with their REST strategies.
 import { admitCustomResource } from '../karmada/crd-schema.js';
+import { mutateOverridePolicy, mutatePropagationPolicy } from '../karmada/policy-webhook.js';
 import { karmadaCrds } from '../karmada/crd-schemas.generated.js';
 import type { CrdDefinition } from '../karmada/crd-types.js';
 import { defaultDeployment, validateDeployment, validateObjectName } from './deployment-rules.js';
@@ -97,7 +98,7 @@ export const namespaceType = readOnlyBuiltin({
   categories: [],
 });
 
-function crdType(resource: string, crd: CrdDefinition, clientWritable: boolean): ResourceType {
+function crdType(resource: string, crd: CrdDefinition, clientWritable: boolean, mutate?: (obj: KubeObject) => void): ResourceType {
   return {
     group: crd.group,
     version: crd.version,
@@ -115,7 +116,7 @@ function crdType(resource: string, crd: CrdDefinition, clientWritable: boolean):
     allowUnconditionalUpdate: false,
     admit(obj) {
       const errs = validateObjectName(obj['metadata']?.['name']);
-      return [...errs, ...admitCustomResource(obj, crd.schema)];
+      return [...errs, ...admitCustomResource(obj, crd.schema, mutate)];
     },
     // With a status subresource only spec-ish changes count; without, everything but metadata.
     generationSource: (obj) => {
@@ -136,8 +137,8 @@ export function karmadaTypes(): ResourceType[] {
     deploymentType,
     podType,
     namespaceType,
-    crdType('propagationpolicies', crd('propagationpolicies'), true),
-    crdType('overridepolicies', crd('overridepolicies'), true),
+    crdType('propagationpolicies', crd('propagationpolicies'), true, mutatePropagationPolicy),
+    crdType('overridepolicies', crd('overridepolicies'), true, mutateOverridePolicy),
     crdType('resourcebindings', crd('resourcebindings'), false),
   ];
 }

@@ -186,7 +186,10 @@ describe('simulated kube-apiserver', () => {
       body: { apiVersion: 'policy.karmada.io/v1alpha1', kind: 'PropagationPolicy', metadata: { name: 'pruned' }, spec: { bogus: 1, resourceSelectors: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', extra: true }] } },
     });
     expect(created.spec.bogus).toBeUndefined();
-    expect(created.spec.resourceSelectors[0]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c' });
+    expect(created.spec.resourceSelectors[0]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'default' });
+    // karmada-webhook's mutations: default tolerations and a permanent id.
+    expect(created.spec.placement.clusterTolerations.map((t: any) => t.key)).toEqual(['cluster.karmada.io/not-ready', 'cluster.karmada.io/unreachable']);
+    expect(created.metadata.labels['propagationpolicy.karmada.io/permanent-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.spec).toMatchObject({ conflictResolution: 'Abort', preemption: 'Never', priority: 0, schedulerName: 'default-scheduler' });
     // Custom resources need a resourceVersion on PUT.
     const { metadata, ...rest } = created;
