@@ -133,7 +133,7 @@ export async function handlePrometheus(o: PrometheusRequest): Promise<void> {
   const fault = o.fleet.faults.prometheus(o.cluster);
   if (fault?.mode === 'error') return send(res, 503, { status: 'error', errorType: 'unavailable', error: 'injected fault: Prometheus is unavailable' });
   if (fault?.mode === 'timeout') {
-    await new Promise((r) => setTimeout(r, fault.timeoutMs ?? 30_000));
+    await new Promise((r) => setTimeout(r, fault.timeoutMs ?? 30_000).unref());
     if (res.destroyed) return;
     return send(res, 503, { status: 'error', errorType: 'timeout', error: 'query timed out in expression evaluation' });
   }

@@ -231,4 +231,24 @@ describe('Karmada side-by-side canary', () => {
     await eventually(() => !memberDeployment(sim, 'member3', 'http-probe-app'), 2000, 'member3 copy removed');
     await eventually(() => basePods(sim, 'member3').length === 0, 2000, 'member3 pods removed');
   });
+
+  it('paces a rolling update deterministically by readyDelayMs and rolloutStepMs on an injected clock', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    sim = await startFleet({ now: () => now, readyDelayMs: 100, rolloutStepMs: 60 });
+    karmada = clientsFor(sim, 'karmada-apiserver');
+    const versions = () => basePods(sim, 'member1').map((p) => `${p.version}${p.ready ? '' : '(pending)'}`).sort();
+    await karmada.custom.createNamespacedCustomObject({ ...OP, body: promoteOverride(['member1']) });
+    sim.reconcile();
+    expect(versions()).toEqual(['v1', 'v1', 'v2(pending)']);
+    now += 99;
+    sim.reconcile();
+    expect(versions()).toEqual(['v1', 'v1', 'v2(pending)']);
+    now += 1;
+    sim.reconcile();
+    expect(versions()).toEqual(['v1', 'v2', 'v2(pending)']);
+    now += 100;
+    sim.reconcile();
+    expect(versions()).toEqual(['v2', 'v2']);
+    expect(settled(sim, 'member1', 'v2')()).toBe(true);
+  });
 });
