@@ -102,8 +102,8 @@ describe('Karmada side-by-side canary', () => {
   let karmada: Clients;
   afterEach(() => sim.close());
 
-  async function start() {
-    sim = await startFleet();
+  async function start(options: { readyDelayMs?: number } = {}) {
+    sim = await startFleet(options);
     karmada = clientsFor(sim, 'karmada-apiserver');
   }
 
@@ -149,7 +149,8 @@ describe('Karmada side-by-side canary', () => {
   });
 
   it('promotes member1 then member2 through one OverridePolicy, rolls gradually, and rolls back on delete', async () => {
-    await start();
+    // A wider readiness window, so the mixed-version moment is seen even on a loaded machine.
+    await start({ readyDelayMs: 250 });
     const before = { m2: basePods(sim, 'member2'), m3: basePods(sim, 'member3'), m3rv: memberDeployment(sim, 'member3', 'http-probe-app')!['metadata'].resourceVersion };
     await karmada.custom.createNamespacedCustomObject({ ...OP, body: promoteOverride(['member1']) });
     const states = await watchRollout(sim, 'member1', 'v2');
