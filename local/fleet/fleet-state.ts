@@ -73,11 +73,20 @@ export function createFleet(o: FleetStateOptions): Fleet {
     }),
   );
   const memberRegistries = new Map([...members].map(([k, v]) => [k, v.registry]));
+  // Controllers retry every pass; say the same thing at most once every 10 s.
+  const lastSaid = new Map<string, number>();
+  const controllerLog = (line: string) => {
+    const at = lastSaid.get(line);
+    if (at !== undefined && o.now() - at < 10_000) return;
+    lastSaid.set(line, o.now());
+    if (lastSaid.size > 500) lastSaid.clear();
+    o.log(line);
+  };
 
   function pass(instant: boolean): void {
     if (karmada) {
       runScheduler({ karmada: karmada.registry, members: o.members, now: o.now(), policyDeletion: o.policyDeletion });
-      runBindingController({ karmada: karmada.registry, members: memberRegistries, now: o.now(), log: o.log });
+      runBindingController({ karmada: karmada.registry, members: memberRegistries, now: o.now(), log: controllerLog });
     }
     for (const c of controllers) c.reconcile(instant);
   }
@@ -88,7 +97,7 @@ export function createFleet(o: FleetStateOptions): Fleet {
       try {
         pass(instant);
       } catch (e) {
-        o.log(`fleet: reconcile failed: ${(e as Error).stack ?? String(e)}`);
+        controllerLog(`fleet: reconcile failed: ${(e as Error).stack ?? String(e)}`);
         return;
       }
       if (!dirty) return;
