@@ -1,7 +1,7 @@
 // The rollout state machine: (rollout, event, now) -> (rollout, effects) or a refusal.
 // Pure: no I/O, no clock. Every change to a rollout goes through transition().
 import type { Actor, Effect, Notice, Refusal, RolloutEvent, StepName } from './events.js';
-import { judgeTick } from './verdict.js';
+import { judgeTick, tickFailed } from './verdict.js';
 import type { Gate, Outcome, Rollout } from './model.js';
 import { isTerminal } from './model.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
@@ -92,7 +92,9 @@ function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string |
 function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[1], nowMs: number): Transition {
   const judged = judgeTick(rollout, results, nowMs);
   const tick = rollout.tick + 1;
-  const ticksInStage = rollout.ticksInStage + 1;
+  // Like Flagger, only a passing interval advances the stage; a failing one only counts against the limit.
+  const passed = results.every((r) => !tickFailed(r.metrics));
+  const ticksInStage = rollout.ticksInStage + (passed ? 1 : 0);
   const failedChecks = Object.fromEntries(Object.entries(judged.cluster).map(([name, state]) => [name, state.failedChecks]));
   const summary = notify({ kind: 'summary', tick, stage: rollout.stage, results, failedChecks });
   const next: Rollout = { ...rollout, cluster: judged.cluster, tick, ticksInStage };

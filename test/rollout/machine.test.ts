@@ -143,6 +143,7 @@ describe('transitions', () => {
     r = apply(r, { type: 'ReadinessChecked', ready: true }).rollout;
     const first = apply(r, { type: 'AnalysisTicked', results: [good('member1'), bad('member2'), good('member3')] });
     expect(first.rollout.phase).toBe('analysing');
+    expect(first.rollout.ticksInStage).toBe(0); // a failing interval does not advance the stage
     expect(first.rollout.cluster.member2?.failedChecks).toBe(1);
     const second = apply(first.rollout, { type: 'AnalysisTicked', results: [good('member1'), bad('member2'), good('member3')] }, T0 + MIN);
     expect(second.rollout.phase).toBe('rolling-back');
@@ -154,6 +155,18 @@ describe('transitions', () => {
     expect(done.rollout.outcome).toMatchObject({ kind: 'rolled-back', trigger: 'analysis', at: T0 + 2 * MIN });
     expect(Object.values(done.rollout.cluster).map((c) => c.canary)).toEqual(['removed', 'removed', 'removed']);
     expect(notices(done.effects)).toEqual(['root-update', 'rolled-back']);
+  });
+
+  it('opens the gate only after enough passing intervals', () => {
+    let r = apply(start(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
+    r = apply(r, { type: 'CanaryDeployed' }).rollout;
+    r = apply(r, { type: 'ReadinessChecked', ready: true }).rollout;
+    r = apply(r, { type: 'AnalysisTicked', results: [good('member1'), bad('member2'), good('member3')] }).rollout;
+    r = apply(r, { type: 'AnalysisTicked', results: r.clusters.map(good) }).rollout;
+    expect(r.phase).toBe('analysing');
+    r = apply(r, { type: 'AnalysisTicked', results: r.clusters.map(good) }).rollout;
+    expect(r.phase).toBe('awaiting-approval');
+    expect(r.cluster.member2?.failedChecks).toBe(1);
   });
 
   it('a dry-run metric never fails a check', () => {
