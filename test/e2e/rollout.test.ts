@@ -57,7 +57,7 @@ describe('a rollout from Slack, end to end', () => {
     expect(envOf(canary)).toBe('v2');
     const policy = await s.karmadaObject('propagationpolicies', 'http-probe-app-canary-propagation');
     expect(policy.spec.placement.clusterAffinity.clusterNames).toEqual(['member1', 'member2', 'member3']);
-    expect(policy.spec.resourceSelectors).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'http-probe-app-canary' }]);
+    expect(policy.spec.resourceSelectors).toMatchObject([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'http-probe-app-canary' }]);
 
     await approveGate(s, id, 'member1');
     const summary = s.thread(id).find((m) => m.text.startsWith('Analysis #1'));
@@ -82,7 +82,7 @@ describe('a rollout from Slack, end to end', () => {
     expect(await s.deployment('http-probe-app-canary')).toBeUndefined();
     expect(await s.karmadaObject('propagationpolicies', 'http-probe-app-canary-propagation')).toBeUndefined();
     await waitFor('every member on v2', () => Object.values(memberVersions(s)).every((v) => v.length === 2 && v.every((x) => x === 'v2')));
-    const finished = s.roots().find((m) => m.reply_broadcast && m.text.includes('is rolled out to member1, member2, member3'));
+    const finished = s.channel().find((m) => m.reply_broadcast && m.text.includes('is rolled out to member1, member2, member3'));
     expect(finished?.text).toContain('<@U0DEV>');
     expect(s.slack.calls('chat.update').length).toBeGreaterThan(3);
   });
@@ -91,8 +91,7 @@ describe('a rollout from Slack, end to end', () => {
     stack = await startStack();
     const s = stack;
     const id = await startRollout(s, 'start http-probe-app v2-bad');
-    await waitFor('the automatic rollback message', () => s.roots().find((m) => m.reply_broadcast && m.text.includes('rolled back automatically')), 40_000);
-    const message = s.roots().find((m) => m.text.includes('rolled back automatically'))!;
+    const message = await waitFor('the automatic rollback message', () => s.channel().find((m) => m.reply_broadcast && m.text.includes('rolled back automatically')), 40_000);
     expect(message.text).toContain('<@U0DEV>');
     const detail = JSON.stringify(message.blocks);
     expect(detail).toContain('request-success-rate');

@@ -123,6 +123,8 @@ export async function startStack(options: StackOptions = {}) {
     },
     command: (user: string, text: string) => slack.command({ user, text }),
     click: (user: string, ts: string, actionId: string) => slack.click({ user, ts, action_id: actionId }),
+    /** What the channel shows: root messages and broadcast replies, oldest first. */
+    channel: (): MessageView[] => slack.state().messages,
     /** The channel's root messages, newest last. */
     roots: (): MessageView[] => slack.state().messages.filter((m) => !m.thread_ts),
     rootOf: (id: string) => api.roots().find((m) => m.text.includes(`Rollout ${id}`)),
