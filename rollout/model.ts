@@ -69,6 +69,8 @@ export interface RolloutSettings {
   failureLimit: number;
   autoPromote: boolean;
   allowSelfApproval: boolean;
+  /** Who may approve, as configured when the rollout started (shown in gate messages). */
+  approvers: { users: string[]; groups: string[] };
   progressDeadlineMs: number;
   readyPollMs: number;
 }

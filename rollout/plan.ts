@@ -54,6 +54,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       failureLimit: app.analysis.failureLimit,
       autoPromote: request.autoPromote ?? app.approvals.autoPromote,
       allowSelfApproval: app.approvals.allowSelfApproval,
+      approvers: { users: [...app.approvals.approvers.users], groups: [...app.approvals.approvers.groups] },
       progressDeadlineMs: DEFAULT_PROGRESS_DEADLINE_MS,
       readyPollMs: tuning.readyPollMs ?? DEFAULT_READY_POLL_MS,
     },

@@ -1,7 +1,7 @@
 // Every message rollgate posts about a rollout, built from the rollout and the notice.
 import type { ClusterTick, MetricSample, Rollout } from '../../rollout/model.js';
 import { actions, button, clip, clockTime, context, divider, header, section, sparkline, type Block, type SlackMessage } from './kit.js';
-import { clusterLine, mention, phaseLine, stageWords } from './words.js';
+import { approverWords, clusterLine, mention, phaseLine, stageWords } from './words.js';
 
 export const APPROVE_ACTION = 'rollout_approve';
 export const ROLLBACK_ACTION = 'rollout_rollback';
@@ -69,7 +69,10 @@ export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: 
 export function gateMessage(rollout: Rollout, stage: number, now: number): SlackMessage {
   const gate = rollout.gates[stage - 1];
   const where = gate?.clusters.join(', ') ?? '?';
-  const ask = `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} analysis of ${stageWords(rollout, stage - 1)} passed ${rollout.settings.iterations} interval(s).`;
+  const ask = [
+    `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} the ${stageWords(rollout, stage - 1)} passed ${rollout.settings.iterations} analysis interval(s).`,
+    `Approvers: ${approverWords(rollout)}`,
+  ].join('\n');
   if (!gate || gate.state === 'open' || gate.state === 'pending') {
     const value = gateButtonValue(rollout, stage);
     return {

@@ -1,9 +1,15 @@
 // How rollouts are described in messages: phases, gates and cluster states in plain words.
-import { humanDuration } from '../../rollout/duration.js';
 import type { Gate, Rollout } from '../../rollout/model.js';
 import { clockTime } from './kit.js';
 
 export const mention = (user: string) => (user === 'auto' ? 'rollgate (autoPromote)' : `<@${user}>`);
+
+/** "<@U0LEAD>, <!subteam^S0SRE>", or "anyone but the requester" when no approvers are configured. */
+export function approverWords(rollout: Rollout): string {
+  const { users, groups } = rollout.settings.approvers ?? { users: [], groups: [] };
+  const names = [...users.map((u) => `<@${u}>`), ...groups.map((g) => `<!subteam^${g}>`)];
+  return names.length > 0 ? names.join(', ') : 'anyone but the requester';
+}
 
 export function stageWords(rollout: Rollout, index = rollout.stage): string {
   const stage = rollout.stages[index];
@@ -31,8 +37,8 @@ export function phaseLine(rollout: Rollout, now: number): string {
       return `:bar_chart: Analysing ${stageNo} (${stageWords(rollout)}): interval ${rollout.ticksInStage + 1} of ${rollout.settings.iterations}`;
     case 'awaiting-approval': {
       const gate = openGate(rollout);
-      const waited = gate?.openedAt !== undefined ? `, waiting ${humanDuration(now - gate.openedAt)}` : '';
-      return `:raised_hand: Waiting for approval to promote ${gate?.clusters.join(', ')}${waited}`;
+      const since = gate?.openedAt !== undefined ? ` since ${clockTime(gate.openedAt)}` : '';
+      return `:raised_hand: Waiting for approval to promote ${gate?.clusters.join(', ')}${since}`;
     }
     case 'finalizing':
       return ':arrows_counterclockwise: Finalizing: writing the new version into the base, removing canaries';
@@ -53,7 +59,7 @@ export function gateWords(gate: Gate | undefined, now: number): string {
     case 'pending':
       return 'gate pending';
     case 'open':
-      return `:raised_hand: waiting ${gate.openedAt !== undefined ? humanDuration(now - gate.openedAt) : ''} for approval`;
+      return `:raised_hand: waiting for approval${gate.openedAt !== undefined ? ` since ${clockTime(gate.openedAt)}` : ''}`;
     case 'approved':
       return `approved by ${mention(gate.decidedBy ?? '')}${gate.decidedAt !== undefined ? ` at ${clockTime(gate.decidedAt)}` : ''}`;
     case 'rolled-back':

@@ -17,7 +17,7 @@ export function renderMrkdwn(text: string, names: MrkdwnNames, plain?: boolean):
     white_check_mark: '\u2705', heavy_check_mark: '\u2714\ufe0f', x: '\u274c', warning: '\u26a0\ufe0f', rocket: '\ud83d\ude80',
     hourglass_flowing_sand: '\u23f3', hourglass: '\u231b', rotating_light: '\ud83d\udea8', large_green_circle: '\ud83d\udfe2',
     red_circle: '\ud83d\udd34', large_yellow_circle: '\ud83d\udfe1', white_circle: '\u26aa', arrows_counterclockwise: '\ud83d\udd04',
-    stopwatch: '\u23f1\ufe0f', bar_chart: '\ud83d\udcca', no_entry: '\u26d4', tada: '\ud83c\udf89', hand: '\u270b',
+    stopwatch: '\u23f1\ufe0f', bar_chart: '\ud83d\udcca', no_entry: '\u26d4', tada: '\ud83c\udf89', hand: '\u270b', raised_hand: '\u270b',
     pause_button: '\u23f8\ufe0f', arrow_forward: '\u25b6\ufe0f', checkered_flag: '\ud83c\udfc1', eyes: '\ud83d\udc40',
     chart_with_upwards_trend: '\ud83d\udcc8', chart_with_downwards_trend: '\ud83d\udcc9', construction: '\ud83d\udea7',
     information_source: '\u2139\ufe0f', lock: '\ud83d\udd12', fire: '\ud83d\udd25', thumbsup: '\ud83d\udc4d', '+1': '\ud83d\udc4d',
