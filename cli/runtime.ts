@@ -49,7 +49,12 @@ export function createFleet(config: Config, kubeconfig: KubeConfig): Fleet {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, log } = options;
   const clock = options.clock ?? Date.now;
-  const connect = () => new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  const connections: Redis[] = [];
+  const connect = () => {
+    const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+    connections.push(connection);
+    return connection;
+  };
   const redis = connect();
   const prefix = env.ROLLGATE_REDIS_PREFIX;
   const store = createRolloutStore({ redis, prefix });
@@ -116,7 +121,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     async stop() {
       for (const close of closers) await close().catch(() => undefined);
       await queues.close();
-      redis.disconnect();
+      // BullMQ leaves connections it was given open; they are ours to close.
+      for (const connection of connections) connection.disconnect();
     },
   };
 }

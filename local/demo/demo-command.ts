@@ -15,7 +15,6 @@ import { packageFile } from './local-files.js';
 import { redisForDemo } from './redis-for-demo.js';
 import { printTranscript } from './transcript.js';
 
-const PREFIX = 'rollgate-demo';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -65,10 +64,8 @@ export async function demoCommand(args: string[]): Promise<void> {
     process.stderr.write(`${redisChoice.hint}\n`);
     process.exit(1);
   }
-  const redis = new Redis(redisChoice.url);
-  const stale = await redis.keys(`${PREFIX}:*`);
-  if (stale.length > 0) await redis.del(...stale);
-  redis.disconnect();
+  // A prefix of its own, so two demos (or a demo and a real rollgate) on one Redis never meet.
+  const PREFIX = process.env.ROLLGATE_REDIS_PREFIX ?? `rollgate-demo-${randomUUID().slice(0, 8)}`;
 
   const secret = randomUUID();
   const fleet = createFleetSimulator({ readyDelayMs: script ? 200 : 1500, rolloutStepMs: script ? 100 : 700 });
@@ -101,6 +98,10 @@ export async function demoCommand(args: string[]): Promise<void> {
   slack.setBotUrl(`http://127.0.0.1:${runtime.port}/slack/events`);
   const shutdown = async () => {
     await runtime.stop();
+    const redis = new Redis(redisChoice.url);
+    const keys = await redis.keys(`${PREFIX}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
     await slack.close();
     await fleet.close();
     redisChoice.child?.kill();
@@ -118,7 +119,7 @@ export async function demoCommand(args: string[]): Promise<void> {
       write(describeFleet(fleet.state()));
       await shutdown();
     }
-    return;
+    process.exit(0);
   }
   write(`rollgate demo is running.
   Slack emulator: ${page.url}   (open it in a browser)
@@ -134,4 +135,5 @@ Ctrl-C stops everything.`);
   });
   stopTranscript();
   await shutdown();
+  process.exit(0);
 }
