@@ -4,13 +4,13 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { withLease } from '../jobs/lease.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
 import { failedMessage, finishedMessage, gateMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import type { SlackMessage } from './blocks/kit.js';
 
-const LEASE_MS = 60_000;
 
 export interface NotifierOptions {
   connection: ConnectionOptions;
@@ -24,6 +24,7 @@ export interface NotifierOptions {
 
 export function createNotifier(options: NotifierOptions): Worker {
   const { store, client, clock, log } = options;
+  const leaseMs = options.lockDurationMs ?? 30_000;
 
   async function post(rollout: Rollout, message: SlackMessage, thread?: { broadcast?: boolean }): Promise<string> {
     const root = thread ? await store.messageTs(rollout.id, 'root') : undefined;
@@ -94,13 +95,8 @@ export function createNotifier(options: NotifierOptions): Worker {
     // Loop until the outbox stays empty after we let go, so a notice queued while we held
     // the lease (whose own drain job found us busy) is never stranded.
     do {
-      const lease = await store.acquire(store.keys.notifyLock(rolloutId), LEASE_MS);
-      if (!lease) return;
-      try {
-        await drainOnce(rolloutId);
-      } finally {
-        await store.release(store.keys.notifyLock(rolloutId), lease);
-      }
+      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, () => drainOnce(rolloutId));
+      if (leased.busy) return;
     } while ((await store.outbox(rolloutId)).length > 0);
   }
 

@@ -61,3 +61,9 @@ export const RELEASE_MUTEX = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/** KEYS: lock; ARGV: token, ttlMs. Extends the lease only if we still hold it. */
+export const RENEW_MUTEX = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;

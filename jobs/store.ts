@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Effect, Notice, StepName } from '../rollout/events.js';
 import type { Rollout } from '../rollout/model.js';
 import { redisKeys, type Keys } from './keys.js';
-import { COMMIT_ROLLOUT, CREATE_ROLLOUT, RELEASE_MUTEX } from './scripts.js';
+import { COMMIT_ROLLOUT, CREATE_ROLLOUT, RELEASE_MUTEX, RENEW_MUTEX } from './scripts.js';
 
 export interface OutboxItem {
   /** Unique per rollout; a notice whose key was already posted is not posted again. */
@@ -156,6 +156,10 @@ export function createRolloutStore(options: { redis: Redis; prefix: string }) {
     async acquire(lockKey: string, ttlMs: number): Promise<string | undefined> {
       const token = randomUUID();
       return (await redis.set(lockKey, token, 'PX', ttlMs, 'NX')) === 'OK' ? token : undefined;
+    },
+
+    async renew(lockKey: string, token: string, ttlMs: number): Promise<boolean> {
+      return (await redis.eval(RENEW_MUTEX, 1, lockKey, token, String(ttlMs))) === 1;
     },
 
     async release(lockKey: string, token: string): Promise<void> {

@@ -5,13 +5,13 @@ import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { FleetError } from '../rollout/kube/fleet.js';
 import type { RolloutEvent } from '../rollout/events.js';
 import { gateStageFor } from '../rollout/gate-rules.js';
+import { withLease } from './lease.js';
 import { performStep } from './perform-step.js';
 import type { WorkerPorts } from './ports.js';
 import { inputJobSchema, STEPS_QUEUE, stepJobSchema, type InputJob, type Queues } from './queues.js';
 import { createRolloutRunner } from './rollout-runner.js';
 import type { RolloutStore } from './store.js';
 
-const EXEC_LEASE_MS = 60_000;
 const KEEP_INPUT_IDS = 50;
 
 export interface StepWorkerOptions extends WorkerPorts {
@@ -28,16 +28,12 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
   const { store, queues, config, clock, log } = options;
   const runner = createRolloutRunner({ store, queues, clock });
   const appOf = (name: string) => config.apps.find((a) => a.name === name);
+  // As long as a job's own lock: a killed worker's lease lapses when its job is taken over.
+  const leaseMs = options.lockDurationMs ?? 30_000;
 
   async function runStep(job: Job, token: string | undefined): Promise<string> {
     const data = stepJobSchema.parse(job.data);
-    const lease = await store.acquire(store.keys.exec(data.rolloutId), EXEC_LEASE_MS);
-    if (!lease) {
-      // Another step of this rollout is writing; try again shortly without spending an attempt.
-      await job.moveToDelayed(Date.now() + 250, token);
-      throw new DelayedError();
-    }
-    try {
+    const leased = await withLease(store, store.keys.exec(data.rolloutId), leaseMs, async () => {
       const outcome = await runner.apply(data.rolloutId, async (rollout) => {
         if (rollout.seq !== data.seq) return `stale step ${data.step} (seq ${data.seq}, rollout at ${rollout.seq})`;
         const app = appOf(rollout.app);
@@ -46,9 +42,13 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       });
       if (outcome.kind === 'applied') log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
       return outcome.kind;
-    } finally {
-      await store.release(store.keys.exec(data.rolloutId), lease);
+    });
+    if (leased.busy) {
+      // Another step of this rollout is writing; try again shortly without spending an attempt.
+      await job.moveToDelayed(Date.now() + 250, token);
+      throw new DelayedError();
     }
+    return leased.value;
   }
 
   async function stepEvent(job: Job, step: Parameters<typeof performStep>[0], ...rest: [Parameters<typeof performStep>[1], Parameters<typeof performStep>[2]]): Promise<RolloutEvent> {

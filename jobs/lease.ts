@@ -1,0 +1,16 @@
+// A per-rollout lease held while work runs: short, so a killed process blocks nobody for
+// long, and renewed while the holder lives, so long work is never overlapped.
+import type { RolloutStore } from './store.js';
+
+/** Runs `work` under the lease, or returns `busy` without running it when someone else holds it. */
+export async function withLease<T>(store: RolloutStore, key: string, ttlMs: number, work: () => Promise<T>): Promise<{ busy: true } | { busy: false; value: T }> {
+  const token = await store.acquire(key, ttlMs);
+  if (!token) return { busy: true };
+  const timer = setInterval(() => void store.renew(key, token, ttlMs).catch(() => undefined), Math.max(100, Math.floor(ttlMs / 3)));
+  try {
+    return { busy: false, value: await work() };
+  } finally {
+    clearInterval(timer);
+    await store.release(key, token);
+  }
+}
