@@ -5,6 +5,7 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { withLease } from '../jobs/lease.js';
+import type { Observer } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
@@ -20,6 +21,7 @@ export interface NotifierOptions {
   clock: () => number;
   log: Logger;
   lockDurationMs?: number;
+  observer?: Observer;
 }
 
 export function createNotifier(options: NotifierOptions): Worker {
@@ -107,7 +109,10 @@ export function createNotifier(options: NotifierOptions): Worker {
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
   });
-  worker.on('failed', (job, error) => log.warn({ job: job?.id, err: error.message }, 'notice not posted yet, will retry'));
+  worker.on('failed', (job, error) => {
+    options.observer?.callFailed('slack');
+    log.warn({ job: job?.id, err: error.message }, 'notice not posted yet, will retry');
+  });
   worker.on('error', (error) => log.error({ err: error.message }, 'notifier error'));
   return worker;
 }

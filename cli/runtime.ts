@@ -66,6 +66,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger: slackLogger(log.child({ component: 'slack' })),
   });
   const closers: (() => Promise<unknown>)[] = [];
+  // One registry per process; `rollgate worker` has no HTTP server, so its numbers show only in `serve`.
+  const metrics = createMetrics({ store, queues });
 
   if (options.roles.workers) {
     let kubeconfig = options.kubeconfig;
@@ -81,10 +83,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       replies: createReplies({ log }),
       clock,
       log,
+      observer: metrics.observer,
     };
     const lockDurationMs = env.ROLLGATE_JOB_LOCK_MS;
     const steps = createStepWorker({ ...ports, connection: connect(), prefix, store, queues, lockDurationMs });
-    const notifier = createNotifier({ connection: connect(), prefix, store, client, clock, log, lockDurationMs });
+    const notifier = createNotifier({ connection: connect(), prefix, store, client, clock, log, lockDurationMs, observer: metrics.observer });
     const reconciler = startReconciler({ store, queues, everyMs: env.ROLLGATE_RECONCILE_MS, log, clock });
     closers.push(async () => reconciler.stop(), () => steps.close(), () => notifier.close());
   }
@@ -93,7 +96,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (options.roles.bot) {
     if (!env.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET: required in HTTP mode');
     const runner = createRolloutRunner({ store, queues, clock });
-    const metrics = createMetrics({ store, queues });
     const ctx = {
       config,
       store,

@@ -1,5 +1,6 @@
 // Prometheus metrics: rollouts by phase, queue depth, gate wait, step durations, errors.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Observer } from './ports.js';
 import type { Queues } from './queues.js';
 import type { RolloutStore } from './store.js';
 
@@ -35,5 +36,10 @@ export function createMetrics(options: { store: RolloutStore; queues: Queues }) 
   const stepSeconds = new Histogram({ name: 'rollgate_step_duration_seconds', help: 'Rollout step durations', labelNames: ['step'], registers: [registry] });
   const gateWaitSeconds = new Histogram({ name: 'rollgate_gate_wait_seconds', help: 'Time from a gate opening to its decision', buckets: [10, 60, 300, 900, 3600, 14400, 86400], registers: [registry] });
   const callErrors = new Counter({ name: 'rollgate_call_errors_total', help: 'Failed calls to Slack, Kubernetes and Prometheus', labelNames: ['target'], registers: [registry] });
-  return { registry, stepSeconds, gateWaitSeconds, callErrors };
+  const observer: Observer = {
+    stepDone: (step, seconds) => stepSeconds.observe({ step }, seconds),
+    callFailed: (target) => callErrors.inc({ target }),
+    gateDecided: (seconds) => gateWaitSeconds.observe(seconds),
+  };
+  return { registry, observer };
 }

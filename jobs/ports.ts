@@ -13,6 +13,15 @@ export interface Replies {
   reply(responseUrl: string | undefined, text: string): Promise<void>;
 }
 
+/** What the workers report for /metrics. */
+export interface Observer {
+  stepDone(step: string, seconds: number): void;
+  callFailed(target: 'kubernetes' | 'prometheus' | 'slack'): void;
+  gateDecided(waitSeconds: number): void;
+}
+
+export const NO_OBSERVER: Observer = { stepDone: () => undefined, callFailed: () => undefined, gateDecided: () => undefined };
+
 export interface WorkerPorts {
   config: Config;
   fleet: Fleet;
@@ -21,4 +30,5 @@ export interface WorkerPorts {
   replies: Replies;
   clock: () => number;
   log: Logger;
+  observer?: Observer;
 }

@@ -7,7 +7,7 @@ import type { RolloutEvent } from '../rollout/events.js';
 import { gateStageFor } from '../rollout/gate-rules.js';
 import { withLease } from './lease.js';
 import { performStep } from './perform-step.js';
-import type { WorkerPorts } from './ports.js';
+import { NO_OBSERVER, type WorkerPorts } from './ports.js';
 import { inputJobSchema, STEPS_QUEUE, stepJobSchema, type InputJob, type Queues } from './queues.js';
 import { createRolloutRunner } from './rollout-runner.js';
 import type { RolloutStore } from './store.js';
@@ -28,6 +28,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
   const { store, queues, config, clock, log } = options;
   const runner = createRolloutRunner({ store, queues, clock });
   const appOf = (name: string) => config.apps.find((a) => a.name === name);
+  const observer = options.observer ?? NO_OBSERVER;
   // As long as a job's own lock: a killed worker's lease lapses when its job is taken over.
   const leaseMs = options.lockDurationMs ?? 30_000;
 
@@ -52,9 +53,16 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
   }
 
   async function stepEvent(job: Job, step: Parameters<typeof performStep>[0], ...rest: [Parameters<typeof performStep>[1], Parameters<typeof performStep>[2]]): Promise<RolloutEvent> {
+    const started = performance.now();
     try {
-      return await performStep(step, ...rest, options);
+      const event = await performStep(step, ...rest, options);
+      observer.stepDone(step, (performance.now() - started) / 1000);
+      if (event.type === 'AnalysisTicked') {
+        for (const sample of event.results.flatMap((r) => r.metrics)) if (sample.error) observer.callFailed('prometheus');
+      }
+      return event;
     } catch (error) {
+      observer.callFailed('kubernetes');
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const transient = !(error instanceof FleetError) || error.transient;
       if (transient && !lastAttempt) {
@@ -75,6 +83,10 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       const event: RolloutEvent = input.kind === 'approve' ? { type: 'GateApproved', stage: stage ?? gateStageFor(rollout, input.cluster), by } : stage === undefined ? { type: 'RollbackRequested', by } : { type: 'RollbackRequested', by, stage };
       return { event, amend: (next) => ({ ...next, inputsApplied: [...next.inputsApplied, input.inputId].slice(-KEEP_INPUT_IDS) }) };
     });
+    if (outcome.kind === 'applied' && input.kind === 'approve') {
+      const gate = outcome.rollout.gates.find((g) => g.decidedBy === input.user && g.state === 'approved' && g.decidedAt === outcome.rollout.updatedAt);
+      if (gate?.openedAt !== undefined && gate.decidedAt !== undefined) observer.gateDecided((gate.decidedAt - gate.openedAt) / 1000);
+    }
     if (outcome.kind === 'refused') {
       const entry = { at: clock(), who: input.user, what: input.kind, outcome: `refused: ${outcome.refusal.code}`, detail: outcome.refusal.message };
       await store.appendAudit(input.rolloutId, [entry]);

@@ -24,6 +24,8 @@ async function startRollout(s: Stack, text: string): Promise<string> {
 async function approveGate(s: Stack, id: string, clusters: string): Promise<string> {
   const gate = await waitFor(`the ${clusters} gate`, () => s.openGate(id, clusters), 40_000);
   expect(gate.reply_broadcast).toBe(true);
+  // Waiting at a gate holds no worker and no job: nothing is queued, delayed or running for it.
+  await waitFor('no open job while the gate waits', async () => (await s.openJobs(id)).length === 0, 5000);
   const result = await s.click('U0LEAD', gate.ts, APPROVE);
   expect(result.status).toBe(200);
   await waitFor(`${clusters} approved`, () => s.message(gate.ts)?.text.includes('approved by <@U0LEAD>'));
@@ -50,6 +52,8 @@ describe('a rollout from Slack, end to end', () => {
     const s = stack;
     const id = await startRollout(s, 'start http-probe-app v2');
 
+    // While it works, the rollout's next step is always a job (the probe below sees them).
+    await waitFor('a step job queued for the rollout', async () => (await s.openJobs(id)).length > 0, 5000);
     const canary = await waitFor('the region canary', () => s.deployment('http-probe-app-canary'));
     expect(canary.metadata.labels).toMatchObject({ app: 'http-probe-app', version: 'canary', 'app.kubernetes.io/managed-by': 'rollgate' });
     expect(canary.metadata.annotations['rollgate.dev/rollout-id']).toBe(id);

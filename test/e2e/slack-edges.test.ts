@@ -73,5 +73,8 @@ describe('the Slack surface', () => {
     expect((await fetch(`http://127.0.0.1:${s.port}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
     expect(metrics).toContain('rollgate_queue_jobs');
+    expect(metrics).toMatch(/rollgate_step_duration_seconds_count\{step="deploy-canary"\} 1/);
+    expect(metrics).toMatch(/rollgate_gate_wait_seconds_count 1/);
+    expect(metrics).toMatch(/rollgate_rollouts\b/);
   });
 });

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
@@ -106,6 +107,7 @@ export async function startStack(options: StackOptions = {}) {
   kube.setCurrentContext('karmada-apiserver');
   const karmada = kube.makeApiClient(CustomObjectsApi);
   const redis = new Redis(inject('redisUrl'));
+  const steps = new Queue('steps', { connection: new Redis(inject('redisUrl'), { maxRetriesPerRequest: null }), prefix });
 
   const api = {
     slack,
@@ -141,12 +143,19 @@ export async function startStack(options: StackOptions = {}) {
       }
     },
     deployment: (name: string) => api.karmadaObject('deployments', name, 'apps', 'v1'),
+    /** Step jobs of a rollout that are waiting, delayed or running. */
+    async openJobs(id: string): Promise<string[]> {
+      const jobs = await steps.getJobs(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+      return jobs.filter((j) => j.data?.rolloutId === id).map((j) => `${j.name}:${j.id}`);
+    },
     async stop() {
       for (const p of processes) p.child.kill('SIGTERM');
       await Promise.all(processes.map((p) => (p.child.exitCode !== null || p.child.signalCode !== null ? undefined : new Promise((r) => p.child.once('exit', r)))));
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
+      await steps.close();
+      (await steps.client).disconnect();
       await slack.close();
       await fleet.close();
     },
