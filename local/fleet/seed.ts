@@ -32,7 +32,8 @@ export const DEFAULT_SEED: SeedApp[] = [
     image: 'registry.local/shop/checkout:v1',
     env: [
       { name: 'LOG_LEVEL', value: 'info' },
-      { name: 'APP_VERSION', value: 'v1' },
+      // Not a version: checkout's version is its image tag (config `version: {image: true}`).
+      { name: 'FEATURE_FLAGS', value: 'none' },
     ],
     port: 8080,
   },

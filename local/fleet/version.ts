@@ -1,8 +1,8 @@
-// The version a pod template runs: the first container's ROLLOUT_LABEL / APP_VERSION / VERSION
-// env value, else its image tag. The Prometheus numbers and the describe view both key off it.
+// The version a pod template runs: the first container's ROLLOUT_LABEL / VERSION env value,
+// else its image tag. The Prometheus numbers and the describe view both key off it.
 import type { KubeObject } from './kube/store.js';
 
-const VERSION_ENV = ['ROLLOUT_LABEL', 'APP_VERSION', 'VERSION'];
+const VERSION_ENV = ['ROLLOUT_LABEL', 'VERSION'];
 
 export function imageTag(image: string): string {
   const ref = image.split('@')[0]!;
