@@ -113,12 +113,19 @@ function finalStates(rollout: Rollout): string {
     .join('\n');
 }
 
+function valuesSoFar(rollout: Rollout, cluster: string, metric: string): string {
+  const values = rollout.cluster[cluster]?.history.map((h) => h.metrics[metric]) ?? [];
+  if (values.length < 2) return '';
+  const shown = values.slice(-10).map((v) => (v === null || v === undefined ? 'no data' : Number(v.toFixed(2)).toString()));
+  return `; every interval so far: ${shown.join(', ')}`;
+}
+
 export function rolledBackMessage(rollout: Rollout): SlackMessage {
   const outcome = rollout.outcome?.kind === 'rolled-back' ? rollout.outcome : undefined;
   const automatic = outcome && outcome.trigger !== 'person';
   const cause = outcome?.cause;
   const failing = cause
-    ? cause.failing.map((m) => `• ${m.metric} in ${cause.cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}`).join('\n')
+    ? cause.failing.map((m) => `• ${m.metric} in ${cause.cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}${valuesSoFar(rollout, cause.cluster, m.metric)}`).join('\n')
     : '';
   const lead = automatic
     ? `:rotating_light: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back automatically*: ${outcome?.reason ?? ''}.`

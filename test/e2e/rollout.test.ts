@@ -99,7 +99,7 @@ describe('a rollout from Slack, end to end', () => {
     expect(message.text).toContain('<@U0DEV>');
     const detail = JSON.stringify(message.blocks);
     expect(detail).toContain('request-success-rate');
-    expect(detail).toMatch(/\(min 99\)/);
+    expect(detail).toMatch(/\(min 99\); every interval so far: 8\d\.\d+, 8\d\.\d+/);
     expect(detail).toContain('member1');
     expect(s.thread(id).filter((m) => m.text.startsWith('Analysis #')).length).toBe(2);
     expect(await s.deployment('http-probe-app-canary')).toBeUndefined();
