@@ -5,11 +5,11 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { withLease } from '../jobs/lease.js';
-import type { Observer } from '../jobs/ports.js';
+import type { Observer, Replies } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
-import { failedMessage, finishedMessage, gateMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
+import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import type { SlackMessage } from './blocks/kit.js';
 
 
@@ -22,6 +22,7 @@ export interface NotifierOptions {
   log: Logger;
   lockDurationMs?: number;
   observer?: Observer;
+  replies?: Replies;
 }
 
 export function createNotifier(options: NotifierOptions): Worker {
@@ -76,6 +77,15 @@ export function createNotifier(options: NotifierOptions): Worker {
         return post(rollout, finishedMessage(rollout), { broadcast: true });
       case 'failed':
         return post(rollout, failedMessage(rollout, notice.reason), { broadcast: true });
+      case 'operation':
+        return post(rollout, operationMessage(rollout, notice.operation), {});
+      case 'held':
+        return post(rollout, heldMessage(rollout, notice.reason), { broadcast: true });
+      case 'resumed':
+        return post(rollout, resumedMessage(rollout), {});
+      case 'private':
+        await options.replies?.reply(rollout.notifyUrl, notice.text);
+        return undefined;
     }
   }
 

@@ -19,6 +19,7 @@ import { createRolloutStore } from '../jobs/store.js';
 import { createStepWorker } from '../jobs/worker.js';
 import type { Config } from '../rollout/config.js';
 import { connectCluster } from '../rollout/kube/cluster-api.js';
+import { createDirectFleet } from '../rollout/kube/direct-fleet.js';
 import { createKarmadaFleet } from '../rollout/kube/karmada-fleet.js';
 import type { Fleet } from '../rollout/kube/fleet.js';
 import { createPrometheusSource } from '../rollout/metrics/prometheus.js';
@@ -41,7 +42,12 @@ export interface Runtime {
 }
 
 export function createFleet(config: Config, kubeconfig: KubeConfig): Fleet {
-  if (config.fleet.mode === 'direct') throw new Error('fleet.mode: direct mode is not available yet; use karmada');
+  if (config.fleet.mode === 'direct') {
+    const clusters = Object.fromEntries(
+      config.fleet.clusters.map((c) => [c.name, connectCluster({ kubeconfig, context: c.context ?? c.name, cluster: c.name })]),
+    );
+    return createDirectFleet({ clusters });
+  }
   const context = config.fleet.karmada?.context ?? 'karmada-apiserver';
   return createKarmadaFleet({ karmada: connectCluster({ kubeconfig, context, cluster: context }) });
 }
@@ -86,8 +92,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       observer: metrics.observer,
     };
     const lockDurationMs = env.ROLLGATE_JOB_LOCK_MS;
-    const steps = createStepWorker({ ...ports, connection: connect(), prefix, store, queues, lockDurationMs });
-    const notifier = createNotifier({ connection: connect(), prefix, store, client, clock, log, lockDurationMs, observer: metrics.observer });
+    const tuning = env.ROLLGATE_READY_POLL_MS ? { readyPollMs: env.ROLLGATE_READY_POLL_MS } : {};
+    const steps = createStepWorker({ ...ports, connection: connect(), prefix, store, queues, lockDurationMs, tuning });
+    const notifier = createNotifier({ connection: connect(), prefix, store, client, clock, log, lockDurationMs, observer: metrics.observer, replies: ports.replies });
     const reconciler = startReconciler({ store, queues, everyMs: env.ROLLGATE_RECONCILE_MS, log, clock });
     closers.push(async () => reconciler.stop(), () => steps.close(), () => notifier.close());
   }

@@ -4,6 +4,7 @@ import type { RolloutEvent, StepName } from '../rollout/events.js';
 import type { Fleet } from '../rollout/kube/fleet.js';
 import type { MetricsSource } from '../rollout/metrics/source.js';
 import { analysedClusters, type Rollout } from '../rollout/model.js';
+import { desiredSets } from '../rollout/operations.js';
 
 export async function performStep(step: StepName, rollout: Rollout, app: AppConfig, ports: { fleet: Fleet; metrics: MetricsSource }): Promise<RolloutEvent> {
   const { fleet, metrics } = ports;
@@ -16,11 +17,19 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
       return { type: 'RolloutStarted', fromVersion: base.version };
     }
     case 'deploy-canary':
-      await fleet.deployCanary(rollout, app);
+      await fleet.setCanaries(rollout, app, rollout.stages[0]?.clusters ?? []);
       return { type: 'CanaryDeployed' };
-    case 'promote':
-      await fleet.promote(rollout, app);
+    case 'promote': {
+      const stage = rollout.stages[rollout.stage]?.clusters ?? [];
+      await fleet.setPromoted(rollout, app, rollout.clusters.filter((c) => rollout.cluster[c]?.promoted || stage.includes(c)));
       return { type: 'PromotionApplied' };
+    }
+    case 'operate': {
+      const { canaries, promoted } = desiredSets(rollout);
+      await fleet.setPromoted(rollout, app, promoted);
+      await fleet.setCanaries(rollout, app, canaries);
+      return { type: 'OperationApplied' };
+    }
     case 'check-ready': {
       const readiness = await fleet.checkReady(rollout, app);
       return readiness.waitingFor ? { type: 'ReadinessChecked', ready: readiness.ready, waitingFor: readiness.waitingFor } : { type: 'ReadinessChecked', ready: readiness.ready };
@@ -34,7 +43,9 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
       await fleet.finalize(rollout, app);
       return { type: 'Finalized' };
     case 'rollback':
-      await fleet.rollBack(rollout, app);
+      // Demo 3, steps 5 and 6: undo every promotion, then remove every canary.
+      await fleet.setPromoted(rollout, app, []);
+      await fleet.setCanaries(rollout, app, []);
       return { type: 'RolledBack' };
   }
 }

@@ -12,7 +12,23 @@ export const inputJobSchema = z.object({
   rolloutId: z.string().min(1),
   /** Unique per click or command (Slack's action_ts / trigger_id): a redelivery is recognised. */
   inputId: z.string().min(1),
-  kind: z.enum(['approve', 'rollback']),
+  kind: z.enum(['approve', 'rollback', 'operate']),
+  /** For kind operate: which Demo 3 primitive, on which clusters. */
+  op: z.enum(['canary', 'uncanary', 'promote', 'unpromote']).optional(),
+  clusters: z.array(z.string()).optional(),
+  /** For a rollback: why, in words, when it is not the person's own click ("superseded by v3"). */
+  why: z.string().max(300).optional(),
+  /** For a rollback from `start --supersede`: what to start once the rollback is done. */
+  successor: z
+    .object({
+      version: z.string(),
+      requester: z.string(),
+      clusters: z.array(z.string()).optional(),
+      strategy: z.enum(['per-cluster', 'canary-first']).optional(),
+      autoPromote: z.boolean().optional(),
+      notifyUrl: z.string().optional(),
+    })
+    .optional(),
   stage: z.int().min(1).optional(),
   /** From a typed command ("approve ID CLUSTER"): the gate is the one guarding this cluster. */
   cluster: z.string().optional(),
@@ -24,7 +40,7 @@ export type InputJob = z.infer<typeof inputJobSchema>;
 export const stepJobSchema = z.object({
   rolloutId: z.string().min(1),
   seq: z.int().min(0),
-  step: z.enum(['start', 'deploy-canary', 'promote', 'check-ready', 'tick', 'finalize', 'rollback']),
+  step: z.enum(['start', 'deploy-canary', 'promote', 'check-ready', 'tick', 'finalize', 'rollback', 'operate']),
 });
 
 export const drainJobSchema = z.object({ rolloutId: z.string().min(1) });
@@ -37,7 +53,7 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
   const steps = new Queue(STEPS_QUEUE, {
     ...common,
     defaultJobOptions: {
-      attempts: 12,
+      attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
       // Completed jobs are kept a day so a re-added id is recognised and ignored.
       removeOnComplete: { age: 86_400, count: 10_000 },

@@ -3,9 +3,11 @@
 // that is still writing; a step scheduled at an older seq does nothing.
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { FleetError } from '../rollout/kube/fleet.js';
-import type { RolloutEvent } from '../rollout/events.js';
+import type { Actor, RolloutEvent } from '../rollout/events.js';
+import type { Rollout } from '../rollout/model.js';
 import { gateStageFor } from '../rollout/gate-rules.js';
 import { withLease } from './lease.js';
+import { startRollout } from './start-rollout.js';
 import { performStep } from './perform-step.js';
 import { NO_OBSERVER, type WorkerPorts } from './ports.js';
 import { inputJobSchema, STEPS_QUEUE, stepJobSchema, type InputJob, type Queues } from './queues.js';
@@ -13,6 +15,8 @@ import { createRolloutRunner } from './rollout-runner.js';
 import type { RolloutStore } from './store.js';
 
 const KEEP_INPUT_IDS = 50;
+/** Attempts of a step before a transient failure holds the rollout (the queue backs off 1 s, then 2 s). */
+const QUICK_ATTEMPTS = 3;
 
 export interface StepWorkerOptions extends WorkerPorts {
   connection: ConnectionOptions;
@@ -22,6 +26,13 @@ export interface StepWorkerOptions extends WorkerPorts {
   concurrency?: number;
   /** How long a job may go without a heartbeat before another worker takes it over. */
   lockDurationMs?: number;
+  tuning?: { readyPollMs?: number };
+}
+
+function inputEvent(input: InputJob, rollout: Rollout, by: Actor): RolloutEvent {
+  if (input.kind === 'operate') return { type: 'OperationRequested', op: input.op ?? 'canary', clusters: input.clusters ?? [], by };
+  if (input.kind === 'approve') return { type: 'GateApproved', stage: input.stage ?? gateStageFor(rollout, input.cluster), by };
+  return { type: 'RollbackRequested', by, ...(input.stage !== undefined ? { stage: input.stage } : {}), ...(input.why ? { why: input.why } : {}) };
 }
 
 export function createStepWorker(options: StepWorkerOptions): Worker {
@@ -41,7 +52,10 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
         if (!app) return { event: { type: 'StepFailed', step: data.step, reason: `app ${rollout.app} is no longer configured` } };
         return { event: await stepEvent(job, data.step, rollout, app) };
       });
-      if (outcome.kind === 'applied') log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
+      if (outcome.kind === 'applied') {
+        log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
+        await startSuccessor(outcome.rollout);
+      }
       return outcome.kind;
     });
     if (leased.busy) {
@@ -63,14 +77,26 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       return event;
     } catch (error) {
       observer.callFailed('kubernetes');
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const transient = !(error instanceof FleetError) || error.transient;
-      if (transient && !lastAttempt) {
-        log.warn({ rollout: rest[0].id, step, err: error instanceof Error ? error.message : String(error) }, 'step failed, will retry');
+      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof FleetError && !error.transient) return { type: 'StepFailed', step, reason };
+      // Transient (429, 5xx, timeouts, resets): a couple of quick retries, then hold the rollout
+      // and say so in Slack rather than stall silently; the held step retries on its own.
+      if (job.attemptsMade + 1 < QUICK_ATTEMPTS) {
+        log.warn({ rollout: rest[0].id, step, err: reason }, 'step failed, will retry');
         throw error;
       }
-      return { type: 'StepFailed', step, reason: error instanceof Error ? error.message : String(error) };
+      const where = error instanceof FleetError && error.cluster ? `cluster ${error.cluster} unreachable` : 'a call failed';
+      return { type: 'StepHeld', step, reason: `${where}: ${reason}` };
     }
+  }
+
+  /** `start --supersede`: once the superseded rollout is rolled back, the new one starts from the beginning. */
+  async function startSuccessor(rollout: Rollout): Promise<void> {
+    const app = appOf(rollout.app);
+    if (rollout.phase !== 'rolled-back' || !rollout.successor || !app) return;
+    const started = await startRollout({ store, runner, clock, tuning: options.tuning ?? {} }, app, rollout.successor, { ignoreCooldown: true });
+    const text = started.kind === 'started' ? `:rocket: Rollout \`${started.rollout.id}\` of ${app.name} ${rollout.successor.version} is queued.` : `:no_entry: ${app.name} ${rollout.successor.version} did not start: ${started.kind === 'busy' ? `${started.activeId} is active` : started.message}`;
+    await options.replies.reply(rollout.successor.notifyUrl, text);
   }
 
   async function runInput(input: InputJob): Promise<string> {
@@ -79,9 +105,9 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       const app = appOf(rollout.app);
       const isApprover = app ? await options.approvers.isApprover(app, input.user) : false;
       const by = { user: input.user, isApprover };
-      const stage = input.stage;
-      const event: RolloutEvent = input.kind === 'approve' ? { type: 'GateApproved', stage: stage ?? gateStageFor(rollout, input.cluster), by } : stage === undefined ? { type: 'RollbackRequested', by } : { type: 'RollbackRequested', by, stage };
-      return { event, amend: (next) => ({ ...next, inputsApplied: [...next.inputsApplied, input.inputId].slice(-KEEP_INPUT_IDS) }) };
+      const event = inputEvent(input, rollout, by);
+      const successor = input.successor ? { successor: input.successor } : {};
+      return { event, amend: (next) => ({ ...next, ...successor, inputsApplied: [...next.inputsApplied, input.inputId].slice(-KEEP_INPUT_IDS) }) };
     });
     if (outcome.kind === 'applied' && input.kind === 'approve') {
       const gate = outcome.rollout.gates.find((g) => g.decidedBy === input.user && g.state === 'approved' && g.decidedAt === outcome.rollout.updatedAt);
@@ -90,7 +116,8 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
     if (outcome.kind === 'refused') {
       const entry = { at: clock(), who: input.user, what: input.kind, outcome: `refused: ${outcome.refusal.code}`, detail: outcome.refusal.message };
       await store.appendAudit(input.rolloutId, [entry]);
-      await options.replies.reply(input.responseUrl, `:no_entry: ${outcome.refusal.message}`);
+      const icon = outcome.refusal.code === 'already' ? ':information_source:' : ':no_entry:';
+      await options.replies.reply(input.responseUrl, `${icon} ${outcome.refusal.message}`);
     } else if (outcome.kind === 'skipped' && outcome.reason.startsWith('no rollout')) {
       await options.replies.reply(input.responseUrl, `:no_entry: There is no rollout ${input.rolloutId}.`);
     }

@@ -88,6 +88,8 @@ const appSchema = z.strictObject({
     })
     .default({ approvers: { users: [], groups: [] }, allowSelfApproval: false, autoPromote: false, timeout: 4 * 3_600_000, onTimeout: 'rollback' }),
   cooldown: duration(0, '10m').default(0),
+  /** How long canaries and promoted bases may take to be ready before rolling back (Flagger's progressDeadlineSeconds). */
+  progressDeadline: duration(5000, '10m').default(10 * 60_000),
 });
 
 export const configSchema = z

@@ -1,6 +1,6 @@
 // What can happen to a rollout (events, past tense), what the machine asks the edges to do
 // (effects), and why it may say no (refusals).
-import type { ClusterTick, MetricSample } from './model.js';
+import type { ClusterTick, MetricSample, Operation, OperationKind } from './model.js';
 
 export interface Actor {
   user: string;
@@ -15,13 +15,16 @@ export type RolloutEvent =
   | { type: 'ReadinessChecked'; ready: boolean; waitingFor?: string }
   | { type: 'AnalysisTicked'; results: ClusterTick[] }
   | { type: 'GateApproved'; stage: number; by: Actor }
-  | { type: 'RollbackRequested'; by: Actor; stage?: number }
+  | { type: 'RollbackRequested'; by: Actor; stage?: number; why?: string }
   | { type: 'Finalized' }
   | { type: 'RolledBack' }
-  | { type: 'StepFailed'; step: StepName; reason: string };
+  | { type: 'StepFailed'; step: StepName; reason: string }
+  | { type: 'StepHeld'; step: StepName; reason: string }
+  | { type: 'OperationRequested'; op: OperationKind; clusters: string[]; by: Actor }
+  | { type: 'OperationApplied' };
 
 /** Steps run by the workers; each touches the outside world (Kubernetes, Prometheus). */
-export type StepName = 'start' | 'deploy-canary' | 'promote' | 'check-ready' | 'tick' | 'finalize' | 'rollback';
+export type StepName = 'start' | 'deploy-canary' | 'promote' | 'check-ready' | 'tick' | 'finalize' | 'rollback' | 'operate';
 
 export interface RollbackCause {
   cluster: string;
@@ -38,7 +41,12 @@ export type Notice =
   | { kind: 'gate-closed'; stage: number }
   | { kind: 'rolled-back' }
   | { kind: 'finished' }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string }
+  | { kind: 'operation'; operation: Operation }
+  | { kind: 'held'; reason: string }
+  | { kind: 'resumed' }
+  /** A private answer to the requester (through the start command's response_url). */
+  | { kind: 'private'; text: string };
 
 export type Effect =
   | { type: 'step'; step: StepName; at: number }
@@ -53,6 +61,9 @@ export type RefusalCode =
   | 'rollout-finished'
   | 'already-rolling-back'
   | 'not-allowed'
+  | 'busy'
+  | 'already'
+  | 'unknown-cluster'
   | 'unexpected-event';
 
 export interface Refusal {

@@ -22,7 +22,8 @@ function closedGateRefusal(rollout: Rollout, gate: Gate | undefined): Refusal | 
     case 'pending':
       return refuse('gate-not-open', `${where} is not open yet: rollout ${rollout.id} is ${rollout.phase}.`);
     case 'open':
-      return rollout.phase === 'rolling-back' ? refuse('already-rolling-back', `Rollout ${rollout.id} is already rolling back.`) : undefined;
+      if (rollout.phase === 'rolling-back') return refuse('already-rolling-back', `Rollout ${rollout.id} is already rolling back.`);
+      return undefined;
   }
 }
 
@@ -31,6 +32,7 @@ export function gateRefusal(rollout: Rollout, stage: number, by: Actor): Refusal
   const gate = rollout.gates[stage - 1];
   const closed = closedGateRefusal(rollout, gate);
   if (closed) return closed;
+  if (rollout.phase === 'operating') return refuse('busy', `An operation on ${rollout.operation?.clusters.join(', ')} is being written; approve again in a moment.`);
   if (by.user === rollout.requester && !rollout.settings.allowSelfApproval) {
     return refuse('self-approval', `You requested rollout ${rollout.id}, so someone else has to approve its gates.`);
   }

@@ -5,6 +5,7 @@ import { judgeTick, tickFailed } from './verdict.js';
 import type { Gate, Outcome, Rollout } from './model.js';
 import { isTerminal } from './model.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
+import { operationApplied, requestOperation, type OperationTransition } from './operations.js';
 
 export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -34,7 +35,22 @@ export function created(rollout: Rollout, nowMs: number): Effect[] {
   return [notify({ kind: 'root' }), step('start', nowMs)];
 }
 
+const STEP_RESULTS: ReadonlySet<RolloutEvent['type']> = new Set(['RolloutStarted', 'CanaryDeployed', 'PromotionApplied', 'ReadinessChecked', 'AnalysisTicked', 'Finalized', 'RolledBack', 'OperationApplied']);
+
 export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number): Transition {
+  const result = decide(rollout, event, nowMs);
+  // A step that went through after its cluster stopped answering ends the hold, and says so.
+  if (result.ok && rollout.held && STEP_RESULTS.has(event.type)) {
+    return { ok: true, rollout: { ...result.rollout, held: undefined }, effects: [...result.effects, notify({ kind: 'resumed' })] };
+  }
+  return result;
+}
+
+function fromOperation(rollout: Rollout, nowMs: number, result: OperationTransition): Transition {
+  return result.ok ? advance(rollout, nowMs, result.changes, result.effects) : result;
+}
+
+function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transition {
   switch (event.type) {
     case 'RolloutStarted':
       if (rollout.phase !== 'queued') return unexpected(rollout, event);
@@ -54,7 +70,7 @@ export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number)
     case 'GateApproved':
       return gateApproved(rollout, event.stage, event.by, nowMs);
     case 'RollbackRequested':
-      return rollbackRequested(rollout, event.by, event.stage, nowMs);
+      return rollbackRequested(rollout, event.by, event.stage, nowMs, event.why);
     case 'Finalized':
       if (rollout.phase !== 'finalizing') return unexpected(rollout, event);
       return finalized(rollout, nowMs);
@@ -63,7 +79,21 @@ export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number)
       return rolledBack(rollout, nowMs);
     case 'StepFailed':
       return stepFailed(rollout, event.step, event.reason, nowMs);
+    case 'StepHeld':
+      return stepHeld(rollout, event.step, event.reason, nowMs);
+    case 'OperationRequested':
+      return fromOperation(rollout, nowMs, requestOperation(rollout, event.op, event.clusters, event.by, nowMs));
+    case 'OperationApplied':
+      return fromOperation(rollout, nowMs, operationApplied(rollout, nowMs));
   }
+}
+
+/** A cluster does not answer: keep the rollout where it is, say so once, retry the step later. */
+function stepHeld(rollout: Rollout, heldStep: StepName, reason: string, nowMs: number): Transition {
+  if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepHeld', step: heldStep, reason });
+  const first = rollout.held === undefined;
+  const held = first ? { step: heldStep, reason, since: nowMs } : rollout.held;
+  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason }), rootUpdate] : [])]);
 }
 
 function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promote'): Transition {
@@ -135,11 +165,12 @@ function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number)
   ]);
 }
 
-function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefined, nowMs: number): Transition {
+function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefined, nowMs: number, why?: string): Transition {
   const refusal = rollbackRefusal(rollout, by, stage);
   if (refusal) return { ok: false, refusal };
   const where = stage !== undefined ? ` at the ${rollout.gates[stage - 1]?.clusters.join(', ')} gate` : '';
-  return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'person', by: by.user, reason: `rolled back by <@${by.user}>${where}` });
+  const reason = why ? `${why} (<@${by.user}>)` : `rolled back by <@${by.user}>${where}`;
+  return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'person', by: by.user, reason });
 }
 
 function beginRollback(rollout: Rollout, nowMs: number, outcome: RolledBack): Transition {
@@ -189,9 +220,11 @@ function stepFailed(rollout: Rollout, failedStep: StepName, reason: string, nowM
     return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'failure', reason: `${failedStep} failed: ${reason}` });
   }
   const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' || gate.state === 'open' ? { ...gate, state: 'closed', closedReason: reason } : gate));
+  const tellRequester = failedStep === 'start' && rollout.notifyUrl ? [notify({ kind: 'private', text: `:no_entry: Rollout ${rollout.id} of ${rollout.app} ${rollout.version} could not start: ${reason}` })] : [];
   return advance(rollout, nowMs, { phase: 'failed', gates, outcome: { kind: 'failed', at: nowMs, reason: `${failedStep} failed: ${reason}` } }, [
     rootUpdate,
     notify({ kind: 'failed', reason: `${failedStep} failed: ${reason}` }),
+    ...tellRequester,
     { type: 'release-lock' },
   ]);
 }

@@ -16,6 +16,7 @@ export type Phase =
   | 'waiting-ready' // objects written, waiting for pods to be ready
   | 'analysing' // analysis ticks running for the current stage
   | 'awaiting-approval' // a gate is open; nothing runs until someone clicks
+  | 'operating' // a person's operation on named clusters (seed Demo 3) is being written
   | 'finalizing' // absorbing the promotion into the base, removing temporary objects
   | 'rolling-back' // undoing canaries and promotions
   | 'succeeded'
@@ -73,6 +74,20 @@ export interface RolloutSettings {
   approvers: { users: string[]; groups: string[] };
   progressDeadlineMs: number;
   readyPollMs: number;
+  /** How long to wait before retrying a step whose cluster did not answer. */
+  retryMs: number;
+}
+
+export type OperationKind = 'canary' | 'uncanary' | 'promote' | 'unpromote';
+
+/** A person's operation on named clusters of a running rollout (the primitives of seed Demo 3). */
+export interface Operation {
+  op: OperationKind;
+  clusters: string[];
+  by: string;
+  at: number;
+  /** The phase to return to once the operation is written. */
+  resume: 'analysing' | 'awaiting-approval';
 }
 
 export type Outcome =
@@ -115,6 +130,24 @@ export interface Rollout {
   pendingOutcome?: Extract<Outcome, { kind: 'rolled-back' }>;
   /** Ids of clicks and commands already applied, so a redelivered one is a no-op. */
   inputsApplied: string[];
+  /** The operation being written now, and every one done so far. */
+  operation?: Operation;
+  operations?: Operation[];
+  /** Set while a step keeps failing because a cluster does not answer; the rollout waits and retries. */
+  held?: { step: string; reason: string; since: number };
+  /** The requester's response_url from the start command: a private answer if the start fails. */
+  notifyUrl?: string;
+  /** Set by `start --supersede`: the rollout to start once this one is rolled back. */
+  successor?: SuccessorRequest;
+}
+
+export interface SuccessorRequest {
+  version: string;
+  requester: string;
+  clusters?: string[];
+  strategy?: Strategy;
+  autoPromote?: boolean;
+  notifyUrl?: string;
 }
 
 export function isTerminal(phase: Phase): boolean {

@@ -11,9 +11,10 @@ export interface StartRequest {
   strategy?: Strategy;
   autoPromote?: boolean;
   nowMs: number;
+  /** Where to answer the requester privately if the start fails (Slack's response_url). */
+  notifyUrl?: string;
 }
 
-export const DEFAULT_PROGRESS_DEADLINE_MS = 10 * 60_000;
 export const DEFAULT_READY_POLL_MS = 2_000;
 
 /**
@@ -55,8 +56,9 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       autoPromote: request.autoPromote ?? app.approvals.autoPromote,
       allowSelfApproval: app.approvals.allowSelfApproval,
       approvers: { users: [...app.approvals.approvers.users], groups: [...app.approvals.approvers.groups] },
-      progressDeadlineMs: DEFAULT_PROGRESS_DEADLINE_MS,
+      progressDeadlineMs: app.progressDeadline,
       readyPollMs: tuning.readyPollMs ?? DEFAULT_READY_POLL_MS,
+      retryMs: 5 * (tuning.readyPollMs ?? DEFAULT_READY_POLL_MS),
     },
     phase: 'queued',
     stage: 0,
@@ -68,5 +70,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
     createdAt: nowMs,
     updatedAt: nowMs,
     inputsApplied: [],
+    operations: [],
+    ...(request.notifyUrl ? { notifyUrl: request.notifyUrl } : {}),
   };
 }

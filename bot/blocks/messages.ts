@@ -1,5 +1,6 @@
 // Every message rollgate posts about a rollout, built from the rollout and the notice.
-import type { ClusterTick, MetricSample, Rollout } from '../../rollout/model.js';
+import type { ClusterTick, MetricSample, Operation, Rollout } from '../../rollout/model.js';
+import { OPERATION_WORDS } from '../../rollout/operations.js';
 import { actions, button, clip, clockTime, context, divider, header, section, sparkline, type Block, type SlackMessage } from './kit.js';
 import { approverWords, clusterLine, mention, phaseLine, stageWords } from './words.js';
 
@@ -18,14 +19,18 @@ export function rootMessage(rollout: Rollout, now: number): SlackMessage {
   const lines = rollout.clusters.map((name) => clusterLine(rollout, name, now));
   const shown = lines.slice(0, MAX_CLUSTER_SECTIONS).map(section);
   const more = lines.length > MAX_CLUSTER_SECTIONS ? [context(`…and ${lines.length - MAX_CLUSTER_SECTIONS} more clusters`)] : [];
+  const operations = (rollout.operations ?? []).slice(-5).map((op) => `${mention(op.by)} ${OPERATION_WORDS[op.op]} ${op.clusters.join(', ')} at ${clockTime(op.at)}`);
+  const held = rollout.held ? [section(`:warning: *Held since ${clockTime(rollout.held.since)}*: ${rollout.held.reason}. Retrying.`)] : [];
   return {
     text: `Rollout ${rollout.id}: ${title(rollout)}: ${phaseLine(rollout, now)}`,
     blocks: [
       header(`Rollout ${title(rollout)}`),
       section(phaseLine(rollout, now)),
+      ...held,
       divider(),
       ...shown,
       ...more,
+      ...(operations.length > 0 ? [context(`:hammer_and_wrench: ${operations.join(' · ')}`)] : []),
       context(`\`${rollout.id}\` · requested by ${mention(rollout.requester)} · ${rollout.strategy} · started ${clockTime(rollout.createdAt)} · updated ${clockTime(rollout.updatedAt)}`),
     ],
   };
@@ -138,6 +143,21 @@ export function rolledBackMessage(rollout: Rollout): SlackMessage {
 
 export function finishedMessage(rollout: Rollout): SlackMessage {
   const text = `:tada: ${mention(rollout.requester)} ${rollout.app} ${rollout.version} is rolled out to ${rollout.clusters.join(', ')}: the base Deployment now holds ${rollout.version}, canaries and the promotion override are removed.`;
+  return { text, blocks: [section(text)] };
+}
+
+export function operationMessage(rollout: Rollout, operation: Operation): SlackMessage {
+  const text = `:hammer_and_wrench: ${mention(operation.by)} ${OPERATION_WORDS[operation.op]} ${operation.clusters.join(', ')} (rollout \`${rollout.id}\`).`;
+  return { text, blocks: [section(text)] };
+}
+
+export function heldMessage(rollout: Rollout, reason: string): SlackMessage {
+  const text = `:warning: ${mention(rollout.requester)} rollout \`${rollout.id}\` is *held*: ${reason}. rollgate keeps retrying every ${Math.round(rollout.settings.retryMs / 1000)} s and carries on when the cluster answers.`;
+  return { text, blocks: [section(text)] };
+}
+
+export function resumedMessage(rollout: Rollout): SlackMessage {
+  const text = `:arrow_forward: The cluster answers again; rollout \`${rollout.id}\` carries on.`;
   return { text, blocks: [section(text)] };
 }
 

@@ -1,5 +1,6 @@
 // How rollouts are described in messages: phases, gates and cluster states in plain words.
 import type { Gate, Rollout } from '../../rollout/model.js';
+import { OPERATION_WORDS } from '../../rollout/operations.js';
 import { clockTime } from './kit.js';
 
 export const mention = (user: string) => (user === 'auto' ? 'rollgate (autoPromote)' : `<@${user}>`);
@@ -39,6 +40,10 @@ export function phaseLine(rollout: Rollout, now: number): string {
       const gate = openGate(rollout);
       const since = gate?.openedAt !== undefined ? ` since ${clockTime(gate.openedAt)}` : '';
       return `:raised_hand: Waiting for approval to promote ${gate?.clusters.join(', ')}${since}`;
+    }
+    case 'operating': {
+      const op = rollout.operation;
+      return `:hammer_and_wrench: <@${op?.by}> ${op ? OPERATION_WORDS[op.op] : 'changed'} ${op?.clusters.join(', ')}: writing it`;
     }
     case 'finalizing':
       return ':arrows_counterclockwise: Finalizing: writing the new version into the base, removing canaries';

@@ -2,12 +2,13 @@
 // text of any length or alphabet gives one or the other, never an exception.
 import { z } from 'zod';
 import type { Config } from '../../rollout/config.js';
-import type { Strategy } from '../../rollout/model.js';
+import type { OperationKind, Strategy } from '../../rollout/model.js';
 import { closest } from './closest.js';
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; app: string; version: string; clusters?: string[]; strategy?: Strategy; auto?: boolean }
+  | { kind: 'start'; app: string; version: string; clusters?: string[]; strategy?: Strategy; auto?: boolean; supersede?: boolean }
+  | { kind: 'operate'; op: OperationKind; id: string; clusters: string[] }
   | { kind: 'status'; target?: string }
   | { kind: 'list' }
   | { kind: 'approve'; id: string; cluster: string }
@@ -16,7 +17,11 @@ export type Command =
 export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
 
 export const USAGE: Record<string, string> = {
-  start: '`/rollout start APP VERSION [--clusters a,b] [--strategy per-cluster|canary-first] [--auto]`',
+  start: '`/rollout start APP VERSION [--clusters a,b] [--strategy per-cluster|canary-first] [--auto] [--supersede]`',
+  canary: '`/rollout canary ID CLUSTER...`',
+  uncanary: '`/rollout uncanary ID CLUSTER...`',
+  promote: '`/rollout promote ID CLUSTER...`',
+  unpromote: '`/rollout unpromote ID CLUSTER...`',
   status: '`/rollout status [APP|ID]`',
   list: '`/rollout list`',
   approve: '`/rollout approve ID CLUSTER`',
@@ -31,6 +36,9 @@ export const HELP_TEXT = [
   `• ${USAGE.list}: active rollouts`,
   `• ${USAGE.approve}: the same as the Approve button`,
   `• ${USAGE.rollback}: undo every canary and promotion of a rollout`,
+  `• ${USAGE.canary} / ${USAGE.uncanary}: deploy or remove the canary in named clusters only`,
+  `• ${USAGE.promote} / ${USAGE.unpromote}: promote named clusters (out of order if need be), or undo their promotion`,
+  '`--supersede` on start rolls the running rollout of the app back first, then starts the new version.',
 ].join('\n');
 
 const MAX_TEXT = 1000;
@@ -41,6 +49,7 @@ const startFlags = z.strictObject({
   clusters: z.string().optional(),
   strategy: z.enum(['per-cluster', 'canary-first'], { error: 'strategy is per-cluster or canary-first' }).optional(),
   auto: z.literal(true).optional(),
+  supersede: z.literal(true).optional(),
 });
 
 const fail = (error: string, usage: string): Parsed => ({ ok: false, error: `${error}\nUsage: ${usage}` });
@@ -56,7 +65,7 @@ function splitFlags(words: string[]): { positional: string[]; flags: Record<stri
       continue;
     }
     const [name, inline] = word.slice(2).split('=', 2) as [string, string | undefined];
-    if (name === 'auto') flags.auto = true;
+    if (name === 'auto' || name === 'supersede') flags[name] = true;
     else if (inline !== undefined) flags[name] = inline;
     else if (words[i + 1] !== undefined && !(words[i + 1] as string).startsWith('--')) flags[name] = words[++i] as string;
     else return { positional, flags, error: `--${name} needs a value` };
@@ -100,6 +109,7 @@ function parseStart(words: string[], config: Config): Parsed {
       ...(clusters ? { clusters } : {}),
       ...(checked.data.strategy ? { strategy: checked.data.strategy } : {}),
       ...(checked.data.auto ? { auto: true } : {}),
+      ...(checked.data.supersede ? { supersede: true } : {}),
     },
   };
 }
@@ -131,10 +141,24 @@ export function parseCommand(text: string, config: Config): Parsed {
       if (!rest[1] || rest.length > 2) return fail('Say which cluster to approve.', USAGE.approve as string);
       return { ok: true, command: { kind: 'approve', id: parsed.id, cluster: rest[1] } };
     }
+    case 'canary':
+    case 'uncanary':
+    case 'promote':
+    case 'unpromote': {
+      const op = verb.toLowerCase() as OperationKind;
+      const usage = USAGE[op] as string;
+      const parsed = parseId(rest[0], usage);
+      if ('error' in parsed) return parsed.error;
+      const clusters = rest.slice(1).flatMap((c) => c.split(',')).filter(Boolean);
+      if (clusters.length === 0) return fail('Name at least one cluster.', usage);
+      const bad = clusters.find((c) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c) || c.length > 63);
+      if (bad !== undefined) return fail(`${show(bad)} is not a cluster name.`, usage);
+      return { ok: true, command: { kind: 'operate', op, id: parsed.id, clusters: [...new Set(clusters)] } };
+    }
     case 'rollback': {
       const parsed = parseId(rest[0], USAGE.rollback as string);
       if ('error' in parsed) return parsed.error;
-      if (rest.length > 1) return fail('Rolling back one cluster alone is not supported yet; `rollback ID` undoes the whole rollout.', USAGE.rollback as string);
+      if (rest.length > 1) return fail('`rollback ID` undoes the whole rollout; for one cluster use `uncanary ID CLUSTER` or `unpromote ID CLUSTER`.', USAGE.rollback as string);
       return { ok: true, command: { kind: 'rollback', id: parsed.id } };
     }
     default: {

@@ -1,7 +1,6 @@
 // The /rollout slash command. Acknowledge first; then create, look up or enqueue.
 import type { App, RespondFn } from '@slack/bolt';
-import { created } from '../../rollout/machine.js';
-import { newRollout } from '../../rollout/plan.js';
+import { startRollout } from '../../jobs/start-rollout.js';
 import { rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 import { HELP_TEXT, parseCommand, type Command } from './parse.js';
@@ -45,6 +44,11 @@ async function run(command: Command, caller: Caller, respond: RespondFn, ctx: Bo
       if (rollouts.length === 0) return void (await say('No rollout is running.'));
       return void (await say(rollouts.map((r) => `• \`${r.id}\` ${r.app} ${r.fromVersion ?? '…'} → ${r.version}: ${r.phase}`).join('\n')));
     }
+    case 'operate': {
+      if (!(await ctx.store.get(command.id))) return void (await say(`:no_entry: There is no rollout \`${command.id}\`.`));
+      await ctx.queues.input({ rolloutId: command.id, inputId: caller.inputId, kind: 'operate', op: command.op, clusters: command.clusters, user: caller.user, responseUrl: caller.responseUrl });
+      return;
+    }
     case 'approve':
     case 'rollback': {
       if (!(await ctx.store.get(command.id))) return void (await say(`:no_entry: There is no rollout \`${command.id}\`.`));
@@ -60,28 +64,27 @@ async function run(command: Command, caller: Caller, respond: RespondFn, ctx: Bo
 async function start(command: Extract<Command, { kind: 'start' }>, caller: Caller, say: (text: string) => Promise<unknown>, ctx: BotContext): Promise<void> {
   const app = ctx.config.apps.find((a) => a.name === command.app);
   if (!app) return void (await say(`:no_entry: Unknown app ${command.app}.`));
-  const now = ctx.clock();
-  const rollout = newRollout(
-    {
-      id: await ctx.store.nextId(app.name),
-      app,
-      version: command.version,
-      requester: caller.user,
-      nowMs: now,
-      ...(command.clusters ? { clusters: command.clusters } : {}),
-      ...(command.strategy ? { strategy: command.strategy } : {}),
-      ...(command.auto ? { autoPromote: true } : {}),
-    },
-    ctx.tuning,
-  );
-  const effects = created(rollout, now);
-  const result = await ctx.store.create(rollout, effects, [{ at: now, who: caller.user, what: 'start', outcome: 'queued', detail: `${app.name} ${command.version}` }]);
-  if (!result.ok) {
-    const link = await ctx.permalink(result.activeId);
-    return void (await say(`:no_entry: ${app.name} is already rolling out in ${link ? `<${link}|${result.activeId}>` : `\`${result.activeId}\``}. One rollout per app at a time.`));
+  const request = {
+    version: command.version,
+    requester: caller.user,
+    notifyUrl: caller.responseUrl,
+    ...(command.clusters ? { clusters: command.clusters } : {}),
+    ...(command.strategy ? { strategy: command.strategy } : {}),
+    ...(command.auto ? { autoPromote: true } : {}),
+  };
+  const active = command.supersede ? await ctx.store.activeFor(app.name) : undefined;
+  if (active) {
+    // Supersede: roll the running rollout back (same rules as a rollback), then start this one.
+    await ctx.queues.input({ rolloutId: active, inputId: caller.inputId, kind: 'rollback', user: caller.user, responseUrl: caller.responseUrl, why: `superseded by ${command.version}`, successor: request });
+    return void (await say(`:arrows_counterclockwise: Rolling back \`${active}\` first; ${app.name} ${command.version} starts from the beginning once it is rolled back.`));
   }
-  await ctx.dispatch(rollout, effects);
-  await say(`:rocket: Rollout \`${rollout.id}\` of ${app.name} ${command.version} is queued; follow it in <#${app.channel}>.`);
+  const outcome = await startRollout({ store: ctx.store, runner: { dispatch: ctx.dispatch }, clock: ctx.clock, tuning: ctx.tuning }, app, request);
+  if (outcome.kind === 'cooldown') return void (await say(`:hourglass_flowing_sand: ${outcome.message}`));
+  if (outcome.kind === 'busy') {
+    const link = await ctx.permalink(outcome.activeId);
+    return void (await say(`:no_entry: ${app.name} is already rolling out in ${link ? `<${link}|${outcome.activeId}>` : `\`${outcome.activeId}\``}. One rollout per app at a time; \`--supersede\` rolls it back and starts yours.`));
+  }
+  await say(`:rocket: Rollout \`${outcome.rollout.id}\` of ${app.name} ${command.version} is queued; follow it in <#${app.channel}>.`);
 }
 
 async function findRollout(target: string | undefined, ctx: BotContext): Promise<string | undefined> {

@@ -134,17 +134,31 @@ export function connectCluster(options: { kubeconfig: KubeConfig; context: strin
   };
 }
 
+/** Does `live` already hold every field of `desired`? (The server adds defaults; those do not count.) */
+export function holds(live: unknown, desired: unknown): boolean {
+  if (Array.isArray(desired)) return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => holds(live[i], d));
+  if (desired !== null && typeof desired === 'object') {
+    if (live === null || typeof live !== 'object') return false;
+    return Object.entries(desired).every(([key, value]) => value === undefined || holds((live as Record<string, unknown>)[key], value));
+  }
+  return live === desired;
+}
+
 /**
  * Create-or-replace with the live resourceVersion, retried on 409 (someone wrote in between).
- * Running it twice leaves the same object: the idempotent write every step relies on.
+ * Running it twice leaves the same object, and an object that already holds what we want is
+ * not written at all: the idempotent, churn-free write every step relies on.
  */
 export async function applyObject(api: ClusterApi, obj: KubeObject, attempts = 5): Promise<void> {
   const resource = resourceOf(obj);
+  const wanted = { labels: obj.metadata.labels, annotations: obj.metadata.annotations, spec: obj.spec };
   for (let attempt = 1; ; attempt++) {
     try {
       const live = await api.get<KubeObject>(resource, obj.metadata.namespace, obj.metadata.name);
       if (!live) await api.create(resource, obj);
-      else await api.replace(resource, { ...obj, metadata: { ...obj.metadata, resourceVersion: live.metadata.resourceVersion } });
+      else if (!holds({ labels: live.metadata.labels, annotations: live.metadata.annotations, spec: live.spec }, wanted)) {
+        await api.replace(resource, { ...obj, metadata: { ...obj.metadata, resourceVersion: live.metadata.resourceVersion } });
+      }
       return;
     } catch (error) {
       if (!(error instanceof FleetError) || error.code !== 'conflict' || attempt >= attempts) throw error;

@@ -18,16 +18,14 @@ export interface Readiness {
 
 export interface Fleet {
   readBase(app: AppConfig): Promise<BaseInfo>;
-  /** Writes the canary objects of stage 0 for the rollout. Idempotent. */
-  deployCanary(rollout: Rollout, app: AppConfig): Promise<void>;
-  /** Makes the promoted set exactly the rollout's promoted clusters. Idempotent. */
-  promote(rollout: Rollout, app: AppConfig): Promise<void>;
+  /** Makes the clusters running a canary of this rollout exactly `clusters`. Idempotent; touches only clusters whose state changes. */
+  setCanaries(rollout: Rollout, app: AppConfig, clusters: string[]): Promise<void>;
+  /** Makes the clusters whose base runs the new version exactly `clusters`. Idempotent; touches only clusters whose state changes. */
+  setPromoted(rollout: Rollout, app: AppConfig, clusters: string[]): Promise<void>;
   /** Are the canaries and promoted bases of the current stage rolled out and ready? */
   checkReady(rollout: Rollout, app: AppConfig): Promise<Readiness>;
   /** Absorbs the promotion into the base and removes every temporary object. Idempotent. */
   finalize(rollout: Rollout, app: AppConfig): Promise<void>;
-  /** Undoes every promotion and canary of the rollout. Idempotent. */
-  rollBack(rollout: Rollout, app: AppConfig): Promise<void>;
 }
 
 export type FleetErrorCode = 'not-found' | 'invalid' | 'forbidden' | 'conflict' | 'unavailable' | 'misconfigured';

@@ -1,11 +1,12 @@
 // Karmada mode: every write goes to the Karmada API server, as in the side-by-side canary
 // seed. Canary Deployment + PropagationPolicy per cluster (or one region-wide pair), one
-// OverridePolicy whose clusterNames grows per promotion, zero-churn finalize.
+// OverridePolicy whose clusterNames lists the promoted clusters, zero-churn finalize.
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { AppConfig } from '../config.js';
 import type { Rollout } from '../model.js';
 import { applyObject, DEPLOYMENTS, OVERRIDE_POLICIES, PROPAGATION_POLICIES, RESOURCE_BINDINGS, type ClusterApi } from './cluster-api.js';
 import { FleetError, type BaseInfo, type Fleet, type Readiness } from './fleet.js';
+import { usesRegionCanary } from './naming.js';
 import {
   bindingName,
   canaryDeployment,
@@ -17,17 +18,10 @@ import {
   propagationName,
   versionPatch,
 } from './objects.js';
-import { usesRegionCanary } from './naming.js';
-
-interface AggregatedStatusItem {
-  clusterName: string;
-  applied?: boolean;
-  health?: string;
-  status?: { replicas?: number; readyReplicas?: number; updatedReplicas?: number; availableReplicas?: number; observedGeneration?: number; generation?: number };
-}
+import { combineReadiness, deploymentProgress, type DeploymentStatusLike } from './readiness.js';
 
 interface Binding {
-  status?: { aggregatedStatus?: AggregatedStatusItem[] };
+  status?: { aggregatedStatus?: { clusterName: string; applied?: boolean; status?: DeploymentStatusLike }[] };
 }
 
 export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
@@ -39,30 +33,28 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
     return base;
   }
 
-  async function removeCanaries(rollout: Rollout, app: AppConfig): Promise<void> {
-    const names = [canaryName(app), ...rollout.clusters.map((c) => canaryName(app, c))];
-    for (const name of names) {
-      await karmada.remove(DEPLOYMENTS, app.namespace, name);
-      await karmada.remove(PROPAGATION_POLICIES, app.namespace, propagationName(name));
-    }
+  async function removePair(app: AppConfig, name: string): Promise<void> {
+    await karmada.remove(DEPLOYMENTS, app.namespace, name);
+    await karmada.remove(PROPAGATION_POLICIES, app.namespace, propagationName(name));
+  }
+
+  async function applyPair(rollout: Rollout, app: AppConfig, base: V1Deployment, cluster: string | undefined, targets: string[]): Promise<void> {
+    const deployment = canaryDeployment(app, base, rollout.id, rollout.version, cluster);
+    await applyObject(karmada, deployment);
+    await applyObject(karmada, canaryPropagationPolicy(app, rollout.id, deployment.metadata.name, targets));
   }
 
   async function readiness(app: AppConfig, deployment: string, clusters: string[], what: string): Promise<Readiness> {
     const template = await karmada.get<V1Deployment>(DEPLOYMENTS, app.namespace, deployment);
     const binding = await karmada.get<Binding>(RESOURCE_BINDINGS, app.namespace, bindingName(deployment));
     const desired = template?.spec?.replicas ?? 1;
-    const pods: Readiness['pods'] = {};
-    const waiting: string[] = [];
-    for (const cluster of clusters) {
-      const item = binding?.status?.aggregatedStatus?.find((s) => s.clusterName === cluster);
-      const s = item?.status;
-      const ready = s?.readyReplicas ?? 0;
-      pods[cluster] = { ready: Math.min(ready, desired), total: desired };
-      const settled = s !== undefined && (s.observedGeneration === undefined || s.generation === undefined || s.observedGeneration >= s.generation);
-      const complete = settled && (s.updatedReplicas ?? 0) >= desired && ready >= desired && (s.replicas ?? 0) === desired;
-      if (!template || !item || item.applied === false || !complete) waiting.push(`${cluster}: ${what} ${ready}/${desired} ready${s && (s.updatedReplicas ?? 0) < desired ? `, ${s.updatedReplicas ?? 0} updated` : ''}`);
-    }
-    return waiting.length === 0 ? { ready: true, pods } : { ready: false, waitingFor: waiting.join('; '), pods };
+    return combineReadiness(
+      clusters.map((cluster) => {
+        const item = binding?.status?.aggregatedStatus?.find((s) => s.clusterName === cluster);
+        const applied = template !== undefined && item !== undefined && item.applied !== false;
+        return deploymentProgress(cluster, what, desired, applied ? item.status : undefined);
+      }),
+    );
   }
 
   return {
@@ -71,21 +63,24 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
       return { version: currentVersion(app, base), replicas: base.spec?.replicas ?? 1 };
     },
 
-    async deployCanary(rollout, app) {
-      const base = await readBaseDeployment(app);
-      const clusters = rollout.stages[0]?.clusters ?? [];
-      const pairs = usesRegionCanary(rollout) ? [{ cluster: undefined, targets: clusters }] : clusters.map((c) => ({ cluster: c, targets: [c] }));
-      for (const { cluster, targets } of pairs) {
-        const deployment = canaryDeployment(app, base, rollout.id, rollout.version, cluster);
-        await applyObject(karmada, deployment);
-        await applyObject(karmada, canaryPropagationPolicy(app, rollout.id, deployment.metadata.name, targets));
+    async setCanaries(rollout, app, clusters) {
+      const wanted = rollout.clusters.filter((c) => clusters.includes(c));
+      if (usesRegionCanary(rollout)) {
+        if (wanted.length === 0) return removePair(app, canaryName(app));
+        return applyPair(rollout, app, await readBaseDeployment(app), undefined, wanted);
+      }
+      const base = wanted.length > 0 ? await readBaseDeployment(app) : undefined;
+      for (const cluster of rollout.clusters) {
+        if (base && wanted.includes(cluster)) await applyPair(rollout, app, base, cluster, [cluster]);
+        else await removePair(app, canaryName(app, cluster));
       }
     },
 
-    async promote(rollout, app) {
+    async setPromoted(rollout, app, clusters) {
+      const promoted = rollout.clusters.filter((c) => clusters.includes(c));
+      // Demo 3, step 5: with no cluster left, the OverridePolicy goes and every base returns to the template.
+      if (promoted.length === 0) return karmada.remove(OVERRIDE_POLICIES, app.namespace, overrideName(app));
       const base = await readBaseDeployment(app);
-      const stageClusters = rollout.stages[rollout.stage]?.clusters ?? [];
-      const promoted = rollout.clusters.filter((c) => rollout.cluster[c]?.promoted || stageClusters.includes(c));
       await applyObject(karmada, promoteOverridePolicy(app, base, rollout.id, rollout.version, promoted));
     },
 
@@ -94,10 +89,7 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
       if (!stage) return { ready: true, pods: {} };
       if (stage.action === 'promote') return readiness(app, app.deployment, stage.clusters, 'base');
       if (usesRegionCanary(rollout)) return readiness(app, canaryName(app), stage.clusters, 'canary');
-      const parts = await Promise.all(stage.clusters.map((c) => readiness(app, canaryName(app, c), [c], 'canary')));
-      const waiting = parts.flatMap((p) => (p.waitingFor ? [p.waitingFor] : []));
-      const pods = Object.assign({}, ...parts.map((p) => p.pods)) as Readiness['pods'];
-      return waiting.length === 0 ? { ready: true, pods } : { ready: false, waitingFor: waiting.join('; '), pods };
+      return combineReadiness(await Promise.all(stage.clusters.map((c) => readiness(app, canaryName(app, c), [c], 'canary'))));
     },
 
     async finalize(rollout, app) {
@@ -111,12 +103,8 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
         ]);
       }
       await karmada.remove(OVERRIDE_POLICIES, app.namespace, overrideName(app));
-      await removeCanaries(rollout, app);
-    },
-
-    async rollBack(rollout, app) {
-      await karmada.remove(OVERRIDE_POLICIES, app.namespace, overrideName(app));
-      await removeCanaries(rollout, app);
+      await removePair(app, canaryName(app));
+      for (const cluster of rollout.clusters) await removePair(app, canaryName(app, cluster));
     },
   };
 }

@@ -1,0 +1,117 @@
+// Direct mode: no Karmada; one kubeconfig context per cluster. In cluster C the canary is a
+// Deployment DEPLOY-canary; promotion patches the base's version there and remembers the
+// previous value in an annotation; rolling a promotion back restores it.
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { AppConfig } from '../config.js';
+import type { Rollout } from '../model.js';
+import { applyObject, DEPLOYMENTS, type ClusterApi, type JsonPatchOp } from './cluster-api.js';
+import { FleetError, type BaseInfo, type Fleet } from './fleet.js';
+import { canaryDeployment, canaryName, currentVersion, PREVIOUS_VERSION_ANNOTATION, ROLLOUT_ID_ANNOTATION, versionPatch } from './objects.js';
+import { combineReadiness, deploymentProgress } from './readiness.js';
+
+/** JSON pointer escaping for an annotation key ("rollgate.dev/x" -> "rollgate.dev~1x"). */
+const annotationPath = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
+export function createDirectFleet(options: { clusters: Record<string, ClusterApi> }): Fleet {
+  const api = (cluster: string): ClusterApi => {
+    const found = options.clusters[cluster];
+    if (!found) throw new FleetError('misconfigured', `cluster ${cluster} has no kubeconfig context (fleet.clusters[].context)`, cluster);
+    return found;
+  };
+
+  async function readBase(app: AppConfig, cluster: string): Promise<V1Deployment> {
+    const base = await api(cluster).get<V1Deployment>(DEPLOYMENTS, app.namespace, app.deployment);
+    if (!base) throw new FleetError('not-found', `Deployment ${app.namespace}/${app.deployment} does not exist in ${cluster}`, cluster);
+    return base;
+  }
+
+  /** Sets the base's version in one cluster, keeping (or consuming) the previous-version annotation. */
+  async function patchBase(app: AppConfig, cluster: string, base: V1Deployment, to: string, annotations: JsonPatchOp[]): Promise<void> {
+    const { path, value, current } = versionPatch(app, base, to);
+    const ops: JsonPatchOp[] = current === value ? [] : [{ op: 'test', path, value: current }, { op: 'replace', path, value }];
+    if (ops.length === 0 && annotations.length === 0) return;
+    await api(cluster).jsonPatch(DEPLOYMENTS, app.namespace, app.deployment, [...ops, ...annotations]);
+  }
+
+  async function promote(rollout: Rollout, app: AppConfig, cluster: string): Promise<void> {
+    const base = await readBase(app, cluster);
+    const annotations = base.metadata?.annotations ?? {};
+    if (annotations[ROLLOUT_ID_ANNOTATION] === rollout.id && annotations[PREVIOUS_VERSION_ANNOTATION] !== undefined) {
+      return patchBase(app, cluster, base, rollout.version, []); // promoted before (a re-run): keep the first previous value
+    }
+    const previous = currentVersion(app, base);
+    const remember: JsonPatchOp[] = base.metadata?.annotations
+      ? [
+          { op: 'add', path: annotationPath(PREVIOUS_VERSION_ANNOTATION), value: previous },
+          { op: 'add', path: annotationPath(ROLLOUT_ID_ANNOTATION), value: rollout.id },
+        ]
+      : [{ op: 'add', path: '/metadata/annotations', value: { [PREVIOUS_VERSION_ANNOTATION]: previous, [ROLLOUT_ID_ANNOTATION]: rollout.id } }];
+    await patchBase(app, cluster, base, rollout.version, remember);
+  }
+
+  /** Restores the version remembered when this rollout promoted the cluster; nothing to do if it never did. */
+  async function unpromote(rollout: Rollout, app: AppConfig, cluster: string): Promise<void> {
+    const base = await readBase(app, cluster);
+    const annotations = base.metadata?.annotations ?? {};
+    const previous = annotations[PREVIOUS_VERSION_ANNOTATION];
+    if (annotations[ROLLOUT_ID_ANNOTATION] !== rollout.id || previous === undefined) return;
+    const forget: JsonPatchOp[] = [
+      { op: 'remove', path: annotationPath(PREVIOUS_VERSION_ANNOTATION) },
+      { op: 'remove', path: annotationPath(ROLLOUT_ID_ANNOTATION) },
+    ];
+    await patchBase(app, cluster, base, previous, forget);
+  }
+
+  return {
+    async readBase(app): Promise<BaseInfo> {
+      const base = await readBase(app, app.clusters[0] as string);
+      return { version: currentVersion(app, base), replicas: base.spec?.replicas ?? 1 };
+    },
+
+    async setCanaries(rollout, app, clusters) {
+      for (const cluster of rollout.clusters) {
+        if (clusters.includes(cluster)) await applyObject(api(cluster), canaryDeployment(app, await readBase(app, cluster), rollout.id, rollout.version));
+        else await api(cluster).remove(DEPLOYMENTS, app.namespace, canaryName(app));
+      }
+    },
+
+    async setPromoted(rollout, app, clusters) {
+      for (const cluster of rollout.clusters) {
+        if (clusters.includes(cluster)) await promote(rollout, app, cluster);
+        else await unpromote(rollout, app, cluster);
+      }
+    },
+
+    async checkReady(rollout, app) {
+      const stage = rollout.stages[rollout.stage];
+      if (!stage) return { ready: true, pods: {} };
+      const name = stage.action === 'promote' ? app.deployment : canaryName(app);
+      const what = stage.action === 'promote' ? 'base' : 'canary';
+      const parts = await Promise.all(
+        stage.clusters.map(async (cluster) => {
+          const deployment = await api(cluster).get<V1Deployment>(DEPLOYMENTS, app.namespace, name);
+          const status = deployment?.status && { ...deployment.status, generation: deployment.metadata?.generation };
+          return deploymentProgress(cluster, what, deployment?.spec?.replicas ?? 1, deployment ? (status ?? {}) : undefined);
+        }),
+      );
+      return combineReadiness(parts);
+    },
+
+    async finalize(rollout, app) {
+      // Like Karmada's finalize: every cluster's base ends on the new version; the previous
+      // value is forgotten and the canaries are gone.
+      for (const cluster of rollout.clusters) {
+        const base = await readBase(app, cluster);
+        const ours = base.metadata?.annotations?.[ROLLOUT_ID_ANNOTATION] === rollout.id;
+        const forget: JsonPatchOp[] = ours
+          ? [
+              { op: 'remove', path: annotationPath(PREVIOUS_VERSION_ANNOTATION) },
+              { op: 'remove', path: annotationPath(ROLLOUT_ID_ANNOTATION) },
+            ]
+          : [];
+        await patchBase(app, cluster, base, rollout.version, forget);
+        await api(cluster).remove(DEPLOYMENTS, app.namespace, canaryName(app));
+      }
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// A person's operations on named clusters of a running rollout: the primitives of seed
+// Demo 3 (canary deploy, canary rollback, promote, promotion rollback). Each touches only
+// the clusters it names and is idempotent: asking for what already is gets "already so".
+import type { Actor, Effect, Refusal } from './events.js';
+import { gateRefusal, rollbackRefusal } from './gate-rules.js';
+import type { ClusterState, OperationKind, Rollout } from './model.js';
+import { isTerminal } from './model.js';
+
+export type OperationTransition = { ok: true; changes: Partial<Rollout>; effects: Effect[] } | { ok: false; refusal: Refusal };
+
+const refuse = (code: Refusal['code'], message: string): OperationTransition => ({ ok: false, refusal: { code, message } });
+
+const ALREADY: Record<OperationKind, (state: ClusterState) => boolean> = {
+  canary: (s) => s.canary === 'deployed',
+  uncanary: (s) => s.canary !== 'deployed',
+  promote: (s) => s.promoted,
+  unpromote: (s) => !s.promoted,
+};
+
+const ALREADY_WORDS: Record<OperationKind, string> = {
+  canary: 'already runs a canary',
+  uncanary: 'runs no canary',
+  promote: 'is already promoted',
+  unpromote: 'is not promoted',
+};
+
+export const OPERATION_WORDS: Record<OperationKind, string> = {
+  canary: 'deployed a canary to',
+  uncanary: 'rolled back the canary in',
+  promote: 'promoted',
+  unpromote: 'rolled back the promotion of',
+};
+
+export function requestOperation(rollout: Rollout, op: OperationKind, clusters: string[], by: Actor, nowMs: number): OperationTransition {
+  if (isTerminal(rollout.phase)) return refuse('rollout-finished', `Rollout ${rollout.id} has already finished (${rollout.phase}).`);
+  if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval') {
+    return refuse('busy', `Rollout ${rollout.id} is ${rollout.phase}; operations on clusters wait until it analyses or waits at a gate.`);
+  }
+  const unknown = clusters.filter((c) => !rollout.clusters.includes(c));
+  if (unknown.length > 0) return refuse('unknown-cluster', `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not part of rollout ${rollout.id} (${rollout.clusters.join(', ')}).`);
+  // Promoting is approving, so it follows the gate rules; the rest follow the rollback rules.
+  const denied = op === 'promote' ? approverRefusal(rollout, by) : rollbackRefusal(rollout, by);
+  if (denied) return { ok: false, refusal: denied };
+  const needed = clusters.filter((c) => !ALREADY[op](rollout.cluster[c] as ClusterState));
+  if (needed.length === 0) return refuse('already', `Nothing to do: ${clusters.join(', ')} ${ALREADY_WORDS[op]}.`);
+  const operation = { op, clusters: needed, by: by.user, at: nowMs, resume: rollout.phase };
+  return {
+    ok: true,
+    changes: { phase: 'operating', operation },
+    effects: [
+      { type: 'step', step: 'operate', at: nowMs },
+      { type: 'notify', notice: { kind: 'operation', operation } },
+      { type: 'notify', notice: { kind: 'root-update' } },
+    ],
+  };
+}
+
+function approverRefusal(rollout: Rollout, by: Actor): Refusal | undefined {
+  // The same who-may rules as a gate, without needing one to be open.
+  const probe: Rollout = { ...rollout, phase: 'awaiting-approval', gates: [{ stage: 1, clusters: [], state: 'open' }] };
+  return gateRefusal(probe, 1, by);
+}
+
+export function operationApplied(rollout: Rollout, nowMs: number): OperationTransition {
+  const operation = rollout.operation;
+  if (rollout.phase !== 'operating' || !operation) return refuse('unexpected-event', `OperationApplied does not apply while rollout ${rollout.id} is ${rollout.phase}.`);
+  const cluster = { ...rollout.cluster };
+  for (const name of operation.clusters) {
+    const state = cluster[name] as ClusterState;
+    if (operation.op === 'canary') cluster[name] = { ...state, canary: 'deployed' };
+    if (operation.op === 'uncanary') cluster[name] = { ...state, canary: 'removed' };
+    if (operation.op === 'promote') cluster[name] = { ...state, promoted: true };
+    if (operation.op === 'unpromote') cluster[name] = { ...state, promoted: false };
+  }
+  const resumeTicks: Effect[] = operation.resume === 'analysing' ? [{ type: 'step', step: 'tick', at: nowMs + rollout.settings.intervalMs }] : [];
+  return {
+    ok: true,
+    changes: { phase: operation.resume, cluster, operation: undefined, operations: [...(rollout.operations ?? []), operation] },
+    effects: [...resumeTicks, { type: 'notify', notice: { kind: 'root-update' } }],
+  };
+}
+
+/** The canary and promoted sets the fleet must have once the operation in flight is written. */
+export function desiredSets(rollout: Rollout): { canaries: string[]; promoted: string[] } {
+  const op = rollout.operation;
+  const has = (name: string, kind: 'canary' | 'promoted') => {
+    const state = rollout.cluster[name] as ClusterState;
+    const now = kind === 'canary' ? state.canary === 'deployed' : state.promoted;
+    if (!op || !op.clusters.includes(name)) return now;
+    if (kind === 'canary') return op.op === 'canary' ? true : op.op === 'uncanary' ? false : now;
+    return op.op === 'promote' ? true : op.op === 'unpromote' ? false : now;
+  };
+  return { canaries: rollout.clusters.filter((c) => has(c, 'canary')), promoted: rollout.clusters.filter((c) => has(c, 'promoted')) };
+}
