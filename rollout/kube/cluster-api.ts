@@ -157,7 +157,15 @@ export async function applyObject(api: ClusterApi, obj: KubeObject, attempts = 5
       const live = await api.get<KubeObject>(resource, obj.metadata.namespace, obj.metadata.name);
       if (!live) await api.create(resource, obj);
       else if (!holds({ labels: live.metadata.labels, annotations: live.metadata.annotations, spec: live.spec }, wanted)) {
-        await api.replace(resource, { ...obj, metadata: { ...obj.metadata, resourceVersion: live.metadata.resourceVersion } });
+        // Keep labels and annotations others set (Karmada's webhook stamps a permanent-id on
+        // policies; dropping it would relabel every propagated copy, touching every cluster).
+        const metadata = {
+          ...obj.metadata,
+          labels: { ...live.metadata.labels, ...obj.metadata.labels },
+          annotations: { ...live.metadata.annotations, ...obj.metadata.annotations },
+          resourceVersion: live.metadata.resourceVersion,
+        };
+        await api.replace(resource, { ...obj, metadata });
       }
       return;
     } catch (error) {

@@ -32,6 +32,15 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
+async function getObject(client: CustomObjectsApi, plural: string, name: string, group: string, version: string): Promise<any | undefined> {
+  try {
+    return await client.getNamespacedCustomObject({ group, version, namespace: 'default', plural, name });
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  }
+}
+
 export interface RollgateProcess {
   child: ChildProcess;
   output: () => string;
@@ -41,6 +50,8 @@ export interface StackOptions {
   mutateConfig?: (doc: Record<string, any>) => void;
   /** 'serve' runs one process with both roles; 'split' runs the receiver and one worker separately. */
   layout?: 'serve' | 'split';
+  /** The fleet rollgate drives: through Karmada (default) or each member directly. */
+  fleetMode?: 'karmada' | 'direct';
 }
 
 export async function startStack(options: StackOptions = {}) {
@@ -48,13 +59,18 @@ export async function startStack(options: StackOptions = {}) {
   const prefix = `e2e-${randomUUID().slice(0, 8)}`;
   const slack = createSlackEmulator({ signingSecret: secret });
   await slack.listen(0);
-  const fleet = createFleetSimulator({ readyDelayMs: 150, rolloutStepMs: 60 });
+  const fleetMode = options.fleetMode ?? 'karmada';
+  const fleet = createFleetSimulator({ readyDelayMs: 150, rolloutStepMs: 60, mode: fleetMode });
   await fleet.listen(0);
   const dir = await mkdtemp(join(tmpdir(), 'rollgate-e2e-'));
   const kubeconfigFile = join(dir, 'kubeconfig');
   await fleet.writeKubeconfig(kubeconfigFile);
   const doc = configDocument();
   for (const cluster of doc.fleet.clusters) cluster.prometheus = { url: fleet.prometheusUrl(cluster.name) };
+  if (fleetMode === 'direct') {
+    doc.fleet.mode = 'direct';
+    delete doc.fleet.karmada;
+  }
   Object.assign(doc.apps[0].analysis, { interval: '1s', iterations: 1, failureLimit: 2 });
   options.mutateConfig?.(doc);
   const configFile = join(dir, 'rollgate.yaml');
@@ -91,10 +107,14 @@ export async function startStack(options: StackOptions = {}) {
   const workers = layout === 'split' ? [spawnRollgate('worker')] : [];
   await waitFor(`rollgate on :${port}\n${bot.output()}`, async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 20_000);
   slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
-  const kube = new KubeConfig();
-  kube.loadFromFile(kubeconfigFile);
-  kube.setCurrentContext('karmada-apiserver');
-  const karmada = kube.makeApiClient(CustomObjectsApi);
+  const clientFor = (context: string) => {
+    const kube = new KubeConfig();
+    kube.loadFromFile(kubeconfigFile);
+    kube.setCurrentContext(context);
+    return kube.makeApiClient(CustomObjectsApi);
+  };
+  const karmada = fleetMode === 'karmada' ? clientFor('karmada-apiserver') : clientFor('member1');
+  const members = Object.fromEntries(['member1', 'member2', 'member3'].map((m) => [m, clientFor(m)]));
   const redis = new Redis(inject('redisUrl'));
   const steps = new Queue('steps', { connection: new Redis(inject('redisUrl'), { maxRetriesPerRequest: null }), prefix });
 
@@ -124,12 +144,14 @@ export async function startStack(options: StackOptions = {}) {
     openGate: (id: string, clusters: string) => api.thread(id).find((m) => m.text.startsWith('Gate:') && m.text.includes(` to ${clusters}?`)),
     message: (ts: string): MessageView | undefined => slack.state().messages.flatMap((m) => [m, ...m.replies]).find((m) => m.ts === ts),
     async karmadaObject(plural: string, name: string, group = 'policy.karmada.io', version = 'v1alpha1'): Promise<any | undefined> {
-      try {
-        return await karmada.getNamespacedCustomObject({ group, version, namespace: 'default', plural, name });
-      } catch (error) {
-        if ((error as { code?: number }).code === 404) return undefined;
-        throw error;
-      }
+      return getObject(karmada, plural, name, group, version);
+    },
+    /** A Deployment in one member cluster, read through its own API. */
+    memberDeployment: (member: string, name: string) => getObject(members[member]!, 'deployments', name, 'apps', 'v1'),
+    /** resourceVersion of every Deployment and pod in a member: equal snapshots mean nothing there changed. */
+    memberVersions(member: string): Record<string, string> {
+      const state = fleet.state().members[member]!;
+      return Object.fromEntries([...state.deployments, ...state.pods].map((o: any) => [`${o.kind}/${o.metadata.name}`, o.metadata.resourceVersion]));
     },
     deployment: (name: string) => api.karmadaObject('deployments', name, 'apps', 'v1'),
     /** Step jobs of a rollout that are waiting, delayed or running. */

@@ -247,3 +247,68 @@ describe('refusals', () => {
     expect(transition(atGate, { type: 'RollbackRequested', by: dev, stage: 1 }, T0).ok).toBe(true);
   });
 });
+
+describe('operations on named clusters (seed Demo 3)', () => {
+  const atGate = toFirstGate(start());
+  const run = (r: Rollout, op: 'canary' | 'uncanary' | 'promote' | 'unpromote', clusters: string[], by = lead) => transition(r, { type: 'OperationRequested', op, clusters, by }, T0);
+
+  it('writes only what changes, returns to the gate, and remembers the operation', () => {
+    const requested = run(atGate, 'uncanary', ['member2']);
+    if (!requested.ok) throw new Error(requested.refusal.message);
+    expect(requested.rollout.phase).toBe('operating');
+    expect(steps(requested.effects)).toEqual(['operate@0']);
+    const applied = apply(requested.rollout, { type: 'OperationApplied' });
+    expect(applied.rollout.phase).toBe('awaiting-approval');
+    expect(applied.rollout.cluster.member2?.canary).toBe('removed');
+    expect(applied.rollout.cluster.member1?.canary).toBe('deployed');
+    expect(applied.rollout.operations).toMatchObject([{ op: 'uncanary', clusters: ['member2'], by: 'U0LEAD' }]);
+  });
+
+  it('resumes analysis ticks after an operation made while analysing', () => {
+    let r = apply(start(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
+    r = apply(r, { type: 'CanaryDeployed' }).rollout;
+    r = apply(r, { type: 'ReadinessChecked', ready: true }).rollout;
+    const requested = run(r, 'promote', ['member3']);
+    if (!requested.ok) throw new Error(requested.refusal.message);
+    const applied = apply(requested.rollout, { type: 'OperationApplied' });
+    expect(applied.rollout.phase).toBe('analysing');
+    expect(steps(applied.effects)).toEqual([`tick@${MIN}`]);
+  });
+
+  it.each([
+    ['asks for what already is', atGate, 'canary', ['member1'], lead, 'already', 'already runs a canary'],
+    ['names a cluster outside the rollout', atGate, 'canary', ['member9'], lead, 'unknown-cluster', 'not part of rollout'],
+    ['promotes without being an approver', atGate, 'promote', ['member2'], guest, 'not-an-approver', 'not an approver'],
+    ['promotes their own rollout', atGate, 'promote', ['member2'], { user: 'U0DEV', isApprover: true }, 'self-approval', 'someone else'],
+    ['removes a canary as a bystander', atGate, 'uncanary', ['member2'], guest, 'not-allowed', 'Only the requester'],
+    ['operates while a step writes', apply(atGate, { type: 'GateApproved', stage: 1, by: lead }).rollout, 'canary', ['member2'], lead, 'busy', 'wait until'],
+  ] as const)('refuses when a person %s', (_name, rollout, op, clusters, by, code, text) => {
+    const result = run(rollout, op, [...clusters], by);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.refusal.code).toBe(code);
+    expect(result.refusal.message).toContain(text);
+  });
+
+  it('refuses an approval while an operation is being written', () => {
+    const requested = run(atGate, 'uncanary', ['member2']);
+    if (!requested.ok) throw new Error('refused');
+    const result = transition(requested.rollout, { type: 'GateApproved', stage: 1, by: lead }, T0);
+    expect(result.ok ? 'ok' : result.refusal.code).toBe('busy');
+  });
+});
+
+describe('holding on an unreachable cluster', () => {
+  it('says so once, retries the same step later, and says when it carries on', () => {
+    const r = apply(start(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
+    const held = apply(r, { type: 'StepHeld', step: 'deploy-canary', reason: 'cluster member2 unreachable: HTTP 503' });
+    expect(held.rollout.phase).toBe('deploying');
+    expect(steps(held.effects)).toEqual([`deploy-canary@${r.settings.retryMs}`]);
+    expect(notices(held.effects)).toEqual(['held', 'root-update']);
+    const again = apply(held.rollout, { type: 'StepHeld', step: 'deploy-canary', reason: 'still 503' });
+    expect(notices(again.effects)).toEqual([]);
+    const resumed = apply(again.rollout, { type: 'CanaryDeployed' });
+    expect(resumed.rollout.held).toBeUndefined();
+    expect(notices(resumed.effects)).toContain('resumed');
+  });
+});
