@@ -10,7 +10,7 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
   const { fleet, metrics } = ports;
   switch (step) {
     case 'start': {
-      const base = await fleet.readBase(app);
+      const base = await fleet.readBase(app, rollout.clusters[0]);
       if (base.version === rollout.version) {
         return { type: 'StepFailed', step, reason: `${app.namespace}/${app.deployment} already runs ${rollout.version}` };
       }

@@ -73,6 +73,8 @@ const appSchema = z.strictObject({
     interval: duration(1000, '1m').default(60_000),
     iterations: z.int().min(1).default(3),
     failureLimit: z.int().min(1).default(2),
+    /** Measurement errors in a row that end the rollout; unset: a metric with no value is a failed check. */
+    consecutiveErrorLimit: z.int().min(1).optional(),
     provider: z.enum(['plain', 'istio']).default('plain'),
     metrics: z.array(metricSchema).min(1, 'list at least one metric'),
   }),

@@ -30,6 +30,8 @@ export interface RollbackCause {
   cluster: string;
   failing: MetricSample[];
   failedChecks: number;
+  /** Set when measurement errors in a row, not failed checks, reached their limit. */
+  consecutiveErrors?: number;
 }
 
 /** Slack messages a transition wants posted; rendered from the rollout when they are sent. */

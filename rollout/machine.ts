@@ -1,7 +1,7 @@
 // The rollout state machine: (rollout, event, now) -> (rollout, effects) or a refusal.
 // Pure: no I/O, no clock. Every change to a rollout goes through transition().
 import type { Actor, Effect, Notice, Refusal, RolloutEvent, StepName } from './events.js';
-import { judgeTick, tickFailed } from './verdict.js';
+import { judgeTick, tickErrored, tickFailed } from './verdict.js';
 import type { Gate, Outcome, Rollout } from './model.js';
 import { isTerminal } from './model.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
@@ -65,7 +65,8 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       if (rollout.phase !== 'waiting-ready') return unexpected(rollout, event);
       return readinessChecked(rollout, event.ready, event.waitingFor, nowMs);
     case 'AnalysisTicked':
-      if (rollout.phase !== 'analysing') return unexpected(rollout, event);
+      // Analysis keeps running while a gate waits (Flagger): a failure then still rolls back.
+      if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval') return unexpected(rollout, event);
       return analysisTicked(rollout, event.results, nowMs);
     case 'GateApproved':
       return gateApproved(rollout, event.stage, event.by, nowMs);
@@ -122,20 +123,24 @@ function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string |
 function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[1], nowMs: number): Transition {
   const judged = judgeTick(rollout, results, nowMs);
   const tick = rollout.tick + 1;
+  const waiting = rollout.phase === 'awaiting-approval';
   // Like Flagger, only a passing interval advances the stage; a failing one only counts against the limit.
-  const passed = results.every((r) => !tickFailed(r.metrics));
-  const ticksInStage = rollout.ticksInStage + (passed ? 1 : 0);
+  const passed = results.every((r) => !tickFailed(r.metrics, rollout.settings) && !tickErrored(r.metrics, rollout.settings));
+  const ticksInStage = rollout.ticksInStage + (passed && !waiting ? 1 : 0);
   const failedChecks = Object.fromEntries(Object.entries(judged.cluster).map(([name, state]) => [name, state.failedChecks]));
   const summary = notify({ kind: 'summary', tick, stage: rollout.stage, results, failedChecks });
   const next: Rollout = { ...rollout, cluster: judged.cluster, tick, ticksInStage };
   if (judged.breach) {
-    const { cluster, failing, failedChecks: count } = judged.breach;
+    const { cluster, failing, failedChecks: count, consecutiveErrors } = judged.breach;
     const names = failing.map((m) => m.metric).join(', ');
-    const reason = `${names} failed in ${cluster}: ${count} of ${rollout.settings.failureLimit} allowed failed checks`;
+    const reason =
+      consecutiveErrors !== undefined
+        ? `${names} could not be measured in ${cluster} ${consecutiveErrors} times in a row (consecutiveErrorLimit ${rollout.settings.consecutiveErrorLimit})`
+        : `${names} failed in ${cluster}: ${count} of ${rollout.settings.failureLimit} allowed failed checks`;
     const rolled = beginRollback(next, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'analysis', reason, cause: judged.breach });
     return rolled.ok ? { ...rolled, effects: [summary, ...rolled.effects] } : rolled;
   }
-  if (ticksInStage < rollout.settings.iterations) {
+  if (waiting || ticksInStage < rollout.settings.iterations) {
     return advance(next, nowMs, {}, [summary, step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
   if (rollout.stage === rollout.stages.length - 1) {
@@ -147,7 +152,12 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
     return advance(next, nowMs, { gates, phase: 'promoting', stage: rollout.stage + 1 }, [summary, step('promote', nowMs), rootUpdate]);
   }
   const gates = replaceGate(next.gates, gateIndex, { state: 'open', openedAt: nowMs });
-  return advance(next, nowMs, { gates, phase: 'awaiting-approval' }, [summary, notify({ kind: 'gate-opened', stage: rollout.stage + 1 }), rootUpdate]);
+  return advance(next, nowMs, { gates, phase: 'awaiting-approval' }, [
+    summary,
+    notify({ kind: 'gate-opened', stage: rollout.stage + 1 }),
+    step('tick', nowMs + rollout.settings.intervalMs),
+    rootUpdate,
+  ]);
 }
 
 function replaceGate(gates: Gate[], index: number, changes: Partial<Gate>): Gate[] {

@@ -59,6 +59,8 @@ export interface ClusterState {
   canary: 'none' | 'deployed' | 'removed';
   promoted: boolean;
   failedChecks: number;
+  /** Ticks in a row in which a metric could not be measured (only kept with a consecutiveErrorLimit). */
+  consecutiveErrors?: number;
   lastVerdict?: 'passed' | 'failed';
   /** Every tick's values for this cluster, oldest first, for trend lines. */
   history: { at: number; metrics: Record<string, number | null> }[];
@@ -68,6 +70,8 @@ export interface RolloutSettings {
   intervalMs: number;
   iterations: number;
   failureLimit: number;
+  /** Measurement errors in a row that end the rollout (Argo Rollouts); unset: an error is a failed check. */
+  consecutiveErrorLimit?: number;
   autoPromote: boolean;
   allowSelfApproval: boolean;
   /** Who may approve, as configured when the rollout started (shown in gate messages). */
@@ -99,7 +103,7 @@ export type Outcome =
       reason: string;
       trigger: 'person' | 'analysis' | 'deadline' | 'failure';
       /** For an automatic rollback after analysis: the cluster and metrics that failed. */
-      cause?: { cluster: string; failing: MetricSample[]; failedChecks: number };
+      cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number };
     }
   | { kind: 'failed'; at: number; reason: string };
 

@@ -72,7 +72,8 @@ export function operationApplied(rollout: Rollout, nowMs: number): OperationTran
     if (operation.op === 'promote') cluster[name] = { ...state, promoted: true };
     if (operation.op === 'unpromote') cluster[name] = { ...state, promoted: false };
   }
-  const resumeTicks: Effect[] = operation.resume === 'analysing' ? [{ type: 'step', step: 'tick', at: nowMs + rollout.settings.intervalMs }] : [];
+  // The operation made the pending tick stale; analysis goes on (also while a gate waits).
+  const resumeTicks: Effect[] = [{ type: 'step', step: 'tick', at: nowMs + rollout.settings.intervalMs }];
   return {
     ok: true,
     changes: { phase: operation.resume, cluster, operation: undefined, operations: [...(rollout.operations ?? []), operation] },

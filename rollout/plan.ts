@@ -53,6 +53,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       intervalMs: app.analysis.interval,
       iterations: app.analysis.iterations,
       failureLimit: app.analysis.failureLimit,
+      ...(app.analysis.consecutiveErrorLimit !== undefined ? { consecutiveErrorLimit: app.analysis.consecutiveErrorLimit } : {}),
       autoPromote: request.autoPromote ?? app.approvals.autoPromote,
       allowSelfApproval: app.approvals.allowSelfApproval,
       approvers: { users: [...app.approvals.approvers.users], groups: [...app.approvals.approvers.groups] },

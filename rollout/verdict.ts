@@ -1,7 +1,7 @@
 // Judging analysis results: each metric against its range, each cluster's failed checks
 // as a running total (Flagger), and whether the failure limit is reached.
 import type { RollbackCause } from './events.js';
-import type { ClusterState, ClusterTick, MetricSample, Rollout } from './model.js';
+import type { ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
 
 export function metricPassed(value: number | null, range: { min?: number; max?: number }): boolean {
   if (value === null || !Number.isFinite(value)) return false;
@@ -10,9 +10,19 @@ export function metricPassed(value: number | null, range: { min?: number; max?: 
   return true;
 }
 
-/** A cluster's tick fails when any deciding (non dry-run) metric failed or had no value. */
-export function tickFailed(metrics: MetricSample[]): boolean {
-  return metrics.some((m) => !m.dryRun && !m.passed);
+type Limits = Pick<RolloutSettings, 'consecutiveErrorLimit'>;
+
+/**
+ * A cluster's tick fails when any deciding (non dry-run) metric is out of range, or had no
+ * value. With a consecutiveErrorLimit (Argo Rollouts), a value that could not be measured is
+ * counted apart, as an error, and does not fail the check.
+ */
+export function tickFailed(metrics: MetricSample[], limits: Limits = {}): boolean {
+  return metrics.some((m) => !m.dryRun && !m.passed && (limits.consecutiveErrorLimit === undefined || !m.error));
+}
+
+export function tickErrored(metrics: MetricSample[], limits: Limits): boolean {
+  return limits.consecutiveErrorLimit !== undefined && metrics.some((m) => !m.dryRun && m.error !== undefined);
 }
 
 export interface JudgedTick {
@@ -26,16 +36,22 @@ export function judgeTick(rollout: Rollout, results: ClusterTick[], nowMs: numbe
   for (const result of results) {
     const current = cluster[result.cluster];
     if (!current) continue;
-    const failed = tickFailed(result.metrics);
+    const failed = tickFailed(result.metrics, rollout.settings);
     const failedChecks = current.failedChecks + (failed ? 1 : 0);
+    const consecutiveErrors = tickErrored(result.metrics, rollout.settings) ? (current.consecutiveErrors ?? 0) + 1 : 0;
     cluster[result.cluster] = {
       ...current,
       failedChecks,
+      consecutiveErrors,
       lastVerdict: failed ? 'failed' : 'passed',
       history: [...current.history, { at: nowMs, metrics: Object.fromEntries(result.metrics.map((m) => [m.metric, m.value])) }],
     };
     if (failed && failedChecks >= rollout.settings.failureLimit && !breach) {
       breach = { cluster: result.cluster, failing: result.metrics.filter((m) => !m.dryRun && !m.passed), failedChecks };
+    }
+    const errorLimit = rollout.settings.consecutiveErrorLimit;
+    if (errorLimit !== undefined && consecutiveErrors >= errorLimit && !breach) {
+      breach = { cluster: result.cluster, failing: result.metrics.filter((m) => !m.dryRun && m.error !== undefined), failedChecks, consecutiveErrors };
     }
   }
   return breach ? { cluster, breach } : { cluster };

@@ -19,7 +19,7 @@ export const resourceOf = (obj: KubeObject): Resource => {
   if (obj.kind === 'Deployment') return DEPLOYMENTS;
   if (obj.kind === 'PropagationPolicy') return PROPAGATION_POLICIES;
   if (obj.kind === 'OverridePolicy') return OVERRIDE_POLICIES;
-  throw new Error(`rollgate does not write ${obj.kind}`);
+  throw new FleetError('misconfigured', `rollgate does not write ${obj.kind}`);
 };
 
 export interface JsonPatchOp {
@@ -39,7 +39,8 @@ export interface ClusterApi {
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
 }
 
-const STATUS_CODES: Record<number, FleetErrorCode> = { 400: 'invalid', 401: 'forbidden', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 422: 'invalid' };
+// 401 is not 403: an expired or rotated token is a transient state to hold on, not a verdict.
+const STATUS_CODES: Record<number, FleetErrorCode> = { 400: 'invalid', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 422: 'invalid' };
 
 function statusMessage(body: unknown): string | undefined {
   const parsed = typeof body === 'string' ? safeJson(body) : body;

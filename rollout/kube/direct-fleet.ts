@@ -63,8 +63,8 @@ export function createDirectFleet(options: { clusters: Record<string, ClusterApi
   }
 
   return {
-    async readBase(app): Promise<BaseInfo> {
-      const base = await readBase(app, app.clusters[0] as string);
+    async readBase(app, cluster): Promise<BaseInfo> {
+      const base = await readBase(app, cluster ?? (app.clusters[0] as string));
       return { version: currentVersion(app, base), replicas: base.spec?.replicas ?? 1 };
     },
 

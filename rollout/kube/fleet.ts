@@ -17,7 +17,8 @@ export interface Readiness {
 }
 
 export interface Fleet {
-  readBase(app: AppConfig): Promise<BaseInfo>;
+  /** The base as it is now; in direct mode, in `cluster` (the rollout's first). */
+  readBase(app: AppConfig, cluster?: string): Promise<BaseInfo>;
   /** Makes the clusters running a canary of this rollout exactly `clusters`. Idempotent; touches only clusters whose state changes. */
   setCanaries(rollout: Rollout, app: AppConfig, clusters: string[]): Promise<void>;
   /** Makes the clusters whose base runs the new version exactly `clusters`. Idempotent; touches only clusters whose state changes. */
@@ -28,7 +29,7 @@ export interface Fleet {
   finalize(rollout: Rollout, app: AppConfig): Promise<void>;
 }
 
-export type FleetErrorCode = 'not-found' | 'invalid' | 'forbidden' | 'conflict' | 'unavailable' | 'misconfigured';
+export type FleetErrorCode = 'not-found' | 'invalid' | 'forbidden' | 'unauthenticated' | 'conflict' | 'unavailable' | 'misconfigured';
 
 /** A failure talking to a cluster. Transient ones are retried with backoff; the rest end the step. */
 export class FleetError extends Error {
@@ -43,6 +44,6 @@ export class FleetError extends Error {
   }
   readonly retryAfterMs: number | undefined;
   get transient(): boolean {
-    return this.code === 'unavailable' || this.code === 'conflict';
+    return this.code === 'unavailable' || this.code === 'conflict' || this.code === 'unauthenticated';
   }
 }

@@ -24,6 +24,14 @@ interface Binding {
   status?: { aggregatedStatus?: { clusterName: string; applied?: boolean; status?: DeploymentStatusLike }[] };
 }
 
+/** Finalize writes the new version over the base: only if the base still holds the version the rollout started from. */
+function assertUnchanged(app: AppConfig, base: V1Deployment, rollout: Rollout): void {
+  const now = currentVersion(app, base);
+  if (rollout.fromVersion !== undefined && now !== rollout.fromVersion) {
+    throw new FleetError('invalid', `the base ${app.namespace}/${app.deployment} changed during the rollout (it runs ${now}, the rollout started from ${rollout.fromVersion}); not overwriting it`);
+  }
+}
+
 export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
   const { karmada } = options;
 
@@ -97,6 +105,7 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
       const { path, value, current } = versionPatch(app, base, rollout.version);
       // Re-running after a crash finds the base already at the new version: nothing to patch.
       if (current !== value) {
+        assertUnchanged(app, base, rollout);
         await karmada.jsonPatch(DEPLOYMENTS, app.namespace, app.deployment, [
           { op: 'test', path, value: current },
           { op: 'replace', path, value },

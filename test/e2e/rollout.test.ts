@@ -24,8 +24,9 @@ async function startRollout(s: Stack, text: string): Promise<string> {
 async function approveGate(s: Stack, id: string, clusters: string): Promise<string> {
   const gate = await waitFor(`the ${clusters} gate`, () => s.openGate(id, clusters), 40_000);
   expect(gate.reply_broadcast).toBe(true);
-  // Waiting at a gate holds no worker and no job: nothing is queued, delayed or running for it.
-  await waitFor('no open job while the gate waits', async () => (await s.openJobs(id)).length === 0, 5000);
+  // Waiting at a gate holds no worker and no job waits for the click: the only job of the
+  // rollout is its next analysis tick (analysis goes on while a gate waits).
+  await waitFor('only analysis ticks while the gate waits', async () => (await s.openJobs(id)).every((job) => job.endsWith('.tick')), 5000);
   const result = await s.click('U0LEAD', gate.ts, APPROVE);
   expect(result.status).toBe(200);
   await waitFor(`${clusters} approved`, () => s.message(gate.ts)?.text.includes('approved by <@U0LEAD>'));
@@ -59,7 +60,7 @@ describe('a rollout from Slack, end to end', () => {
     expect(canary.metadata.annotations['rollgate.dev/rollout-id']).toBe(id);
     expect(canary.spec.selector.matchLabels).toEqual({ app: 'http-probe-app', version: 'canary' });
     expect(envOf(canary)).toBe('v2');
-    const policy = await s.karmadaObject('propagationpolicies', 'http-probe-app-canary-propagation');
+    const policy = await waitFor('its policy', () => s.karmadaObject('propagationpolicies', 'http-probe-app-canary-propagation'));
     expect(policy.spec.placement.clusterAffinity.clusterNames).toEqual(['member1', 'member2', 'member3']);
     expect(policy.spec.resourceSelectors).toMatchObject([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'http-probe-app-canary' }]);
 
@@ -135,7 +136,7 @@ describe('a rollout from Slack, end to end', () => {
     const id = await startRollout(s, 'start http-probe-app v3 --strategy canary-first');
     const canary = await waitFor('the member1 canary', () => s.deployment('http-probe-app-canary-member1'));
     expect(canary.spec.selector.matchLabels).toEqual({ app: 'http-probe-app', version: 'canary-member1' });
-    const policy = await s.karmadaObject('propagationpolicies', 'http-probe-app-canary-member1-propagation');
+    const policy = await waitFor('its policy', () => s.karmadaObject('propagationpolicies', 'http-probe-app-canary-member1-propagation'));
     expect(policy.spec.placement.clusterAffinity.clusterNames).toEqual(['member1']);
     expect(await s.deployment('http-probe-app-canary')).toBeUndefined();
     await approveGate(s, id, 'member1');

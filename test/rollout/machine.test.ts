@@ -90,7 +90,7 @@ describe('transitions', () => {
       'ReadinessChecked->waiting-ready [check-ready@2000] {}',
       'ReadinessChecked->analysing [tick@60000] {root-update}',
       'AnalysisTicked->analysing [tick@120000] {summary root-update}',
-      'AnalysisTicked->awaiting-approval [] {summary gate-opened root-update}',
+      'AnalysisTicked->awaiting-approval [tick@180000] {summary gate-opened root-update}',
       'GateApproved->promoting [promote@180000] {gate-closed root-update}',
     ]);
     expect(r.gates[0]).toMatchObject({ state: 'approved', decidedBy: 'U0LEAD', decidedAt: T0 + 3 * MIN });
@@ -167,6 +167,35 @@ describe('transitions', () => {
     r = apply(r, { type: 'AnalysisTicked', results: r.clusters.map(good) }).rollout;
     expect(r.phase).toBe('awaiting-approval');
     expect(r.cluster.member2?.failedChecks).toBe(1);
+  });
+
+  it('keeps analysing while a gate waits, and a failure then still rolls back', () => {
+    let r = toFirstGate(start());
+    const quiet = apply(r, { type: 'AnalysisTicked', results: r.clusters.map(good) }, T0 + 3 * MIN);
+    expect(quiet.rollout.phase).toBe('awaiting-approval');
+    expect(quiet.rollout.gates[0]?.state).toBe('open');
+    expect(steps(quiet.effects)).toEqual([`tick@${4 * MIN}`]);
+    r = apply(quiet.rollout, { type: 'AnalysisTicked', results: [good('member1'), bad('member2'), good('member3')] }, T0 + 4 * MIN).rollout;
+    const out = apply(r, { type: 'AnalysisTicked', results: [good('member1'), bad('member2'), good('member3')] }, T0 + 5 * MIN);
+    expect(out.rollout.phase).toBe('rolling-back');
+    expect(out.rollout.gates[0]).toMatchObject({ state: 'closed' });
+    expect(notices(out.effects)).toContain('gate-closed');
+  });
+
+  it('with a consecutiveErrorLimit, measurement errors are counted apart from failed checks', () => {
+    const base = start();
+    let r: Rollout = { ...base, settings: { ...base.settings, consecutiveErrorLimit: 3, failureLimit: 2 } };
+    r = apply(r, { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
+    r = apply(r, { type: 'CanaryDeployed' }).rollout;
+    r = apply(r, { type: 'ReadinessChecked', ready: true }).rollout;
+    const noData: ClusterTick = { cluster: 'member1', metrics: [{ metric: 'request-success-rate', value: null, min: 99, passed: false, dryRun: false, error: 'no data: the query returned no series' }] };
+    r = apply(r, { type: 'AnalysisTicked', results: [noData] }).rollout;
+    r = apply(r, { type: 'AnalysisTicked', results: [noData] }).rollout;
+    expect(r.phase).toBe('analysing');
+    expect(r.cluster.member1).toMatchObject({ failedChecks: 0, consecutiveErrors: 2 });
+    const out = apply(r, { type: 'AnalysisTicked', results: [noData] });
+    expect(out.rollout.phase).toBe('rolling-back');
+    expect(out.rollout.pendingOutcome?.reason).toContain('could not be measured in member1 3 times in a row');
   });
 
   it('a dry-run metric never fails a check', () => {
