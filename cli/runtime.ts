@@ -18,10 +18,11 @@ import { createRolloutRunner } from '../jobs/rollout-runner.js';
 import { createRolloutStore } from '../jobs/store.js';
 import { createStepWorker } from '../jobs/worker.js';
 import type { Config } from '../rollout/config.js';
-import { connectCluster } from '../rollout/kube/cluster-api.js';
+import { connectCluster, type ClusterApi } from '../rollout/kube/cluster-api.js';
 import { createDirectFleet } from '../rollout/kube/direct-fleet.js';
 import { createKarmadaFleet } from '../rollout/kube/karmada-fleet.js';
 import type { Fleet } from '../rollout/kube/fleet.js';
+import { createKubeHealthSource, routeMetrics } from '../rollout/metrics/kube-health.js';
 import { createPrometheusSource } from '../rollout/metrics/prometheus.js';
 import type { Env } from './env.js';
 
@@ -41,13 +42,17 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/** The member clusters rollgate can reach directly: every one in direct mode, those with a context in Karmada mode. */
+export function memberClusters(config: Config, kubeconfig: KubeConfig): Record<string, ClusterApi> {
+  return Object.fromEntries(
+    config.fleet.clusters
+      .filter((c) => config.fleet.mode === 'direct' || c.context !== undefined)
+      .map((c) => [c.name, connectCluster({ kubeconfig, context: c.context ?? c.name, cluster: c.name })]),
+  );
+}
+
 export function createFleet(config: Config, kubeconfig: KubeConfig): Fleet {
-  if (config.fleet.mode === 'direct') {
-    const clusters = Object.fromEntries(
-      config.fleet.clusters.map((c) => [c.name, connectCluster({ kubeconfig, context: c.context ?? c.name, cluster: c.name })]),
-    );
-    return createDirectFleet({ clusters });
-  }
+  if (config.fleet.mode === 'direct') return createDirectFleet({ clusters: memberClusters(config, kubeconfig) });
   const context = config.fleet.karmada?.context ?? 'karmada-apiserver';
   return createKarmadaFleet({ karmada: connectCluster({ kubeconfig, context, cluster: context }) });
 }
@@ -84,7 +89,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const ports = {
       config,
       fleet: createFleet(config, kubeconfig),
-      metrics: createPrometheusSource({ clusters: config.fleet.clusters, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
+      metrics: routeMetrics({
+        prometheus: createPrometheusSource({ clusters: config.fleet.clusters, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
+        kube: createKubeHealthSource({ members: memberClusters(config, kubeconfig) }),
+      }),
       approvers: createApproverDirectory({ client, clock }),
       replies: createReplies({ log }),
       clock,

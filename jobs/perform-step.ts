@@ -36,7 +36,14 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
     }
     case 'tick': {
       const clusters = analysedClusters(rollout);
-      const results = await Promise.all(clusters.map(async (cluster) => ({ cluster, metrics: await metrics.measure(rollout, app, cluster) })));
+      const pods = await fleet.podsReady(rollout, app, clusters).catch(() => ({}) as Record<string, { ready: number; total: number }>);
+      const results = await Promise.all(
+        clusters.map(async (cluster) => {
+          const measured = await metrics.measure(rollout, app, cluster, app.analysis.metrics);
+          const ready = pods[cluster];
+          return ready ? { cluster, metrics: measured, podsReady: ready } : { cluster, metrics: measured };
+        }),
+      );
       return { type: 'AnalysisTicked', results };
     }
     case 'finalize':

@@ -1,6 +1,7 @@
 // The operator's config (rollgate.yaml), validated once at start. Unknown keys are errors:
 // a typo in a gate setting must never silently fall back to a default.
 import { z } from 'zod';
+import { parseAllowance } from './analysis/baseline.js';
 import { parseDuration } from './duration.js';
 
 const dnsLabel = z
@@ -22,7 +23,7 @@ const duration = (min: number, example: string) =>
     return ms;
   });
 
-export const BUILT_IN_METRICS = ['request-success-rate', 'request-duration'] as const;
+export const BUILT_IN_METRICS = ['request-success-rate', 'request-duration', 'pod-restarts', 'oom-kills', 'pods-not-ready'] as const;
 
 const metricSchema = z
   .strictObject({
@@ -30,6 +31,9 @@ const metricSchema = z
     query: z.string().min(1).optional(),
     min: z.number().optional(),
     max: z.number().optional(),
+    /** Against the stable pods of the same cluster: "10%" relative, "1pt" or "50" absolute. */
+    maxIncrease: z.string().refine((t) => parseAllowance(t) !== undefined, 'write "10%" (relative to the baseline) or "1pt" / "50" (absolute)').optional(),
+    maxDecrease: z.string().refine((t) => parseAllowance(t) !== undefined, 'write "10%" (relative to the baseline) or "1pt" / "50" (absolute)').optional(),
     dryRun: z.boolean().default(false),
   })
   .superRefine((m, ctx) => {
@@ -41,8 +45,8 @@ const metricSchema = z
         message: `"${m.name}" is not a built-in metric (${BUILT_IN_METRICS.join(', ')}); a custom metric needs a PromQL query`,
       });
     }
-    if (m.min === undefined && m.max === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give a threshold: min, max, or both' });
+    if (m.min === undefined && m.max === undefined && m.maxIncrease === undefined && m.maxDecrease === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give a threshold: min, max, maxIncrease or maxDecrease' });
     }
   });
 

@@ -47,6 +47,12 @@ export interface MetricSample {
   max?: number;
   passed: boolean;
   dryRun: boolean;
+  /** The same metric over the stable pods of the cluster in the same interval, where asked for. */
+  baseline?: number | null;
+  /** Why the baseline rule failed, or why there is no baseline. */
+  baselineNote?: string;
+  /** Mann-Whitney U over the interval's points, canary vs baseline (shown, never decides). */
+  comparison?: { p: number; effect: number; words: string };
 }
 
 export interface ClusterTick {

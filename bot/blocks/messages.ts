@@ -36,10 +36,11 @@ export function rootMessage(rollout: Rollout, now: number): SlackMessage {
   };
 }
 
-function formatValue(sample: MetricSample): string {
-  if (sample.value === null) return 'no value';
-  const rounded = Math.abs(sample.value) >= 100 ? sample.value.toFixed(0) : sample.value.toFixed(2);
-  return sample.metric === 'request-duration' ? `${rounded} ms` : rounded;
+function formatValue(sample: Pick<MetricSample, 'metric' | 'value'>): string {
+  const v = sample.value;
+  if (v === null) return 'no value';
+  const text = Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+  return sample.metric === 'request-duration' ? `${text} ms` : text;
 }
 
 function threshold(sample: MetricSample): string {
@@ -52,22 +53,39 @@ function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): st
   const history = rollout.cluster[cluster]?.history.map((h) => h.metrics[sample.metric] ?? null) ?? [];
   const trend = sparkline(history);
   const why = sample.error ? ` (${sample.error})` : '';
-  return `${mark} ${sample.metric} \`${formatValue(sample)}\` (${threshold(sample)})${sample.dryRun ? ' _dry run_' : ''}${why}${trend ? `  ${trend}` : ''}`;
+  const baseline = sample.baseline !== undefined ? ` · baseline \`${formatValue({ ...sample, value: sample.baseline })}\`` : '';
+  const note = sample.baselineNote ? ` (${sample.baselineNote})` : '';
+  const stats = sample.comparison ? ` · ${sample.comparison.words}` : '';
+  const limits = threshold(sample);
+  return `${mark} ${sample.metric} \`${formatValue(sample)}\`${limits ? ` (${limits})` : ''}${baseline}${note}${stats}${sample.dryRun ? ' _dry run_' : ''}${why}${trend ? `  ${trend}` : ''}`;
 }
+
+const DETAILED_CLUSTERS = 8;
 
 export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number> }, now: number): SlackMessage {
   const limit = rollout.settings.failureLimit;
-  const sections = notice.results.slice(0, MAX_CLUSTER_SECTIONS).map((result) => {
+  const failedTick = (r: ClusterTick) => r.metrics.some((m) => !m.dryRun && !m.passed);
+  const detail = (result: ClusterTick) => {
     const failed = notice.failedChecks[result.cluster] ?? 0;
-    const verdict = result.metrics.some((m) => !m.dryRun && !m.passed) ? ':x: failed' : ':white_check_mark: passed';
     const pods = result.podsReady ? ` · pods ready ${result.podsReady.ready}/${result.podsReady.total}` : '';
     const lines = result.metrics.map((m) => metricLine(rollout, result.cluster, m));
-    return section(clip(`*${result.cluster}* ${verdict} · failed checks ${failed}/${limit}${pods}\n${lines.join('\n')}`));
-  });
-  const verdicts = notice.results.map((r) => `${r.cluster} ${r.metrics.some((m) => !m.dryRun && !m.passed) ? 'failed' : 'passed'}`).join(', ');
+    return section(clip(`*${result.cluster}* ${failedTick(result) ? ':x: failed' : ':white_check_mark: passed'} · failed checks ${failed}/${limit}${pods}\n${lines.join('\n')}`));
+  };
+  // A large fleet is summarised rather than refused by Slack: failing clusters in detail,
+  // passing ones in one line.
+  const large = notice.results.length > DETAILED_CLUSTERS;
+  const detailed = large ? notice.results.filter(failedTick).slice(0, 40) : notice.results;
+  const passing = large ? notice.results.filter((r) => !failedTick(r)).map((r) => r.cluster) : [];
+  const hiddenFailing = large ? notice.results.filter(failedTick).length - detailed.length : 0;
+  const compact = [
+    ...(passing.length ? [section(clip(`:white_check_mark: *${passing.length} clusters passed* every metric: ${passing.join(', ')}`))] : []),
+    ...(hiddenFailing > 0 ? [context(`…and ${hiddenFailing} more clusters failed; see the root message`)] : []),
+  ];
+  const failedCount = notice.results.filter(failedTick).length;
+  const verdicts = large ? `${failedCount} of ${notice.results.length} clusters failed` : notice.results.map((r) => `${r.cluster} ${failedTick(r) ? 'failed' : 'passed'}`).join(', ');
   return {
     text: `Analysis #${notice.tick} (${stageWords(rollout, notice.stage)}): ${verdicts}`,
-    blocks: [section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}`), ...sections],
+    blocks: [section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}`), ...detailed.map(detail), ...compact],
   };
 }
 

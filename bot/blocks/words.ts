@@ -15,7 +15,7 @@ export function approverWords(rollout: Rollout): string {
 export function stageWords(rollout: Rollout, index = rollout.stage): string {
   const stage = rollout.stages[index];
   if (!stage) return '';
-  const where = stage.clusters.join(', ');
+  const where = stage.clusters.length > 5 ? `${stage.clusters.length} clusters` : stage.clusters.join(', ');
   return stage.action === 'canary' ? `canary in ${where}` : `promotion of ${where}`;
 }
 

@@ -82,6 +82,23 @@ export function createDirectFleet(options: { clusters: Record<string, ClusterApi
       }
     },
 
+    async podsReady(rollout, app, clusters) {
+      const counts: Record<string, { ready: number; total: number }> = {};
+      for (const cluster of clusters) {
+        const state = rollout.cluster[cluster];
+        const names = [...(state?.canary === 'deployed' ? [canaryName(app)] : []), ...(state?.promoted ? [app.deployment] : [])];
+        let ready = 0;
+        let total = 0;
+        for (const name of names) {
+          const deployment = await api(cluster).get<V1Deployment>(DEPLOYMENTS, app.namespace, name);
+          ready += Math.min(deployment?.status?.readyReplicas ?? 0, deployment?.spec?.replicas ?? 0);
+          total += deployment?.spec?.replicas ?? 0;
+        }
+        counts[cluster] = { ready, total };
+      }
+      return counts;
+    },
+
     async checkReady(rollout, app) {
       const stage = rollout.stages[rollout.stage];
       if (!stage) return { ready: true, pods: {} };

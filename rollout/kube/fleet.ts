@@ -25,6 +25,8 @@ export interface Fleet {
   setPromoted(rollout: Rollout, app: AppConfig, clusters: string[]): Promise<void>;
   /** Are the canaries and promoted bases of the current stage rolled out and ready? */
   checkReady(rollout: Rollout, app: AppConfig): Promise<Readiness>;
+  /** Ready pods of the new version per cluster: its canary, plus its base once promoted. */
+  podsReady(rollout: Rollout, app: AppConfig, clusters: string[]): Promise<Record<string, { ready: number; total: number }>>;
   /** Absorbs the promotion into the base and removes every temporary object. Idempotent. */
   finalize(rollout: Rollout, app: AppConfig): Promise<void>;
 }

@@ -100,6 +100,20 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
       return combineReadiness(await Promise.all(stage.clusters.map((c) => readiness(app, canaryName(app, c), [c], 'canary'))));
     },
 
+    async podsReady(rollout, app, clusters) {
+      const counts: Record<string, { ready: number; total: number }> = {};
+      for (const cluster of clusters) {
+        const state = rollout.cluster[cluster];
+        const names = [
+          ...(state?.canary === 'deployed' ? [canaryName(app, usesRegionCanary(rollout) ? undefined : cluster)] : []),
+          ...(state?.promoted ? [app.deployment] : []),
+        ];
+        const parts = await Promise.all(names.map((name) => readiness(app, name, [cluster], '')));
+        counts[cluster] = parts.reduce((sum, p) => ({ ready: sum.ready + (p.pods[cluster]?.ready ?? 0), total: sum.total + (p.pods[cluster]?.total ?? 0) }), { ready: 0, total: 0 });
+      }
+      return counts;
+    },
+
     async finalize(rollout, app) {
       const base = await readBaseDeployment(app);
       const { path, value, current } = versionPatch(app, base, rollout.version);

@@ -12,7 +12,7 @@ export function getJson(url: string, options: { timeoutMs: number; ca?: string |
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const request = client.get(target, { timeout: options.timeoutMs, ...(options.ca ? { ca: options.ca } : {}) }, (response) => {
+    const request = client.get(target, { ...(options.ca ? { ca: options.ca } : {}) }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
@@ -27,7 +27,16 @@ export function getJson(url: string, options: { timeoutMs: number; ca?: string |
       });
       response.on('error', reject);
     });
-    request.on('timeout', () => request.destroy(new Error(`timed out after ${options.timeoutMs} ms`)));
-    request.on('error', reject);
+    // A deadline for the whole exchange: a socket timeout only fires after that long idle, so a
+    // server sending a byte now and then would hold the analysis tick forever.
+    const deadline = setTimeout(() => request.destroy(new Error(`timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+    request.on('close', () => clearTimeout(deadline));
+    request.on('error', (error) => reject(described(error)));
   });
+}
+
+/** Node tries every address of a name (IPv6 and IPv4); when all fail, its AggregateError has an empty message. */
+function described(error: Error): Error {
+  if (!(error instanceof AggregateError) || error.message) return error;
+  return new Error(error.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; '), { cause: error });
 }

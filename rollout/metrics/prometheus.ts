@@ -7,6 +7,7 @@ import { metricPassed } from '../verdict.js';
 import { basePodsPattern, canaryPodsPattern, usesRegionCanary } from '../kube/naming.js';
 import { canaryName } from '../kube/objects.js';
 import { getJson } from './http-json.js';
+import { baselineRule, rangeValues, withBaseline } from './compare-baseline.js';
 import type { MetricsSource } from './source.js';
 import { BUILT_IN_QUERIES, renderQuery, type TemplateVariables } from './templates.js';
 
@@ -60,21 +61,35 @@ function numberOf(text: unknown): QueryAnswer {
   return { value };
 }
 
-export function createPrometheusSource(options: { clusters: ClusterConfig[]; ca?: string }): MetricsSource {
+export function createPrometheusSource(options: { clusters: ClusterConfig[]; ca?: string; clock?: () => number }): MetricsSource {
   const byName = new Map(options.clusters.map((c) => [c.name, c]));
+  const clock = options.clock ?? Date.now;
   return {
-    async measure(rollout, app, cluster) {
+    async measure(rollout, app, cluster, metrics) {
       const prometheus = byName.get(cluster)?.prometheus;
       const variables = queryVariables(rollout, app, cluster);
+      // The baseline: the same query over the stable pods, while they still run the old version.
+      const promoted = rollout.cluster[cluster]?.promoted ?? false;
+      const baselineVariables = { ...variables, canaryPods: variables.basePods, canaryWorkloads: app.deployment };
+      const windowMs = Math.max(rollout.settings.intervalMs, 30_000);
       return Promise.all(
-        app.analysis.metrics.map(async (metric): Promise<MetricSample> => {
+        metrics.map(async (metric): Promise<MetricSample> => {
           const range = { ...(metric.min !== undefined ? { min: metric.min } : {}), ...(metric.max !== undefined ? { max: metric.max } : {}) };
-          const answer = prometheus
-            ? await queryPrometheus(prometheus.url, renderQuery(metricQuery(metric, app), variables), { timeoutMs: prometheus.timeout, ...(options.ca ? { ca: options.ca } : {}) })
-            : { error: `cluster ${cluster} has no Prometheus configured` };
+          if (!prometheus) return { metric: metric.name, value: null, ...range, passed: false, dryRun: metric.dryRun, error: `cluster ${cluster} has no Prometheus configured` };
+          const http = { timeoutMs: prometheus.timeout, ...(options.ca ? { ca: options.ca } : {}) };
+          const template = metricQuery(metric, app);
+          const query = renderQuery(template, variables);
+          const answer = await queryPrometheus(prometheus.url, query, http);
           const value = 'value' in answer ? answer.value : null;
-          const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun };
-          return 'error' in answer ? { ...sample, error: answer.error } : sample;
+          const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun, ...('error' in answer ? { error: answer.error } : {}) };
+          const rule = baselineRule(metric);
+          if (!rule) return sample;
+          if (promoted) return withBaseline(sample, rule, { note: 'no baseline: the base runs the new version here' });
+          const baseQuery = renderQuery(template, baselineVariables);
+          const base = await queryPrometheus(prometheus.url, baseQuery, http);
+          const points = { ...http, nowMs: clock() };
+          const [canaryPoints, baselinePoints] = await Promise.all([rangeValues(prometheus.url, query, windowMs, points), rangeValues(prometheus.url, baseQuery, windowMs, points)]);
+          return withBaseline(sample, rule, { value: 'value' in base ? base.value : null, canaryPoints, baselinePoints });
         }),
       );
     },

@@ -1,0 +1,71 @@
+// Kubernetes-native signals of the canary pods, read from pod status in each cluster, no
+// Prometheus needed (the resize seed's safety monitor): restarts, OOM kills, pods not ready.
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { AppConfig, MetricConfig } from '../config.js';
+import type { MetricSample, Rollout } from '../model.js';
+import { metricPassed } from '../verdict.js';
+import { DEPLOYMENTS, type ClusterApi } from '../kube/cluster-api.js';
+import { usesRegionCanary } from '../kube/naming.js';
+import { canaryName } from '../kube/objects.js';
+import type { MetricsSource } from './source.js';
+
+export const KUBE_HEALTH_METRICS = ['pod-restarts', 'oom-kills', 'pods-not-ready'] as const;
+
+const COUNTERS: Record<string, (pods: V1Pod[]) => number> = {
+  'pod-restarts': (pods) => pods.flatMap((p) => p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
+  'oom-kills': (pods) =>
+    pods.flatMap((p) => p.status?.containerStatuses ?? []).filter((c) => c.lastState?.terminated?.reason === 'OOMKilled' || c.state?.terminated?.reason === 'OOMKilled').length,
+  'pods-not-ready': (pods) => pods.filter((p) => !(p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length,
+};
+
+/** The canary's pods in a cluster, found through the canary Deployment's own selector there. */
+async function canaryPods(api: ClusterApi, rollout: Rollout, app: AppConfig, cluster: string): Promise<V1Pod[]> {
+  const name = canaryName(app, usesRegionCanary(rollout) ? undefined : cluster);
+  const deployment = await api.get<V1Deployment>(DEPLOYMENTS, app.namespace, name);
+  const labels = deployment?.spec?.selector.matchLabels;
+  if (!labels) throw new Error(`no canary Deployment ${name} in ${cluster}`);
+  return api.listPods(app.namespace, Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
+}
+
+/** `members`: the clusters whose API rollgate can read (direct mode: all; Karmada mode: those with a context). */
+export function createKubeHealthSource(options: { members: Record<string, ClusterApi> }): MetricsSource {
+  return {
+    async measure(rollout, app, cluster, metrics) {
+      const api = options.members[cluster];
+      let pods: V1Pod[] | undefined;
+      let error: string | undefined;
+      if (!api) error = `no kubeconfig context for ${cluster}, so its pods cannot be read (set fleet.clusters[].context)`;
+      else {
+        try {
+          pods = await canaryPods(api, rollout, app, cluster);
+        } catch (cause) {
+          error = `could not read pods: ${cause instanceof Error ? cause.message : String(cause)}`;
+        }
+      }
+      return metrics.map((metric: MetricConfig): MetricSample => {
+        const range = { ...(metric.min !== undefined ? { min: metric.min } : {}), ...(metric.max !== undefined ? { max: metric.max } : {}) };
+        const count = COUNTERS[metric.name];
+        const value = pods && count ? count(pods) : null;
+        const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun };
+        return value === null ? { ...sample, error: error ?? `unknown metric ${metric.name}` } : sample;
+      });
+    },
+  };
+}
+
+/** Sends each metric to the source that measures it: Kubernetes for pod signals, Prometheus for the rest. */
+export function routeMetrics(sources: { prometheus: MetricsSource; kube: MetricsSource }): MetricsSource {
+  const isKube = (m: MetricConfig) => !m.query && (KUBE_HEALTH_METRICS as readonly string[]).includes(m.name);
+  return {
+    async measure(rollout, app, cluster, metrics) {
+      const kube = metrics.filter(isKube);
+      const prometheus = metrics.filter((m) => !isKube(m));
+      const [fromKube, fromPrometheus] = await Promise.all([
+        kube.length ? sources.kube.measure(rollout, app, cluster, kube) : [],
+        prometheus.length ? sources.prometheus.measure(rollout, app, cluster, prometheus) : [],
+      ]);
+      const byName = new Map([...fromKube, ...fromPrometheus].map((s) => [s.metric, s]));
+      return metrics.map((m) => byName.get(m.name) as MetricSample);
+    },
+  };
+}
