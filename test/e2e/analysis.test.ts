@@ -1,0 +1,53 @@
+// Analysis end to end: pod signals read from the clusters, a canary judged against its
+// baseline, and dry-run metrics that never decide.
+import { afterEach, expect, it } from 'vitest';
+import { startStack, waitFor, type Stack } from './stack.js';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+it('rolls back on canary pods that restart (OOM-killed), read from pod status without Prometheus', async () => {
+  stack = await startStack({
+    mutateConfig: (doc) => {
+      doc.apps[0].analysis.metrics = [
+        { name: 'request-success-rate', min: 99 },
+        { name: 'pod-restarts', max: 0 },
+        { name: 'oom-kills', max: 0 },
+        { name: 'pods-not-ready', max: 0 },
+      ];
+    },
+  });
+  const s = stack;
+  s.fleet.setFault({ type: 'restarts', pods: 'http-probe-app-canary-.*', oomKilled: true });
+  await s.command('U0DEV', 'start http-probe-app v2');
+  const message = await waitFor('the automatic rollback', () => s.channel().find((m) => m.text.includes('rolled back automatically')), 40_000);
+  expect(message.text).toMatch(/pod-restarts, oom-kills failed in member\d/);
+  const root = s.roots().find((m) => m.text.startsWith('Rollout http-probe-app-'))!;
+  const summary = JSON.stringify(s.message(root.ts)?.replies.find((r) => r.text.startsWith('Analysis #1'))?.blocks);
+  expect(summary).toMatch(/:x: pod-restarts `[1-9]\d*` \(max 0\)/);
+  expect(summary).toMatch(/:white_check_mark: pods-not-ready `0` \(max 0\)/);
+  expect(summary).toContain('pods ready 1/1');
+});
+
+it('judges a canary against its baseline: a slow version fails maxIncrease, a dry-run metric is shown but never decides', async () => {
+  stack = await startStack({
+    mutateConfig: (doc) => {
+      doc.apps[0].analysis.metrics = [
+        { name: 'request-duration', maxIncrease: '10%' },
+        { name: 'request-success-rate', min: 99.99, dryRun: true },
+      ];
+    },
+  });
+  const s = stack;
+  await s.command('U0DEV', 'start http-probe-app v2-slow');
+  const message = await waitFor('the automatic rollback', () => s.channel().find((m) => m.text.includes('rolled back automatically')), 40_000);
+  expect(message.text).toContain('request-duration failed');
+  expect(message.text).not.toContain('request-success-rate');
+  const root = s.roots().find((m) => m.text.startsWith('Rollout http-probe-app-'))!;
+  const summary = JSON.stringify(s.message(root.ts)?.replies.find((r) => r.text.startsWith('Analysis #1'))?.blocks);
+  expect(summary).toMatch(/request-duration `\d+ ms` · baseline `1\d\d ms` \(\d+\.\d+ \(\d+\.\d%\) above the baseline \(allowed \+10%\)\)/);
+  expect(summary).toContain('_dry run_');
+});
