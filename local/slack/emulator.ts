@@ -5,6 +5,7 @@ import { createBotDispatch } from './bot-dispatch.js';
 import { createControlRoutes } from './control.js';
 import { createEventHub } from './events.js';
 import { createFaults, type ErrorFault, type RateLimitFault } from './faults.js';
+import { createFileStore } from './files.js';
 import { createInteractions, type ClickInput, type CommandInput, type ForgedInput, type InteractionResult } from './interactions.js';
 import { renderPage } from './page/page.js';
 import { createResponseUrls } from './response-urls.js';
@@ -52,7 +53,7 @@ export interface SlackEmulator {
   setFaults(faults: Faults): void;
   clearFaults(): void;
   faults(): ReturnType<ReturnType<typeof createFaults>['describe']>;
-  /** Forgets messages, ephemerals, views, calls, response_urls and faults. */
+  /** Forgets messages, ephemerals, views, files, calls, response_urls and faults. */
   reset(): void;
   onChange(listener: (change: StoreChange) => void): () => void;
   /** Resolves with the first truthy value of probe, re-checked on every change and Web API call. */
@@ -65,6 +66,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   const workspace = createWorkspace(options);
   const store = createStore({ workspace, now });
   const faults = createFaults({ now });
+  const files = createFileStore({ now, log });
   const events = createEventHub();
   let baseUrl = '';
   let botUrl = options.botUrl;
@@ -73,7 +75,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   const responseUrls = createResponseUrls({ store, workspace, now });
   const dispatch = createBotDispatch({ signingSecret: options.signingSecret, now, botUrl: () => botUrl, log, ...(options.botTimeoutMs ? { timeoutMs: options.botTimeoutMs } : {}) });
   const interactions = createInteractions({ workspace, store, responseUrls, dispatch, url });
-  const context = { workspace, store, url, userForTrigger: interactions.userForTrigger, log };
+  const context = { workspace, store, files, url, userForTrigger: interactions.userForTrigger, log };
   const webApi = createWebApi({ context, botToken: options.botToken ?? DEFAULT_BOT_TOKEN, faults, now });
   const watchers = new Set<() => void>();
   store.onChange((change) => events.publish(change));
@@ -119,6 +121,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
       webApi.clearCalls();
       responseUrls.reset();
       faults.clear();
+      files.reset();
       store.reset();
     },
     onChange: (listener) => store.onChange(listener),
@@ -159,6 +162,8 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
       return reply;
     },
     responseUrl: (id, body) => responseUrls.use(id, body),
+    upload: (ticket, bytes) => files.receive(ticket, bytes),
+    file: (id) => files.get(id),
     control: createControlRoutes(emulator),
     events,
     page: () => renderPage(),

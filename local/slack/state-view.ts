@@ -10,6 +10,8 @@ export interface MessageView {
   blocks?: unknown[];
   attachments?: unknown[];
   metadata?: unknown;
+  /** Files shared with the message (Slack file objects; the bytes are at url_private). */
+  files?: unknown[];
   thread_ts?: string;
   reply_broadcast?: boolean;
   edited?: { count: number; ts: string };
@@ -50,6 +52,7 @@ function view(store: Store, m: StoredMessage, withReplies: boolean): MessageView
   if (m.blocks) out.blocks = m.blocks;
   if (m.attachments) out.attachments = m.attachments;
   if (m.metadata !== undefined) out.metadata = m.metadata;
+  if (m.files) out.files = m.files;
   if (!isRoot(m)) out.thread_ts = m.threadTs;
   if (m.replyBroadcast) out.reply_broadcast = true;
   if (m.editedTs) out.edited = { count: m.versions.length, ts: m.editedTs };
@@ -70,6 +73,7 @@ export function stateView(workspace: Workspace, store: Store): EmulatorState {
       const shownView = view(store, m, isRoot(m));
       if (!m.deleted) return shownView;
       delete shownView.blocks;
+      delete shownView.files;
       return { ...shownView, text: 'This message was deleted.', user: 'USLACKBOT' };
     });
   return {

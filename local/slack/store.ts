@@ -15,6 +15,8 @@ export interface StoredMessage extends MessageContent {
   threadTs?: string;
   replyBroadcast?: boolean;
   metadata?: unknown;
+  /** Shared files (Slack file objects), for a message posted by files.completeUploadExternal. */
+  files?: unknown[];
   /** Earlier versions, oldest first; its length is the edit count. */
   versions: (MessageContent & { replacedAt: string })[];
   editedTs?: string;
@@ -85,6 +87,7 @@ export function createStore(options: { workspace: Workspace; now: () => number }
     if (m.blocks) out.blocks = m.blocks;
     if (m.attachments) out.attachments = m.attachments;
     if (m.metadata !== undefined) out.metadata = m.metadata;
+    if (m.files) Object.assign(out, { files: m.files, upload: true });
     if (m.editedTs) out.edited = { user: m.user, ts: m.editedTs };
     if (!isRoot(m)) {
       out.thread_ts = m.threadTs;

@@ -1,4 +1,5 @@
 // What every Web API method handler sees, and small helpers for Slack-style arguments.
+import type { FileStore } from './files.js';
 import type { Store } from './store.js';
 import type { Workspace } from './workspace.js';
 
@@ -8,6 +9,7 @@ export type ApiBody = Record<string, unknown>;
 export interface ApiContext {
   workspace: Workspace;
   store: Store;
+  files: FileStore;
   /** The emulator's base URL (permalinks). */
   url: () => string;
   /** The user a trigger_id was issued to, when the emulator issued it. */

@@ -3,6 +3,7 @@ import { jsonArg } from './content.js';
 import type { Faults } from './faults.js';
 import { chatMethods } from './web-api-chat.js';
 import { directoryMethods } from './web-api-directory.js';
+import { fileMethods } from './web-api-files.js';
 import { historyMethods } from './web-api-history.js';
 import type { ApiBody, ApiContext, Args } from './web-api-types.js';
 import { fail, str } from './web-api-types.js';
@@ -22,8 +23,8 @@ export interface WebApiReply {
   body: ApiBody;
 }
 
-const METHODS = { ...chatMethods, ...directoryMethods, ...historyMethods };
-const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'view'];
+const METHODS = { ...chatMethods, ...directoryMethods, ...historyMethods, ...fileMethods };
+const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'view', 'files'];
 const MAX_RECORDED = 10_000;
 
 function recordable(args: Args): Args {

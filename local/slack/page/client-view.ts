@@ -35,14 +35,27 @@ export function clientView(renderMrkdwn, renderBlocks) {
     return `<span class="avatar${small ? ' avatar-sm' : ''}" style="background:${bg}" title="${esc(p.name)}">${esc(p.initials)}</span>`;
   }
 
+  // A shared file: images inline (as Slack previews them), anything else as a link.
+  function file(f) {
+    const url = esc(f.url_private || '');
+    const title = esc(f.title || f.name || 'file');
+    if (/^image\//.test(f.mimetype || '')) {
+      const size = f.original_w ? ` width="${Number(f.original_w)}" height="${Number(f.original_h)}"` : '';
+      return `<div class="file file-image"><div class="file-title">${title}</div><a href="${url}" target="_blank" rel="noopener"><img src="${url}" alt="${esc(f.alt_txt || f.title || f.name || 'image')}"${size}></a></div>`;
+    }
+    return `<a class="file file-chip" href="${url}" target="_blank" rel="noopener">\ud83d\udcc4 ${title} <span>${esc(f.filetype || '')} · ${Number(f.size || 0)} bytes</span></a>`;
+  }
+
   function body(ctx, m) {
     const text = (t, plain) => renderMrkdwn(t, ctx.names, plain);
-    let html = m.blocks && m.blocks.length ? renderBlocks(m.blocks, text) : `<div class="text">${text(m.text || '', false)}</div>`;
+    const files = m.files || [];
+    let html = m.blocks && m.blocks.length ? renderBlocks(m.blocks, text) : m.text || files.length === 0 ? `<div class="text">${text(m.text || '', false)}</div>` : '';
     for (const a of m.attachments || []) {
       const color = /^#?[0-9a-f]{3,6}$/i.test(a.color || '') ? (a.color[0] === '#' ? a.color : `#${a.color}`) : a.color === 'danger' ? '#e01e5a' : a.color === 'good' ? '#2eb67d' : a.color === 'warning' ? '#ecb22e' : '#dddddd';
       const inner = a.blocks ? renderBlocks(a.blocks, text) : text(a.text || a.fallback || '', false);
       html += `<div class="attachment" style="border-color:${color}">${inner}</div>`;
     }
+    for (const f of files) html += file(f);
     return html;
   }
 

@@ -59,6 +59,11 @@ a{color:#1264a3}
 .b-actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:2px}
 .b-unsupported,.b-image-block{color:#616061;font-size:13px;border:1px dashed #ccc;border-radius:4px;padding:2px 8px}
 .attachment{border-left:4px solid #ddd;padding:2px 0 2px 12px;margin-top:6px}
+.file{margin-top:6px}
+.file-title{color:#616061;font-size:13px;margin-bottom:4px}
+.file-image img{display:block;max-width:min(100%,560px);height:auto;border:1px solid #e2e2e2;border-radius:8px}
+.file-chip{display:inline-flex;gap:8px;align-items:center;border:1px solid #e2e2e2;border-radius:8px;padding:8px 12px;text-decoration:none;color:#1d1c1d;font-weight:700}
+.file-chip span{color:#616061;font-weight:400;font-size:13px}
 .btn{border:1px solid #bbbabb;background:#fff;color:#1d1c1d;font-weight:700;font-size:14px;border-radius:4px;padding:0 12px;height:32px;cursor:pointer}
 .btn:hover{background:#f8f8f8;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .btn-primary{background:#007a5a;border-color:#007a5a;color:#fff}
