@@ -17,13 +17,23 @@ export function createApproverDirectory(options: { client: WebClient; cacheMs?: 
     return users;
   }
 
+  async function inList(list: { users: string[]; groups: string[] }, user: string): Promise<boolean> {
+    if (list.users.includes(user)) return true;
+    for (const group of list.groups) if ((await members(group)).includes(user)) return true;
+    return false;
+  }
+
   return {
-    async isApprover(app, user) {
-      const { users, groups: groupIds } = app.approvals.approvers;
-      if (users.length === 0 && groupIds.length === 0) return true;
-      if (users.includes(user)) return true;
-      for (const group of groupIds) if ((await members(group)).includes(user)) return true;
-      return false;
+    async isApprover(app, user, clusters = []) {
+      // Clusters with approvers of their own (production) need theirs; the rest, the app's.
+      const own = clusters.map((c) => app.approvals.clusters[c]).filter((c) => c !== undefined && c.users.length + c.groups.length > 0);
+      if (own.length > 0) {
+        for (const list of own) if (!(await inList(list as { users: string[]; groups: string[] }, user))) return false;
+        return true;
+      }
+      const { users, groups } = app.approvals.approvers;
+      if (users.length === 0 && groups.length === 0) return true;
+      return inList({ users, groups }, user);
     },
   };
 }

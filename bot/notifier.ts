@@ -5,11 +5,13 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { withLease } from '../jobs/lease.js';
+import { rolloutChart } from './charts/rollout-chart.js';
+import { uploadChart } from './charts/upload-chart.js';
 import type { Observer, Replies } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
-import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
+import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import type { SlackMessage } from './blocks/kit.js';
 
 
@@ -83,6 +85,16 @@ export function createNotifier(options: NotifierOptions): Worker {
         return post(rollout, heldMessage(rollout, notice.reason), { broadcast: true });
       case 'resumed':
         return post(rollout, resumedMessage(rollout), {});
+      case 'reminder':
+        return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true });
+      case 'note':
+        return post(rollout, { text: notice.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: notice.text } }] }, notice.broadcast ? { broadcast: true } : {});
+      case 'chart': {
+        const root = await store.messageTs(rollout.id, 'root');
+        if (!root) return undefined;
+        await uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) });
+        return 'uploaded';
+      }
       case 'private':
         await options.replies?.reply(rollout.notifyUrl, notice.text);
         return undefined;

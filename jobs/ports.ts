@@ -5,7 +5,8 @@ import type { Fleet } from '../rollout/kube/fleet.js';
 import type { MetricsSource } from '../rollout/metrics/source.js';
 
 export interface ApproverDirectory {
-  isApprover(app: AppConfig, user: string): Promise<boolean>;
+  /** With `clusters`, clusters that have approvers of their own require theirs. */
+  isApprover(app: AppConfig, user: string, clusters?: string[]): Promise<boolean>;
 }
 
 /** Answers a person privately (the response_url of their click or command). */

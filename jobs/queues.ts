@@ -12,9 +12,9 @@ export const inputJobSchema = z.object({
   rolloutId: z.string().min(1),
   /** Unique per click or command (Slack's action_ts / trigger_id): a redelivery is recognised. */
   inputId: z.string().min(1),
-  kind: z.enum(['approve', 'rollback', 'operate']),
+  kind: z.enum(['approve', 'rollback', 'operate', 'pause', 'resume']),
   /** For kind operate: which Demo 3 primitive, on which clusters. */
-  op: z.enum(['canary', 'uncanary', 'promote', 'unpromote']).optional(),
+  op: z.enum(['canary', 'uncanary', 'promote', 'unpromote', 'rollback']).optional(),
   clusters: z.array(z.string()).optional(),
   /** For a rollback: why, in words, when it is not the person's own click ("superseded by v3"). */
   why: z.string().max(300).optional(),

@@ -30,9 +30,18 @@ export interface StepWorkerOptions extends WorkerPorts {
 }
 
 function inputEvent(input: InputJob, rollout: Rollout, by: Actor): RolloutEvent {
+  if (input.kind === 'pause') return { type: 'PauseRequested', by };
+  if (input.kind === 'resume') return { type: 'ResumeRequested', by };
   if (input.kind === 'operate') return { type: 'OperationRequested', op: input.op ?? 'canary', clusters: input.clusters ?? [], by };
   if (input.kind === 'approve') return { type: 'GateApproved', stage: input.stage ?? gateStageFor(rollout, input.cluster), by };
   return { type: 'RollbackRequested', by, ...(input.stage !== undefined ? { stage: input.stage } : {}), ...(input.why ? { why: input.why } : {}) };
+}
+
+/** Which clusters' approvers decide on this input: the gate's, or the operation's; none for the rest. */
+function clustersConcerned(input: InputJob, rollout: Rollout): string[] | undefined {
+  if (input.kind === 'approve') return rollout.gates[(input.stage ?? gateStageFor(rollout, input.cluster)) - 1]?.clusters;
+  if (input.kind === 'operate') return input.clusters;
+  return undefined;
 }
 
 export function createStepWorker(options: StepWorkerOptions): Worker {
@@ -103,7 +112,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
     const outcome = await runner.apply(input.rolloutId, async (rollout) => {
       if (rollout.inputsApplied.includes(input.inputId)) return 'input already applied';
       const app = appOf(rollout.app);
-      const isApprover = app ? await options.approvers.isApprover(app, input.user) : false;
+      const isApprover = app ? await options.approvers.isApprover(app, input.user, clustersConcerned(input, rollout)) : false;
       const by = { user: input.user, isApprover };
       const event = inputEvent(input, rollout, by);
       const successor = input.successor ? { successor: input.successor } : {};

@@ -89,10 +89,21 @@ const appSchema = z.strictObject({
         .default({ users: [], groups: [] }),
       allowSelfApproval: z.boolean().default(false),
       autoPromote: z.boolean().default(false),
-      timeout: duration(60_000, '4h').default(4 * 3_600_000),
+      timeout: duration(1000, '4h').default(4 * 3_600_000),
       onTimeout: z.enum(['rollback', 'hold']).default('rollback'),
+      /** Clusters with approvers of their own (production may need another group), or two approvals. */
+      clusters: z
+        .record(
+          dnsLabel,
+          z.strictObject({
+            users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id like U0123ABCD')).default([]),
+            groups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id like S0123ABCD')).default([]),
+            required: z.int().min(1).max(5).default(1),
+          }),
+        )
+        .default({}),
     })
-    .default({ approvers: { users: [], groups: [] }, allowSelfApproval: false, autoPromote: false, timeout: 4 * 3_600_000, onTimeout: 'rollback' }),
+    .default({ approvers: { users: [], groups: [] }, allowSelfApproval: false, autoPromote: false, timeout: 4 * 3_600_000, onTimeout: 'rollback', clusters: {} }),
   cooldown: duration(0, '10m').default(0),
   /** How long canaries and promoted bases may take to be ready before rolling back (Flagger's progressDeadlineSeconds). */
   progressDeadline: duration(5000, '10m').default(10 * 60_000),
@@ -125,6 +136,9 @@ export const configSchema = z
       if (appNames.has(app.name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `app "${app.name}" is configured twice` });
       appNames.add(app.name);
       const seen = new Set<string>();
+      for (const name of Object.keys(app.approvals.clusters)) {
+        if (!app.clusters.includes(name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'approvals', 'clusters', name], message: `"${name}" is not one of this app's clusters` });
+      }
       app.clusters.forEach((name, j) => {
         if (!clusterNames.has(name)) {
           ctx.addIssue({ code: 'custom', path: ['apps', i, 'clusters', j], message: `"${name}" is not a fleet cluster (${[...clusterNames].join(', ')})` });

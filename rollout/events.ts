@@ -21,7 +21,9 @@ export type RolloutEvent =
   | { type: 'StepFailed'; step: StepName; reason: string }
   | { type: 'StepHeld'; step: StepName; reason: string }
   | { type: 'OperationRequested'; op: OperationKind; clusters: string[]; by: Actor }
-  | { type: 'OperationApplied' };
+  | { type: 'OperationApplied' }
+  | { type: 'PauseRequested'; by: Actor }
+  | { type: 'ResumeRequested'; by: Actor };
 
 /** Steps run by the workers; each touches the outside world (Kubernetes, Prometheus). */
 export type StepName = 'start' | 'deploy-canary' | 'promote' | 'check-ready' | 'tick' | 'finalize' | 'rollback' | 'operate';
@@ -43,10 +45,16 @@ export type Notice =
   | { kind: 'gate-closed'; stage: number }
   | { kind: 'rolled-back' }
   | { kind: 'finished' }
+  /** The chart of every metric over the whole rollout, per cluster, uploaded to the thread. */
+  | { kind: 'chart' }
   | { kind: 'failed'; reason: string }
   | { kind: 'operation'; operation: Operation }
   | { kind: 'held'; reason: string }
   | { kind: 'resumed' }
+  /** Half-way to the gate's timeout: one reminder, to the approvers. */
+  | { kind: 'reminder'; stage: number }
+  /** A line in the rollout's thread (pause, resume, a timed-out gate held). */
+  | { kind: 'note'; text: string; broadcast?: boolean }
   /** A private answer to the requester (through the start command's response_url). */
   | { kind: 'private'; text: string };
 

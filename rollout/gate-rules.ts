@@ -19,6 +19,8 @@ function closedGateRefusal(rollout: Rollout, gate: Gate | undefined): Refusal | 
       return refuse('gate-decided', `${where} is already rolled back by <@${gate.decidedBy}>.`);
     case 'closed':
       return refuse('gate-decided', `${where} is already closed: ${gate.closedReason ?? 'the rollout moved on'}.`);
+    case 'expired':
+      return refuse('gate-decided', `${where} is already timed out (${gate.closedReason ?? 'no decision in time'}).`);
     case 'pending':
       return refuse('gate-not-open', `${where} is not open yet: rollout ${rollout.id} is ${rollout.phase}.`);
     case 'open':
@@ -32,6 +34,7 @@ export function gateRefusal(rollout: Rollout, stage: number, by: Actor): Refusal
   const gate = rollout.gates[stage - 1];
   const closed = closedGateRefusal(rollout, gate);
   if (closed) return closed;
+  if (rollout.phase === 'paused') return refuse('busy', `Rollout ${rollout.id} is paused; \`/rollout resume ${rollout.id}\` first.`);
   if (rollout.phase === 'operating') return refuse('busy', `An operation on ${rollout.operation?.clusters.join(', ')} is being written; approve again in a moment.`);
   if (by.user === rollout.requester && !rollout.settings.allowSelfApproval) {
     return refuse('self-approval', `You requested rollout ${rollout.id}, so someone else has to approve its gates.`);

@@ -4,8 +4,10 @@ import type { Actor, Effect, Notice, Refusal, RolloutEvent, StepName } from './e
 import { judgeTick, tickErrored, tickFailed } from './verdict.js';
 import type { Gate, Outcome, Rollout } from './model.js';
 import { isTerminal } from './model.js';
+import { humanDuration } from './duration.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
 import { operationApplied, requestOperation, type OperationTransition } from './operations.js';
+import { gateClock, holdAfterTimeout, partialApproval, pause, resume, type LifecycleChange } from './gate-lifecycle.js';
 
 export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -46,7 +48,7 @@ export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number)
   return result;
 }
 
-function fromOperation(rollout: Rollout, nowMs: number, result: OperationTransition): Transition {
+function fromOperation(rollout: Rollout, nowMs: number, result: OperationTransition | LifecycleChange): Transition {
   return result.ok ? advance(rollout, nowMs, result.changes, result.effects) : result;
 }
 
@@ -86,6 +88,10 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       return fromOperation(rollout, nowMs, requestOperation(rollout, event.op, event.clusters, event.by, nowMs));
     case 'OperationApplied':
       return fromOperation(rollout, nowMs, operationApplied(rollout, nowMs));
+    case 'PauseRequested':
+      return fromOperation(rollout, nowMs, pause(rollout, event.by, nowMs));
+    case 'ResumeRequested':
+      return fromOperation(rollout, nowMs, resume(rollout, event.by, nowMs));
   }
 }
 
@@ -140,7 +146,21 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
     const rolled = beginRollback(next, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'analysis', reason, cause: judged.breach });
     return rolled.ok ? { ...rolled, effects: [summary, ...rolled.effects] } : rolled;
   }
-  if (waiting || ticksInStage < rollout.settings.iterations) {
+  if (waiting) {
+    const clock = gateClock(next, nowMs);
+    if (clock?.timedOut && rollout.settings.onTimeout === 'rollback') {
+      const reason = `the ${clock.timedOut.clusters.join(', ')} gate got no decision within ${humanDuration(rollout.settings.gateTimeoutMs)}`;
+      const rolled = beginRollback({ ...next, ...clock.changes }, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'timeout', reason });
+      return rolled.ok ? { ...rolled, effects: [summary, ...clock.effects, ...rolled.effects] } : rolled;
+    }
+    if (clock?.timedOut) {
+      const held = { ...clock.changes, ...holdAfterTimeout(next, clock.timedOut, nowMs) };
+      const text = `:alarm_clock: <@${rollout.requester}> the ${clock.timedOut.clusters.join(', ')} gate of \`${rollout.id}\` got no decision within ${humanDuration(rollout.settings.gateTimeoutMs)}; the rollout is held as it is. \`/rollout resume ${rollout.id}\` opens the gate again, \`/rollout rollback ${rollout.id}\` undoes it.`;
+      return advance(next, nowMs, held, [summary, ...clock.effects, notify({ kind: 'note', text, broadcast: true }), rootUpdate]);
+    }
+    return advance(next, nowMs, clock?.changes ?? {}, [summary, ...(clock?.effects ?? []), step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
+  }
+  if (ticksInStage < rollout.settings.iterations) {
     return advance(next, nowMs, {}, [summary, step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
   if (rollout.stage === rollout.stages.length - 1) {
@@ -167,7 +187,10 @@ function replaceGate(gates: Gate[], index: number, changes: Partial<Gate>): Gate
 function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number): Transition {
   const refusal = gateRefusal(rollout, stage, by);
   if (refusal) return { ok: false, refusal };
-  const gates = replaceGate(rollout.gates, stage - 1, { state: 'approved', decidedBy: by.user, decidedAt: nowMs });
+  const partial = partialApproval(rollout, stage, by, nowMs);
+  if (partial) return fromOperation(rollout, nowMs, partial);
+  const approvals = [...(rollout.gates[stage - 1]?.approvals ?? []), { user: by.user, at: nowMs }];
+  const gates = replaceGate(rollout.gates, stage - 1, { state: 'approved', decidedBy: by.user, decidedAt: nowMs, approvals });
   return advance(rollout, nowMs, { gates, phase: 'promoting', stage }, [
     step('promote', nowMs),
     notify({ kind: 'gate-closed', stage }),
@@ -206,6 +229,7 @@ function finalized(rollout: Rollout, nowMs: number): Transition {
   return advance(rollout, nowMs, { phase: 'succeeded', cluster, outcome: { kind: 'succeeded', at: nowMs } }, [
     rootUpdate,
     notify({ kind: 'finished' }),
+    notify({ kind: 'chart' }),
     { type: 'release-lock' },
   ]);
 }
@@ -219,6 +243,7 @@ function rolledBack(rollout: Rollout, nowMs: number): Transition {
   return advance(rollout, nowMs, { phase: 'rolled-back', cluster, gates, outcome, pendingOutcome: undefined }, [
     rootUpdate,
     notify({ kind: 'rolled-back' }),
+    ...(rollout.tick > 0 ? [notify({ kind: 'chart' })] : []),
     { type: 'release-lock' },
   ]);
 }

@@ -17,6 +17,7 @@ export type Phase =
   | 'analysing' // analysis ticks running for the current stage
   | 'awaiting-approval' // a gate is open; nothing runs until someone clicks
   | 'operating' // a person's operation on named clusters (seed Demo 3) is being written
+  | 'paused' // a person paused it (or a gate timed out with onTimeout: hold); nothing runs until resume
   | 'finalizing' // absorbing the promotion into the base, removing temporary objects
   | 'rolling-back' // undoing canaries and promotions
   | 'succeeded'
@@ -25,7 +26,7 @@ export type Phase =
 
 export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'rolled-back', 'failed'];
 
-export type GateState = 'pending' | 'open' | 'approved' | 'rolled-back' | 'closed';
+export type GateState = 'pending' | 'open' | 'approved' | 'rolled-back' | 'closed' | 'expired';
 
 export interface Gate {
   stage: number;
@@ -36,6 +37,12 @@ export interface Gate {
   decidedAt?: number;
   /** Why a gate closed without a decision (the rollout ended some other way). */
   closedReason?: string;
+  /** Distinct approvals this gate needs (per-cluster "two approvals"); 1 when unset. */
+  required?: number;
+  approvals?: { user: string; at: number }[];
+  /** Cluster-specific approvers, when the gate's clusters have their own. */
+  approvers?: { users: string[]; groups: string[] };
+  reminded?: boolean;
 }
 
 export interface MetricSample {
@@ -86,9 +93,13 @@ export interface RolloutSettings {
   readyPollMs: number;
   /** How long to wait before retrying a step whose cluster did not answer. */
   retryMs: number;
+  gateTimeoutMs: number;
+  onTimeout: 'rollback' | 'hold';
+  /** The metrics and their ranges as configured at the start (for the end-of-rollout chart). */
+  metrics?: { name: string; min?: number; max?: number }[];
 }
 
-export type OperationKind = 'canary' | 'uncanary' | 'promote' | 'unpromote';
+export type OperationKind = 'canary' | 'uncanary' | 'promote' | 'unpromote' | 'rollback';
 
 /** A person's operation on named clusters of a running rollout (the primitives of seed Demo 3). */
 export interface Operation {
@@ -107,7 +118,7 @@ export type Outcome =
       at: number;
       by?: string;
       reason: string;
-      trigger: 'person' | 'analysis' | 'deadline' | 'failure';
+      trigger: 'person' | 'analysis' | 'deadline' | 'failure' | 'timeout';
       /** For an automatic rollback after analysis: the cluster and metrics that failed. */
       cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number };
     }
@@ -147,6 +158,8 @@ export interface Rollout {
   held?: { step: string; reason: string; since: number };
   /** The requester's response_url from the start command: a private answer if the start fails. */
   notifyUrl?: string;
+  /** While paused: who, since when, and where to go back to (reopening the gate that timed out, if any). */
+  paused?: { by: string; at: number; resume: 'analysing' | 'awaiting-approval' | 'waiting-ready'; reopen?: number };
   /** Set by `start --supersede`: the rollout to start once this one is rolled back. */
   successor?: SuccessorRequest;
 }

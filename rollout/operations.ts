@@ -15,6 +15,7 @@ const ALREADY: Record<OperationKind, (state: ClusterState) => boolean> = {
   uncanary: (s) => s.canary !== 'deployed',
   promote: (s) => s.promoted,
   unpromote: (s) => !s.promoted,
+  rollback: (s) => s.canary !== 'deployed' && !s.promoted,
 };
 
 const ALREADY_WORDS: Record<OperationKind, string> = {
@@ -22,6 +23,7 @@ const ALREADY_WORDS: Record<OperationKind, string> = {
   uncanary: 'runs no canary',
   promote: 'is already promoted',
   unpromote: 'is not promoted',
+  rollback: 'runs neither a canary nor a promotion',
 };
 
 export const OPERATION_WORDS: Record<OperationKind, string> = {
@@ -29,6 +31,7 @@ export const OPERATION_WORDS: Record<OperationKind, string> = {
   uncanary: 'rolled back the canary in',
   promote: 'promoted',
   unpromote: 'rolled back the promotion of',
+  rollback: 'rolled back canary and promotion in',
 };
 
 export function requestOperation(rollout: Rollout, op: OperationKind, clusters: string[], by: Actor, nowMs: number): OperationTransition {
@@ -71,6 +74,7 @@ export function operationApplied(rollout: Rollout, nowMs: number): OperationTran
     if (operation.op === 'uncanary') cluster[name] = { ...state, canary: 'removed' };
     if (operation.op === 'promote') cluster[name] = { ...state, promoted: true };
     if (operation.op === 'unpromote') cluster[name] = { ...state, promoted: false };
+    if (operation.op === 'rollback') cluster[name] = { ...state, canary: state.canary === 'deployed' ? 'removed' : state.canary, promoted: false };
   }
   // The operation made the pending tick stale; analysis goes on (also while a gate waits).
   const resumeTicks: Effect[] = [{ type: 'step', step: 'tick', at: nowMs + rollout.settings.intervalMs }];
@@ -88,6 +92,7 @@ export function desiredSets(rollout: Rollout): { canaries: string[]; promoted: s
     const state = rollout.cluster[name] as ClusterState;
     const now = kind === 'canary' ? state.canary === 'deployed' : state.promoted;
     if (!op || !op.clusters.includes(name)) return now;
+    if (op.op === 'rollback') return false;
     if (kind === 'canary') return op.op === 'canary' ? true : op.op === 'uncanary' ? false : now;
     return op.op === 'promote' ? true : op.op === 'unpromote' ? false : now;
   };

@@ -35,6 +35,21 @@ export function planStages(strategy: Strategy, clusters: string[]): Stage[] {
   return [{ action: 'canary', clusters: [...clusters] }, ...clusters.map((c): Stage => ({ action: 'promote', clusters: [c] }))];
 }
 
+/** A gate over some clusters: the most approvals any of them requires, and their own approvers if they have any. */
+function gateFor(app: AppConfig, stage: number, clusters: string[]): Rollout['gates'][number] {
+  const own = clusters.map((c) => app.approvals.clusters[c]).filter((c) => c !== undefined);
+  const required = Math.max(1, ...own.map((c) => c.required));
+  const users = [...new Set(own.flatMap((c) => c.users))];
+  const groups = [...new Set(own.flatMap((c) => c.groups))];
+  return {
+    stage,
+    clusters,
+    state: 'pending',
+    ...(required > 1 ? { required } : {}),
+    ...(users.length + groups.length > 0 ? { approvers: { users, groups } } : {}),
+  };
+}
+
 export function newRollout(request: StartRequest, tuning: { readyPollMs?: number } = {}): Rollout {
   const { app, nowMs } = request;
   const clusters = request.clusters ?? app.clusters;
@@ -60,6 +75,9 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       progressDeadlineMs: app.progressDeadline,
       readyPollMs: tuning.readyPollMs ?? DEFAULT_READY_POLL_MS,
       retryMs: 5 * (tuning.readyPollMs ?? DEFAULT_READY_POLL_MS),
+      gateTimeoutMs: app.approvals.timeout,
+      metrics: app.analysis.metrics.map((m) => ({ name: m.name, ...(m.min !== undefined ? { min: m.min } : {}), ...(m.max !== undefined ? { max: m.max } : {}) })),
+      onTimeout: app.approvals.onTimeout,
     },
     phase: 'queued',
     stage: 0,
@@ -67,7 +85,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
     ticksInStage: 0,
     tick: 0,
     cluster: Object.fromEntries(clusters.map((c) => [c, { canary: 'none', promoted: false, failedChecks: 0, history: [] }])),
-    gates: stages.slice(1).map((s, i) => ({ stage: i + 1, clusters: s.clusters, state: 'pending' })),
+    gates: stages.slice(1).map((s, i) => gateFor(app, i + 1, s.clusters)),
     createdAt: nowMs,
     updatedAt: nowMs,
     inputsApplied: [],

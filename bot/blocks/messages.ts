@@ -1,6 +1,7 @@
 // Every message rollgate posts about a rollout, built from the rollout and the notice.
 import type { ClusterTick, MetricSample, Operation, Rollout } from '../../rollout/model.js';
 import { OPERATION_WORDS } from '../../rollout/operations.js';
+import { humanDuration } from '../../rollout/duration.js';
 import { actions, button, clip, clockTime, context, divider, header, section, sparkline, type Block, type SlackMessage } from './kit.js';
 import { approverWords, clusterLine, mention, phaseLine, stageWords } from './words.js';
 
@@ -94,7 +95,7 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
   const where = gate?.clusters.join(', ') ?? '?';
   const ask = [
     `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} the ${stageWords(rollout, stage - 1)} passed ${rollout.settings.iterations} analysis interval(s).`,
-    `Approvers: ${approverWords(rollout)}`,
+    `Approvers: ${approverWords(rollout, gate)}${(gate?.required ?? 1) > 1 ? ` · needs ${gate?.required} approvals${gate?.approvals?.length ? `, so far ${gate.approvals.map((a) => mention(a.user)).join(', ')}` : ''}` : ''}`,
   ].join('\n');
   if (!gate || gate.state === 'open' || gate.state === 'pending') {
     const value = gateButtonValue(rollout, stage);
@@ -121,7 +122,9 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
       ? `:white_check_mark: Promotion of ${where} approved by ${mention(gate.decidedBy ?? '')}${when}`
       : gate.state === 'rolled-back'
         ? `:leftwards_arrow_with_hook: Rolled back by ${mention(gate.decidedBy ?? '')}${when}`
-        : `:no_entry: Gate closed${when}: ${gate.closedReason ?? 'the rollout ended'}`;
+        : gate.state === 'expired'
+          ? `:alarm_clock: Gate timed out${when}: ${gate.closedReason ?? 'no decision in time'}`
+          : `:no_entry: Gate closed${when}: ${gate.closedReason ?? 'the rollout ended'}`;
   return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided)] };
 }
 
@@ -166,6 +169,14 @@ export function finishedMessage(rollout: Rollout): SlackMessage {
 
 export function operationMessage(rollout: Rollout, operation: Operation): SlackMessage {
   const text = `:hammer_and_wrench: ${mention(operation.by)} ${OPERATION_WORDS[operation.op]} ${operation.clusters.join(', ')} (rollout \`${rollout.id}\`).`;
+  return { text, blocks: [section(text)] };
+}
+
+export function reminderMessage(rollout: Rollout, stage: number, now: number): SlackMessage {
+  const gate = rollout.gates[stage - 1];
+  const left = gate?.openedAt !== undefined ? humanDuration(gate.openedAt + rollout.settings.gateTimeoutMs - now) : '';
+  const then = rollout.settings.onTimeout === 'rollback' ? 'it rolls back' : 'the rollout is held';
+  const text = `:hourglass_flowing_sand: ${approverWords(rollout, gate)}: the ${gate?.clusters.join(', ')} gate of \`${rollout.id}\` (${rollout.app} ${rollout.version}) is waiting for a decision; ${left} left, then ${then}.`;
   return { text, blocks: [section(text)] };
 }
 

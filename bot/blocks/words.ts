@@ -6,8 +6,8 @@ import { clockTime } from './kit.js';
 export const mention = (user: string) => (user === 'auto' ? 'rollgate (autoPromote)' : `<@${user}>`);
 
 /** "<@U0LEAD>, <!subteam^S0SRE>", or "anyone but the requester" when no approvers are configured. */
-export function approverWords(rollout: Rollout): string {
-  const { users, groups } = rollout.settings.approvers ?? { users: [], groups: [] };
+export function approverWords(rollout: Rollout, gate?: Gate): string {
+  const { users, groups } = gate?.approvers ?? rollout.settings.approvers ?? { users: [], groups: [] };
   const names = [...users.map((u) => `<@${u}>`), ...groups.map((g) => `<!subteam^${g}>`)];
   return names.length > 0 ? names.join(', ') : 'anyone but the requester';
 }
@@ -45,6 +45,11 @@ export function phaseLine(rollout: Rollout, now: number): string {
       const op = rollout.operation;
       return `:hammer_and_wrench: <@${op?.by}> ${op ? OPERATION_WORDS[op.op] : 'changed'} ${op?.clusters.join(', ')}: writing it`;
     }
+    case 'paused': {
+      const p = rollout.paused;
+      const who = p?.by === 'timeout' ? 'held: a gate timed out' : `paused by <@${p?.by}>`;
+      return `:double_vertical_bar: ${who}${p ? ` at ${clockTime(p.at)}` : ''}; \`/rollout resume ${rollout.id}\` continues`;
+    }
     case 'finalizing':
       return ':arrows_counterclockwise: Finalizing: writing the new version into the base, removing canaries';
     case 'rolling-back':
@@ -71,6 +76,8 @@ export function gateWords(gate: Gate | undefined, now: number): string {
       return `rolled back by ${mention(gate.decidedBy ?? '')}${gate.decidedAt !== undefined ? ` at ${clockTime(gate.decidedAt)}` : ''}`;
     case 'closed':
       return 'gate closed';
+    case 'expired':
+      return ':alarm_clock: gate timed out';
   }
 }
 

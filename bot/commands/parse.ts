@@ -12,7 +12,11 @@ export type Command =
   | { kind: 'status'; target?: string }
   | { kind: 'list' }
   | { kind: 'approve'; id: string; cluster: string }
-  | { kind: 'rollback'; id: string; cluster?: string };
+  | { kind: 'rollback'; id: string; cluster?: string }
+  | { kind: 'abort'; id: string }
+  | { kind: 'pause'; id: string }
+  | { kind: 'resume'; id: string }
+  | { kind: 'audit'; id: string };
 
 export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
 
@@ -25,7 +29,11 @@ export const USAGE: Record<string, string> = {
   status: '`/rollout status [APP|ID]`',
   list: '`/rollout list`',
   approve: '`/rollout approve ID CLUSTER`',
-  rollback: '`/rollout rollback ID`',
+  rollback: '`/rollout rollback ID [CLUSTER]`',
+  abort: '`/rollout abort ID`',
+  pause: '`/rollout pause ID`',
+  resume: '`/rollout resume ID`',
+  audit: '`/rollout audit ID`',
   help: '`/rollout help`',
 };
 
@@ -35,7 +43,10 @@ export const HELP_TEXT = [
   `• ${USAGE.status}: phase, per-cluster state and last analysis`,
   `• ${USAGE.list}: active rollouts`,
   `• ${USAGE.approve}: the same as the Approve button`,
-  `• ${USAGE.rollback}: undo every canary and promotion of a rollout`,
+  `• ${USAGE.rollback}: undo every canary and promotion of a rollout, or only in CLUSTER`,
+  `• ${USAGE.abort}: stop the rollout and roll every cluster back`,
+  `• ${USAGE.pause} / ${USAGE.resume}: hold analysis and gates; resume continues where it was`,
+  `• ${USAGE.audit}: who did what to the rollout, and when`,
   `• ${USAGE.canary} / ${USAGE.uncanary}: deploy or remove the canary in named clusters only`,
   `• ${USAGE.promote} / ${USAGE.unpromote}: promote named clusters (out of order if need be), or undo their promotion`,
   '`--supersede` on start rolls the running rollout of the app back first, then starts the new version.',
@@ -158,8 +169,20 @@ export function parseCommand(text: string, config: Config): Parsed {
     case 'rollback': {
       const parsed = parseId(rest[0], USAGE.rollback as string);
       if ('error' in parsed) return parsed.error;
-      if (rest.length > 1) return fail('`rollback ID` undoes the whole rollout; for one cluster use `uncanary ID CLUSTER` or `unpromote ID CLUSTER`.', USAGE.rollback as string);
-      return { ok: true, command: { kind: 'rollback', id: parsed.id } };
+      if (rest.length > 2) return fail('Roll back the whole rollout, or one cluster.', USAGE.rollback as string);
+      const cluster = rest[1];
+      if (cluster !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(cluster)) return fail(`${show(cluster)} is not a cluster name.`, USAGE.rollback as string);
+      return { ok: true, command: cluster ? { kind: 'rollback', id: parsed.id, cluster } : { kind: 'rollback', id: parsed.id } };
+    }
+    case 'abort':
+    case 'pause':
+    case 'resume':
+    case 'audit': {
+      const kind = verb.toLowerCase() as 'abort' | 'pause' | 'resume' | 'audit';
+      const parsed = parseId(rest[0], USAGE[kind] as string);
+      if ('error' in parsed) return parsed.error;
+      if (rest.length > 1) return fail(`${kind} takes a rollout id only.`, USAGE[kind] as string);
+      return { ok: true, command: { kind, id: parsed.id } };
     }
     default: {
       const word = verb ?? '';

@@ -1,6 +1,7 @@
 // The /rollout slash command. Acknowledge first; then create, look up or enqueue.
 import type { App, RespondFn } from '@slack/bolt';
 import { startRollout } from '../../jobs/start-rollout.js';
+import type { AuditEntry } from '../../jobs/store.js';
 import { rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 import { HELP_TEXT, parseCommand, type Command } from './parse.js';
@@ -50,11 +51,24 @@ async function run(command: Command, caller: Caller, respond: RespondFn, ctx: Bo
       return;
     }
     case 'approve':
-    case 'rollback': {
+    case 'rollback':
+    case 'abort':
+    case 'pause':
+    case 'resume': {
       if (!(await ctx.store.get(command.id))) return void (await say(`:no_entry: There is no rollout \`${command.id}\`.`));
-      const cluster = command.cluster;
-      await ctx.queues.input({ rolloutId: command.id, inputId: caller.inputId, kind: command.kind, user: caller.user, responseUrl: caller.responseUrl, ...(cluster ? { cluster } : {}) });
+      const base = { rolloutId: command.id, inputId: caller.inputId, user: caller.user, responseUrl: caller.responseUrl };
+      if (command.kind === 'approve') await ctx.queues.input({ ...base, kind: 'approve', cluster: command.cluster });
+      // One cluster: undo its canary and promotion only (seed Demo 3); otherwise the whole rollout.
+      else if (command.kind === 'rollback' && command.cluster) await ctx.queues.input({ ...base, kind: 'operate', op: 'rollback', clusters: [command.cluster] });
+      else if (command.kind === 'rollback') await ctx.queues.input({ ...base, kind: 'rollback' });
+      else if (command.kind === 'abort') await ctx.queues.input({ ...base, kind: 'rollback', why: 'aborted' });
+      else await ctx.queues.input({ ...base, kind: command.kind });
       return;
+    }
+    case 'audit': {
+      const entries = await ctx.store.audit(command.id);
+      if (entries.length === 0) return void (await say(`:no_entry: No audit entries for \`${command.id}\`.`));
+      return void (await say(`*Audit of \`${command.id}\`* (${entries.length} entries, oldest first)\n${auditLines(entries).join('\n')}`));
     }
     case 'help':
       return void (await say(HELP_TEXT));
@@ -85,6 +99,17 @@ async function start(command: Extract<Command, { kind: 'start' }>, caller: Calle
     return void (await say(`:no_entry: ${app.name} is already rolling out in ${link ? `<${link}|${outcome.activeId}>` : `\`${outcome.activeId}\``}. One rollout per app at a time; \`--supersede\` rolls it back and starts yours.`));
   }
   await say(`:rocket: Rollout \`${outcome.rollout.id}\` of ${app.name} ${command.version} is queued; follow it in <#${app.channel}>.`);
+}
+
+function auditLines(entries: AuditEntry[]): string[] {
+  const line = (e: AuditEntry) => {
+    const who = e.who === 'rollgate' ? 'rollgate' : `<@${e.who}>`;
+    const where = e.cluster ? ` [${e.cluster}]` : '';
+    return `\`${new Date(e.at).toISOString().slice(11, 19)}\` ${who} ${e.what}${where} → ${e.outcome}${e.detail ? `: ${e.detail.slice(0, 200)}` : ''}`;
+  };
+  // A private message is at most 40,000 characters; show the newest entries when there are many.
+  const lines = entries.map(line);
+  return lines.length > 80 ? [`…${lines.length - 80} older entries not shown`, ...lines.slice(-80)] : lines;
 }
 
 async function findRollout(target: string | undefined, ctx: BotContext): Promise<string | undefined> {

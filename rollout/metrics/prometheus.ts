@@ -52,6 +52,7 @@ export async function queryPrometheus(baseUrl: string, query: string, options: {
   const result = body.data?.result;
   if (body.data?.resultType === 'scalar' && Array.isArray(result)) return numberOf(result[1]);
   if (!Array.isArray(result) || result.length === 0) return { error: 'no data: the query returned no series' };
+  if (result.length > 1) return { error: `the query returned ${result.length} series, not one; aggregate it (for example with sum())` };
   return numberOf((result[0] as { value?: [number, string] }).value?.[1]);
 }
 

@@ -90,6 +90,12 @@ describe('a rollout from Slack, end to end', () => {
     const finished = s.channel().find((m) => m.reply_broadcast && m.text.includes('is rolled out to member1, member2, member3'));
     expect(finished?.text).toContain('<@U0DEV>');
     expect(s.slack.calls('chat.update').length).toBeGreaterThan(3);
+    // The chart of every metric over the whole rollout lands in the thread as a PNG.
+    const chart = await waitFor('the chart upload', () => s.thread(id).find((m) => (m.files ?? []).length > 0));
+    const file = (chart.files as { id: string; name: string }[])[0]!;
+    expect(file.name).toBe(`${id}-metrics.png`);
+    const png = Buffer.from(await (await fetch(`${s.slack.url}/_emulator/files/${file.id}`)).arrayBuffer());
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('a bad version rolls back by itself after failureLimit failed checks and tells the channel', async () => {

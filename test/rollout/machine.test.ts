@@ -113,7 +113,7 @@ describe('transitions', () => {
     const out = apply(r, { type: 'Finalized' });
     expect(out.rollout.phase).toBe('succeeded');
     expect(out.effects).toContainEqual({ type: 'release-lock' });
-    expect(notices(out.effects)).toEqual(['root-update', 'finished']);
+    expect(notices(out.effects)).toEqual(['root-update', 'finished', 'chart']);
   });
 
   it('canary-first deploys one canary, then promotes the first cluster and the rest', () => {
@@ -154,7 +154,7 @@ describe('transitions', () => {
     expect(done.rollout.phase).toBe('rolled-back');
     expect(done.rollout.outcome).toMatchObject({ kind: 'rolled-back', trigger: 'analysis', at: T0 + 2 * MIN });
     expect(Object.values(done.rollout.cluster).map((c) => c.canary)).toEqual(['removed', 'removed', 'removed']);
-    expect(notices(done.effects)).toEqual(['root-update', 'rolled-back']);
+    expect(notices(done.effects)).toEqual(['root-update', 'rolled-back', 'chart']);
   });
 
   it('opens the gate only after enough passing intervals', () => {
