@@ -4,11 +4,19 @@ import type { Rollout } from '../rollout/model.js';
 import type { AuditEntry } from './store.js';
 
 export function auditEvent(event: RolloutEvent, after: Rollout, at: number): AuditEntry {
-  const who = event.type === 'GateApproved' || event.type === 'RollbackRequested' ? event.by.user : 'rollgate';
+  const who = 'by' in event ? event.by.user : 'rollgate';
   const stage = event.type === 'GateApproved' || event.type === 'RollbackRequested' ? event.stage : undefined;
-  const cluster = stage !== undefined ? after.gates[stage - 1]?.clusters.join(',') : undefined;
+  const cluster = event.type === 'OperationRequested' ? event.clusters.join(',') : stage !== undefined ? after.gates[stage - 1]?.clusters.join(',') : undefined;
   const detail =
-    event.type === 'StepFailed' ? event.reason : event.type === 'ReadinessChecked' && !event.ready ? event.waitingFor : event.type === 'AnalysisTicked' ? tickDetail(after) : undefined;
+    event.type === 'StepFailed' || event.type === 'StepHeld'
+      ? event.reason
+      : event.type === 'ReadinessChecked' && !event.ready
+        ? event.waitingFor
+        : event.type === 'AnalysisTicked'
+          ? tickDetail(after)
+          : event.type === 'OperationRequested'
+            ? event.op
+            : undefined;
   return { at, who, what: event.type, outcome: after.phase, ...(cluster ? { cluster } : {}), ...(detail ? { detail } : {}) };
 }
 

@@ -8,11 +8,12 @@ local n_outbox = tonumber(ARGV[FIRST])
 local n_audit = tonumber(ARGV[FIRST + 1])
 for i = 1, n_outbox do redis.call('RPUSH', KEYS[2], ARGV[FIRST + 1 + i]) end
 for i = 1, n_audit do redis.call('XADD', KEYS[4], '*', 'entry', ARGV[FIRST + 1 + n_outbox + i]) end
+if n_audit > 0 then redis.call('PEXPIRE', KEYS[4], ARGV[FIRST + 2 + n_outbox + n_audit]) end
 `;
 
 /**
  * KEYS: rollout, outbox, pending, audit, appLock, active
- * ARGV: id, json, pendingJson, prefix, nOutbox, nAudit, ...outbox, ...audit
+ * ARGV: id, json, pendingJson, prefix, nOutbox, nAudit, ...outbox, ...audit, auditRetentionMs
  * Takes the app lock unless an active rollout holds it (then returns that rollout's id).
  * A lock left by a rollout that has ended (or vanished) is taken over, so a crash can
  * never leave an app locked for good.
@@ -39,7 +40,7 @@ return ''
 
 /**
  * KEYS: rollout, outbox, pending, audit, appLock, active
- * ARGV: id, expectedSeq, json, pendingJson, releaseLock ('1'|'0'), nOutbox, nAudit, ...outbox, ...audit
+ * ARGV: id, expectedSeq, json, pendingJson, releaseLock ('1'|'0'), nOutbox, nAudit, ...outbox, ...audit, auditRetentionMs
  * Compare-and-set on the rollout's seq: returns 1 when written, 0 when someone else won.
  */
 export const COMMIT_ROLLOUT = `

@@ -46,8 +46,10 @@ export function splitEffects(rollout: Rollout, effects: Effect[]): { outbox: Out
   return { outbox, steps, releaseLock: effects.some((e) => e.type === 'release-lock') };
 }
 
-export function createRolloutStore(options: { redis: Redis; prefix: string }) {
+export function createRolloutStore(options: { redis: Redis; prefix: string; auditRetentionMs?: number }) {
   const { redis } = options;
+  // The audit stream of a rollout lives this long after its last entry.
+  const retention = String(options.auditRetentionMs ?? 90 * 86_400_000);
   const keys: Keys = redisKeys(options.prefix);
   const scriptKeys = (rollout: Rollout) => [
     keys.rollout(rollout.id),
@@ -57,7 +59,13 @@ export function createRolloutStore(options: { redis: Redis; prefix: string }) {
     keys.appLock(rollout.app),
     keys.active,
   ];
-  const items = (outbox: OutboxItem[], audit: AuditEntry[]) => [String(outbox.length), String(audit.length), ...outbox.map((o) => JSON.stringify(o)), ...audit.map((a) => JSON.stringify(a))];
+  const items = (outbox: OutboxItem[], audit: AuditEntry[]) => [
+    String(outbox.length),
+    String(audit.length),
+    ...outbox.map((o) => JSON.stringify(o)),
+    ...audit.map((a) => JSON.stringify(a)),
+    retention,
+  ];
 
   return {
     keys,
@@ -105,6 +113,7 @@ export function createRolloutStore(options: { redis: Redis; prefix: string }) {
 
     async appendAudit(id: string, entries: AuditEntry[]): Promise<void> {
       for (const entry of entries) await redis.xadd(keys.audit(id), '*', 'entry', JSON.stringify(entry));
+      await redis.pexpire(keys.audit(id), Number(retention));
     },
 
     async audit(id: string): Promise<AuditEntry[]> {

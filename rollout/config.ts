@@ -117,6 +117,8 @@ export const configSchema = z
       clusters: z.array(clusterSchema).min(1, 'name at least one cluster'),
     }),
     apps: z.array(appSchema).min(1, 'configure at least one app'),
+    /** How long audit entries are kept after a rollout's last one (default 90 days). */
+    audit: z.strictObject({ retention: duration(60_000, '90d').default(90 * 86_400_000) }).default({ retention: 90 * 86_400_000 }),
   })
   .superRefine((config, ctx) => {
     const { fleet, apps } = config;
