@@ -48,11 +48,14 @@ describe('the Slack surface', () => {
     await waitFor('non-approver refused', () => ephemeralsOf('U0GUEST').find((t) => t.includes('not an approver')));
     expect(s.message(gate.ts)?.text).toContain('Gate:'); // still open
 
-    // Two approvers click at once: U0SRE through the S0SRE group, U0LEAD directly.
-    const [a, b] = await Promise.all([s.click('U0SRE', gate.ts, 'rollout_approve'), s.click('U0LEAD', gate.ts, 'rollout_approve')]);
+    // A double click by U0SRE, an approver only through the S0SRE user group: promoted once.
+    const [a, b] = await Promise.all([s.click('U0SRE', gate.ts, 'rollout_approve'), s.click('U0SRE', gate.ts, 'rollout_approve')]);
     expect([a.status, b.status]).toEqual([200, 200]);
-    await waitFor('approved once', () => s.message(gate.ts)?.text.includes('approved by'));
-    await waitFor('the loser told', () => [...ephemeralsOf('U0SRE'), ...ephemeralsOf('U0LEAD')].find((t) => t.includes('already approved by')));
+    await waitFor('approved by the group member', () => s.message(gate.ts)?.text.includes('approved by <@U0SRE>'));
+    await waitFor('the second click told', () => ephemeralsOf('U0SRE').find((t) => t.includes('already approved by <@U0SRE>')));
+    // A click on the old command path after the decision changes nothing either.
+    await s.command('U0LEAD', `approve ${id} member1`);
+    await waitFor('a late approval refused', () => ephemeralsOf('U0LEAD').find((t) => t.includes('already approved by <@U0SRE>')));
     await waitFor('promotion written', async () => (await s.karmadaObject('overridepolicies', 'http-probe-app-promote-override')) !== undefined);
 
     const audit = await createRolloutStore({ redis: s.redis, prefix: s.prefix }).audit(id);
