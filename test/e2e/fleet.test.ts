@@ -1,21 +1,11 @@
 // Every rollout primitive on both kinds of fleet, from Slack: direct mode, the seed's Demo 3
 // sequence, image versions, canary sizing, progress deadlines, unreachable clusters, a
 // missing base, supersede and cooldown.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, waitFor, type Stack, type StackOptions } from './stack.js';
+import { describe, expect, it } from 'vitest';
+import { ephemeralsOf, say, stackPerTest } from './conversation.js';
+import { waitFor, type Stack } from './stack.js';
 
-let stack: Stack | undefined;
-afterEach(async () => {
-  await stack?.stop();
-  stack = undefined;
-});
-
-async function open(options: StackOptions = {}): Promise<Stack> {
-  stack = await startStack(options);
-  return stack;
-}
-
-const ephemeralsOf = (s: Stack, user: string) => s.slack.state().ephemerals.filter((e) => e.user === user).map((e) => e.text);
+const open = stackPerTest();
 
 async function start(s: Stack, text: string, user = 'U0DEV'): Promise<string> {
   const before = ephemeralsOf(s, user).length;
@@ -30,12 +20,6 @@ async function approve(s: Stack, id: string, clusters: string): Promise<void> {
   await waitFor(`${clusters} approved`, () => s.message(gate.ts)?.text.includes('approved by'));
 }
 
-/** Sends a command and waits for the private answer that contains `expected`. */
-async function say(s: Stack, user: string, text: string, expected: string): Promise<string> {
-  const before = ephemeralsOf(s, user).length;
-  await s.command(user, text);
-  return waitFor(`"${expected}" after /rollout ${text}`, () => ephemeralsOf(s, user).slice(before).find((t) => t.includes(expected)), 30_000);
-}
 
 const envOf = (d: any, name = 'ROLLOUT_LABEL') => d?.spec.template.spec.containers[0].env?.find((e: any) => e.name === name)?.value;
 const finished = (s: Stack, id: string) => waitFor(`${id} to finish`, () => /Rolled out|Rolled back|Failed/.test(s.rootOf(id)?.text ?? '') && s.rootOf(id)?.text, 60_000);

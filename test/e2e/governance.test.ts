@@ -2,28 +2,12 @@
 // two approvals from a cluster's own approvers, pause and resume, audit, App Home, and a
 // fuzz run of the command box.
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { slackSignature } from '../../local/slack/index.js';
-import { startStack, waitFor, type Stack, type StackOptions } from './stack.js';
+import { ephemeralsOf, say, stackPerTest } from './conversation.js';
+import { waitFor, type Stack } from './stack.js';
 
-let stack: Stack | undefined;
-afterEach(async () => {
-  await stack?.stop();
-  stack = undefined;
-});
-
-async function open(options: StackOptions = {}): Promise<Stack> {
-  stack = await startStack(options);
-  return stack;
-}
-
-const ephemeralsOf = (s: Stack, user: string) => s.slack.state().ephemerals.filter((e) => e.user === user).map((e) => e.text);
-
-async function say(s: Stack, user: string, text: string, expected: string): Promise<string> {
-  const before = ephemeralsOf(s, user).length;
-  await s.command(user, text);
-  return waitFor(`"${expected}" after /rollout ${text}`, () => ephemeralsOf(s, user).slice(before).find((t) => t.includes(expected)), 30_000);
-}
+const open = stackPerTest();
 
 async function started(s: Stack): Promise<string> {
   await s.command('U0DEV', 'start http-probe-app v2');
