@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The uploaded chart as a person sees it: the emulator page in a real Chromium, the rollout's
 // thread open, the chart shown as an image. Screenshot: /tmp/chart-in-thread.png.
 // Skipped where Chromium is not installed.

@@ -49,7 +49,7 @@ describe('simulated kube-apiserver', () => {
   });
 
   it('answers 401 with a Status when the bearer token is missing or wrong', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer nope' }]) {
+    for (const headers of [{}, { Authorization: 'Bearer nope' }] as Record<string, string>[]) {
       const res = await rawGet(`${sim.url}/clusters/member1/apis/apps/v1/namespaces/default/deployments`, headers);
       expect(res.status).toBe(401);
       expect(JSON.parse(res.body)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });

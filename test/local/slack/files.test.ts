@@ -106,10 +106,10 @@ describe('external file upload', () => {
     const state = { bot: { userId: 'U0ROLLGATE', name: 'rollgate' }, users: [], channels: [], usergroups: [], messages: [] };
     const ctx = { state, names: view.names(state, 'U0DEV') };
     const image = { name: 'c.png', title: 'Metrics <b>', mimetype: 'image/png', url_private: 'http://e/_emulator/files/F1', original_w: 1200, original_h: 894 };
-    const html = view.message(ctx, { ts: '1.000001', channel: 'C0ROLLOUTS', user: 'U0ROLLGATE', text: '', files: [image], replies: [] });
+    const html = view.message(ctx, { ts: '1.000001', channel: 'C0ROLLOUTS', user: 'U0ROLLGATE', text: '', files: [image], replies: [] }, undefined);
     expect(html).toContain('<img src="http://e/_emulator/files/F1" alt="Metrics &lt;b&gt;" width="1200" height="894">');
     expect(html).not.toContain('class="text"');
-    const text = view.message(ctx, { ts: '1.000002', channel: 'C0ROLLOUTS', user: 'U0ROLLGATE', text: 'log', files: [{ name: 'a.txt', mimetype: 'text/plain', filetype: 'txt', size: 3, url_private: 'http://e/f' }], replies: [] });
+    const text = view.message(ctx, { ts: '1.000002', channel: 'C0ROLLOUTS', user: 'U0ROLLGATE', text: 'log', files: [{ name: 'a.txt', mimetype: 'text/plain', filetype: 'txt', size: 3, url_private: 'http://e/f' }], replies: [] }, undefined);
     expect(text).toContain('class="file file-chip" href="http://e/f"');
   });
 });

@@ -1,6 +1,6 @@
 // The Web API as the real @slack/web-api WebClient sees it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
+import { ErrorCode, WebClient, WebClientEvent, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
 import type { SlackEmulator } from '../../../local/slack/index.js';
 import { gateBlocks, manualClock, postJson, quiet, startEmulator, TOKEN, webClient } from './helpers.js';
 
@@ -187,7 +187,7 @@ describe('fault injection', () => {
     emulator = await startEmulator({ now: clock.now });
     await postJson(`${emulator.url}/_emulator/faults`, { rateLimit: { forMs: 1000, retryAfterSeconds: 0 } });
     const client = new WebClient(TOKEN, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 }, logger: quiet });
-    client.on('rate_limited', () => clock.advance(1001));
+    client.on(WebClientEvent.RATE_LIMITED, () => clock.advance(1001));
     await expect(client.chat.postMessage({ channel: 'C0ROLLOUTS', text: 'eventually' })).resolves.toMatchObject({ ok: true });
     expect(emulator.calls().map((c) => c.status)).toEqual([429, 200]);
   });
