@@ -1,19 +1,27 @@
-// The Bolt app on its HTTP receiver: /slack/events (signature-checked by Bolt: a bad or
-// stale signature is a 401 and nothing else), plus our own routes.
+// The Bolt app on one of two transports. HTTP: Bolt's HTTPReceiver at /slack/events
+// (signature-checked: a bad or stale signature is a 401 and nothing else), plus our own routes.
+// Socket Mode (an app-level token): events arrive over a WebSocket, no public URL; our routes
+// are served on their own HTTP server. The handlers are the same either way.
 import type { Server } from 'node:http';
 import bolt from '@slack/bolt';
 import type { CustomRoute } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { registerGateButtons } from './actions/gate-buttons.js';
+import { registerAppHome } from './home/app-home.js';
 import { slackLogger } from './bolt-logger.js';
 import { registerRolloutCommand } from './commands/rollout-command.js';
 import type { BotContext } from './context.js';
+import { createSocketModeReceiver } from './socket-mode-receiver.js';
+import { listenForRoutes } from './socket-mode-routes.js';
 
 const { App, HTTPReceiver } = bolt;
 
+/** How Slack reaches the app: signed HTTP requests, or Socket Mode with an app-level token. */
+export type SlackTransport = { signingSecret: string } | { appToken: string };
+
 export interface SlackAppOptions {
   ctx: BotContext;
-  signingSecret: string;
+  transport: SlackTransport;
   token: string;
   slackApiUrl?: string;
   routes: CustomRoute[];
@@ -22,13 +30,11 @@ export interface SlackAppOptions {
 
 export function createSlackApp(options: SlackAppOptions) {
   const logger = slackLogger(options.log.child({ component: 'bolt' }));
-  const receiver = new HTTPReceiver({
-    signingSecret: options.signingSecret,
-    endpoints: '/slack/events',
-    customRoutes: options.routes,
-    logger,
-    processBeforeResponse: false,
-  });
+  const { transport } = options;
+  const socketMode = 'appToken' in transport;
+  const receiver = socketMode
+    ? createSocketModeReceiver({ appToken: transport.appToken, logger, log: options.log.child({ component: 'socket-mode' }), ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}) })
+    : new HTTPReceiver({ signingSecret: transport.signingSecret, endpoints: '/slack/events', customRoutes: options.routes, logger, processBeforeResponse: false });
   const app = new App({
     receiver,
     token: options.token,
@@ -37,13 +43,37 @@ export function createSlackApp(options: SlackAppOptions) {
   });
   registerRolloutCommand(app, options.ctx);
   registerGateButtons(app, options.ctx);
+  registerAppHome(app, options.ctx);
   app.error(async (error) => {
     options.log.error({ err: error.message, code: (error as { code?: string }).code }, 'slack handler failed');
   });
+
+  let routesServer: Server | undefined;
   return {
     app,
     client: app.client,
-    start: async (port: number) => (await app.start(port)) as Server,
-    stop: () => app.stop(),
+    mode: socketMode ? ('socket' as const) : ('http' as const),
+    /** Listens on `port` (HTTP: everything; Socket Mode: our routes) and, in Socket Mode, connects to Slack. */
+    async start(port: number): Promise<Server> {
+      if (!socketMode) return (await app.start(port)) as Server;
+      routesServer = await listenForRoutes(options.routes, port);
+      try {
+        await app.start();
+      } catch (error) {
+        routesServer.close();
+        throw error;
+      }
+      return routesServer;
+    },
+    async stop(): Promise<void> {
+      await app.stop();
+      if (routesServer) {
+        const server = routesServer;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      }
+    },
   };
 }

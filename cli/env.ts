@@ -4,7 +4,7 @@ import { z } from 'zod';
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb- (Slack app settings > OAuth & Permissions)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short; copy it from Slack app settings > Basic Information > Signing Secret').optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp- (Slack app settings > Basic Information > App-Level Tokens, scope connections:write)').optional(),
   SLACK_API_URL: z.url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must look like redis://host:6379').default('redis://127.0.0.1:6379'),

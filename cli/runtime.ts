@@ -109,7 +109,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   let port: number | undefined;
   if (options.roles.bot) {
-    if (!env.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET: required in HTTP mode');
+    // SLACK_APP_TOKEN selects Socket Mode; without it, HTTP needs the signing secret.
+    const transport = env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : undefined;
+    if (!transport) throw new Error('SLACK_SIGNING_SECRET: required in HTTP mode');
     const runner = createRolloutRunner({ store, queues, clock });
     const ctx = {
       config,
@@ -127,7 +129,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     };
     const ready = async () => (await redis.ping()) === 'PONG';
-    const slack = createSlackApp({ ctx, signingSecret: env.SLACK_SIGNING_SECRET, token, ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), routes: httpRoutes({ ready, registry: metrics.registry }), log });
+    const slack = createSlackApp({ ctx, transport, token, ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), routes: httpRoutes({ ready, registry: metrics.registry }), log });
     const server = await slack.start(env.PORT);
     port = (server.address() as AddressInfo).port;
     closers.unshift(() => slack.stop());

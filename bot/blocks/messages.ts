@@ -172,6 +172,17 @@ export function operationMessage(rollout: Rollout, operation: Operation): SlackM
   return { text, blocks: [section(text)] };
 }
 
+/** For `/rollout status`: each cluster's values at the last analysis interval. */
+export function lastAnalysisBlocks(rollout: Rollout): Block[] {
+  const lines = rollout.clusters.flatMap((name) => {
+    const last = rollout.cluster[name]?.history.at(-1);
+    if (!last) return [];
+    const values = Object.entries(last.metrics).map(([metric, value]) => `${metric} \`${formatValue({ metric, value })}\``);
+    return [`*${name}* ${values.join(' · ')}`];
+  });
+  return lines.length > 0 ? [section(clip(`*Last analysis* (#${rollout.tick})\n${lines.slice(0, 30).join('\n')}`))] : [];
+}
+
 export function reminderMessage(rollout: Rollout, stage: number, now: number): SlackMessage {
   const gate = rollout.gates[stage - 1];
   const left = gate?.openedAt !== undefined ? humanDuration(gate.openedAt + rollout.settings.gateTimeoutMs - now) : '';

@@ -2,7 +2,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { startRollout } from '../../jobs/start-rollout.js';
 import type { AuditEntry } from '../../jobs/store.js';
-import { rootMessage } from '../blocks/messages.js';
+import { lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 import { HELP_TEXT, parseCommand, type Command } from './parse.js';
 
@@ -38,7 +38,7 @@ async function run(command: Command, caller: Caller, respond: RespondFn, ctx: Bo
       const rollout = id ? await ctx.store.get(id) : undefined;
       if (!rollout) return void (await say(command.target ? `:no_entry: No rollout matches \`${command.target}\`.` : 'No rollout is running. Start one with `/rollout start APP VERSION`.'));
       const message = rootMessage(rollout, ctx.clock());
-      return void (await say(message.text, message.blocks));
+      return void (await say(message.text, [...message.blocks, ...lastAnalysisBlocks(rollout)]));
     }
     case 'list': {
       const rollouts = (await Promise.all((await ctx.store.activeIds()).map((id) => ctx.store.get(id)))).filter((r) => r !== undefined);

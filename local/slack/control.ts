@@ -19,6 +19,7 @@ const faultsSchema = z.strictObject({
   error: z.strictObject({ method: z.string().min(1), error: z.string().min(1), count: z.number().int().positive().optional() }).optional(),
 });
 const botUrlSchema = z.strictObject({ url: z.url() });
+const disconnectSchema = z.strictObject({ reason: z.enum(['warning', 'refresh_requested', 'link_disabled']).optional() });
 
 export interface ControlReply {
   status: number;
@@ -52,6 +53,11 @@ export function createControlRoutes(emulator: SlackEmulator) {
     'POST /_emulator/reset': () => {
       emulator.reset();
       return { ok: true };
+    },
+    'GET /_emulator/socket-mode': () => ({ connections: emulator.socketConnections() }),
+    'POST /_emulator/socket-mode/disconnect': ({ body }) => {
+      emulator.disconnectSockets(parse(disconnectSchema, body).reason);
+      return { connections: emulator.socketConnections() };
     },
     'POST /_emulator/bot-url': ({ body }) => {
       emulator.setBotUrl(parse(botUrlSchema, body).url);

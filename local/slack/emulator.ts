@@ -1,7 +1,7 @@
-// createSlackEmulator: composes the workspace, history, Web API, signed delivery to the bot,
-// response_urls, the control API and the page into one HTTP server.
+// createSlackEmulator: composes the workspace, history, Web API, delivery to the bot (signed
+// HTTP or Socket Mode), response_urls, the control API and the page into one HTTP server.
 import type { AddressInfo } from 'node:net';
-import { createBotDispatch } from './bot-dispatch.js';
+import { BOT_TIMEOUT_MS, createBotDispatch } from './bot-dispatch.js';
 import { createControlRoutes } from './control.js';
 import { createEventHub } from './events.js';
 import { createFaults, type ErrorFault, type RateLimitFault } from './faults.js';
@@ -10,16 +10,19 @@ import { createInteractions, type ClickInput, type CommandInput, type ForgedInpu
 import { renderPage } from './page/page.js';
 import { createResponseUrls } from './response-urls.js';
 import { createHttpServer } from './server.js';
+import { createSocketMode, type DisconnectReason, type SocketConnectionView } from './socket-mode.js';
 import { stateView, type EmulatorState } from './state-view.js';
 import { createStore, type StoreChange } from './store.js';
 import { createWebApi, type RecordedCall } from './web-api.js';
-import { createWorkspace, DEFAULT_BOT_TOKEN, type EmulatedChannel, type EmulatedUser, type EmulatedUsergroup } from './workspace.js';
+import { createWorkspace, DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, type EmulatedChannel, type EmulatedUser, type EmulatedUsergroup } from './workspace.js';
 
 export interface SlackEmulatorOptions {
   /** Signs every request sent to the bot. */
   signingSecret: string;
   /** The only bearer token the Web API accepts (default 'xoxb-local-rollgate'). */
   botToken?: string;
+  /** The app-level token apps.connections.open accepts (default DEFAULT_APP_TOKEN). */
+  appToken?: string;
   /** Where signed requests go, e.g. http://127.0.0.1:3000/slack/events. */
   botUrl?: string;
   users?: EmulatedUser[];
@@ -44,12 +47,18 @@ export interface SlackEmulator {
   readonly url: string;
   /** url + '/api/': what the bot gets as SLACK_API_URL. */
   readonly apiUrl: string;
+  /** What the bot gets as SLACK_APP_TOKEN to use Socket Mode. */
+  readonly appToken: string;
   setBotUrl(url: string): void;
   state(): EmulatorState;
   calls(method?: string): RecordedCall[];
   command(input: CommandInput): Promise<InteractionResult>;
   click(input: ClickInput): Promise<InteractionResult>;
   forged(input: ForgedInput): Promise<InteractionResult>;
+  /** The app's open Socket Mode connections. While there is one, commands and clicks go through a socket. */
+  socketConnections(): SocketConnectionView[];
+  /** Sends every connection `{type: 'disconnect', reason}`; except for 'warning', closes them a few seconds later. */
+  disconnectSockets(reason?: DisconnectReason): void;
   setFaults(faults: Faults): void;
   clearFaults(): void;
   faults(): ReturnType<ReturnType<typeof createFaults>['describe']>;
@@ -72,12 +81,16 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   let botUrl = options.botUrl;
   const url = () => baseUrl;
 
+  const watchers = new Set<() => void>();
   const responseUrls = createResponseUrls({ store, workspace, now });
-  const dispatch = createBotDispatch({ signingSecret: options.signingSecret, now, botUrl: () => botUrl, log, ...(options.botTimeoutMs ? { timeoutMs: options.botTimeoutMs } : {}) });
+  const timeoutMs = options.botTimeoutMs ?? BOT_TIMEOUT_MS;
+  const socket = createSocketMode({ appId: workspace.bot.appId, now, url, timeoutMs, log, onChange: () => watchers.forEach((w) => w()) });
+  const dispatch = createBotDispatch({ signingSecret: options.signingSecret, now, botUrl: () => botUrl, socket, log, timeoutMs });
   const interactions = createInteractions({ workspace, store, responseUrls, dispatch, url });
   const context = { workspace, store, files, url, userForTrigger: interactions.userForTrigger, log };
-  const webApi = createWebApi({ context, botToken: options.botToken ?? DEFAULT_BOT_TOKEN, faults, now });
-  const watchers = new Set<() => void>();
+  const appToken = options.appToken ?? DEFAULT_APP_TOKEN;
+  const appMethods = { 'apps.connections.open': () => socket.open() };
+  const webApi = createWebApi({ context, botToken: options.botToken ?? DEFAULT_BOT_TOKEN, appToken, appMethods, faults, now });
   store.onChange((change) => events.publish(change));
   store.onChange(() => watchers.forEach((w) => w()));
 
@@ -88,6 +101,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     get apiUrl() {
       return baseUrl ? `${baseUrl}/api/` : '';
     },
+    appToken,
     async listen(port = 0, host = '127.0.0.1') {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -101,6 +115,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     },
     async close() {
       events.closeAll();
+      socket.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -114,6 +129,8 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     command: (input) => interactions.command(input),
     click: (input) => interactions.click(input),
     forged: (input) => interactions.forged(input),
+    socketConnections: () => socket.connections(),
+    disconnectSockets: (reason) => socket.disconnect(reason),
     setFaults: (f) => faults.add(f),
     clearFaults: () => faults.clear(),
     faults: () => faults.describe(),
@@ -169,5 +186,6 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     page: () => renderPage(),
     log,
   });
+  server.on('upgrade', (req, stream, head) => socket.upgrade(req, stream, head));
   return emulator;
 }

@@ -1,5 +1,6 @@
-// What a person does in Slack, turned into the signed requests Slack would send the bot:
-// slash commands, button clicks, and deliberately forged commands for tests.
+// What a person does in Slack, turned into what Slack would send the bot (a signed request, or
+// an envelope on a Socket Mode connection): slash commands, button clicks, and deliberately
+// forged commands for tests.
 import type { BotReply, createBotDispatch } from './bot-dispatch.js';
 import { readContent } from './content.js';
 import { SlackEmulatorError } from './errors.js';
@@ -92,7 +93,8 @@ export function createInteractions(deps: Deps) {
     const responseUrl = `${deps.url()}/response/${responseId}`;
     const triggerId = issueTrigger(user.id);
     const body = slashCommandBody({ workspace, channel, user, command, text: input.text, responseUrl, triggerId });
-    const reply = await dispatch.send(body, signing);
+    const payload = Object.fromEntries(new URLSearchParams(body));
+    const reply = await dispatch.send({ type: 'slash_commands', payload, acceptsResponsePayload: true, rawBody: body }, signing);
     if (signing === 'valid') showCommandReply({ command, user: user.id, channel: channel.id, responseId }, reply);
     return { ...reply, responseUrl, triggerId };
   }
@@ -122,7 +124,9 @@ export function createInteractions(deps: Deps) {
         ...(threadTs ? { threadTs } : {}),
         actionTs: store.nextTs(),
       });
-      const reply = await dispatch.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+      // Slack ignores what the app answers to block_actions, over HTTP and over a socket alike.
+      const rawBody = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+      const reply = await dispatch.send({ type: 'interactive', payload, acceptsResponsePayload: false, rawBody });
       return { ...reply, responseUrl, triggerId };
     },
   };

@@ -37,30 +37,45 @@ function recordable(args: Args): Args {
   return out;
 }
 
-function tokenOf(args: Args, authorization: string | undefined): string | undefined {
-  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  return bearer ?? str(args.token);
-}
+const bearerOf = (authorization: string | undefined) => authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+
+/** Methods that take the app-level token (xapp-…), and only in the Authorization header. */
+export type AppTokenMethods = Record<string, () => ApiBody>;
 
 export type WebApi = ReturnType<typeof createWebApi>;
 
-export function createWebApi(options: { context: ApiContext; botToken: string; faults: Faults; now: () => number }) {
-  const { context, botToken, faults, now } = options;
+export function createWebApi(options: { context: ApiContext; botToken: string; appToken: string; appMethods: AppTokenMethods; faults: Faults; now: () => number }) {
+  const { context, botToken, appToken, appMethods, faults, now } = options;
   let calls: RecordedCall[] = [];
+
+  /** Which handler may run with this token, or the error Slack gives. */
+  function authorize(method: string, args: Args, authorization: string | undefined): { handler: () => ApiBody } | { error: string } {
+    const bearer = bearerOf(authorization);
+    const appMethod = appMethods[method];
+    if (appMethod) {
+      // Slack documents that apps.connections.open refuses a token passed as a POST parameter.
+      if (!bearer) return { error: str(args.token) ? 'invalid_auth' : 'not_authed' };
+      if (bearer === botToken) return { error: 'not_allowed_token_type' };
+      return bearer === appToken ? { handler: appMethod } : { error: 'invalid_auth' };
+    }
+    const handler = METHODS[method];
+    if (!handler) return { error: 'unknown_method' };
+    const token = bearer ?? str(args.token);
+    if (!token) return { error: 'not_authed' };
+    if (token === appToken) return { error: 'not_allowed_token_type' };
+    return token === botToken ? { handler: () => handler(args, context) } : { error: 'invalid_auth' };
+  }
 
   function answer(method: string, args: Args, authorization: string | undefined): WebApiReply {
     const json = (body: ApiBody, status = 200, headers: Record<string, string> = {}) => ({ status, headers, body });
-    const handler = METHODS[method];
-    if (!handler) return json(fail('unknown_method'));
-    const token = tokenOf(args, authorization);
-    if (!token) return json(fail('not_authed'));
-    if (token !== botToken) return json(fail('invalid_auth'));
+    const allowed = authorize(method, args, authorization);
+    if ('error' in allowed) return json(fail(allowed.error));
     const fault = faults.hit(method);
     if (fault?.kind === 'ratelimited') {
       return json(fail('ratelimited'), 429, { 'retry-after': String(fault.retryAfterSeconds) });
     }
     if (fault?.kind === 'error') return json(fail(fault.error));
-    return json(handler(args, context));
+    return json(allowed.handler());
   }
 
   return {

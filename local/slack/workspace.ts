@@ -27,6 +27,8 @@ export interface Workspace {
 }
 
 export const DEFAULT_BOT_TOKEN = 'xoxb-local-rollgate';
+/** The app-level token (scope connections:write) that opens Socket Mode connections. */
+export const DEFAULT_APP_TOKEN = 'xapp-1-A0ROLLGATE-local-rollgate';
 
 export const DEFAULT_USERS: readonly EmulatedUser[] = [
   { id: 'U0DEV', name: 'dev', realName: 'Dana Dev' },

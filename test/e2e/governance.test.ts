@@ -77,6 +77,10 @@ describe('approvals and pausing', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(summaries()).toBeLessThanOrEqual(before + 1); // at most one tick already in flight
     await say(s, 'U0DEV', `pause ${id}`, 'already paused');
+    await say(s, 'U0GUEST', `status ${id}`, 'paused by <@U0DEV>');
+    const status = s.slack.state().ephemerals.filter((e) => e.user === 'U0GUEST').at(-1);
+    expect(JSON.stringify(status?.blocks)).toMatch(/Last analysis\* \(#\d+\)\\n\*member1\* request-success-rate `99\.\d+`/);
+    await say(s, 'U0GUEST', 'list', `\`${id}\` http-probe-app v1 → v2: paused`);
     await s.command('U0DEV', `resume ${id}`);
     await waitFor('the gate after resuming', () => s.openGate(id, 'member1'), 30_000);
     const audit = await say(s, 'U0LEAD', `audit ${id}`, `Audit of \`${id}\``);

@@ -52,6 +52,10 @@ export interface StackOptions {
   layout?: 'serve' | 'split';
   /** The fleet rollgate drives: through Karmada (default) or each member directly. */
   fleetMode?: 'karmada' | 'direct';
+  /** Socket Mode: SLACK_APP_TOKEN set, no signing secret, no Request URL. */
+  socketMode?: boolean;
+  /** 'serve' layout only: this many `rollgate serve` processes on one Redis, each on its own PORT. */
+  replicas?: number;
 }
 
 export async function startStack(options: StackOptions = {}) {
@@ -76,10 +80,10 @@ export async function startStack(options: StackOptions = {}) {
   const configFile = join(dir, 'rollgate.yaml');
   await writeFile(configFile, stringify(doc));
   const port = await freePort();
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     SLACK_BOT_TOKEN: 'xoxb-local-rollgate',
-    SLACK_SIGNING_SECRET: secret,
+    ...(options.socketMode ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: secret }),
     SLACK_API_URL: slack.apiUrl,
     PORT: String(port),
     REDIS_URL: inject('redisUrl'),
@@ -93,8 +97,8 @@ export async function startStack(options: StackOptions = {}) {
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
   };
   const processes: RollgateProcess[] = [];
-  const spawnRollgate = (...args: string[]): RollgateProcess => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/rollgate.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawnWithEnv = (childEnv: NodeJS.ProcessEnv, ...args: string[]): RollgateProcess => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/rollgate.js'), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
@@ -102,11 +106,19 @@ export async function startStack(options: StackOptions = {}) {
     processes.push(proc);
     return proc;
   };
+  const spawnRollgate = (...args: string[]) => spawnWithEnv(env, ...args);
   const layout = options.layout ?? 'serve';
   const bot = layout === 'serve' ? spawnRollgate('serve') : spawnRollgate('serve', '--no-workers');
   const workers = layout === 'split' ? [spawnRollgate('worker')] : [];
-  await waitFor(`rollgate on :${port}\n${bot.output()}`, async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 20_000);
-  slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
+  const ports = [port];
+  const replicas: RollgateProcess[] = [];
+  for (let i = 1; i < (options.replicas ?? 1); i += 1) {
+    ports.push(await freePort());
+    replicas.push(spawnWithEnv({ ...env, PORT: String(ports[i]) }, 'serve'));
+  }
+  for (const p of ports) await waitFor(`rollgate on :${p}\n${bot.output()}`, async () => (await fetch(`http://127.0.0.1:${p}/healthz`).catch(() => undefined))?.ok, 20_000);
+  if (options.socketMode) await waitFor(`${ports.length} socket connections\n${bot.output()}`, () => slack.socketConnections().length === ports.length, 20_000);
+  else slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
   const clientFor = (context: string) => {
     const kube = new KubeConfig();
     kube.loadFromFile(kubeconfigFile);
@@ -123,9 +135,13 @@ export async function startStack(options: StackOptions = {}) {
     fleet,
     karmada,
     port,
+    /** Every `serve` process's PORT, the first being `port`. */
+    ports,
     prefix,
     redis,
     bot,
+    /** The other `serve` processes when `replicas` > 1. */
+    replicas,
     workers,
     spawnWorker: () => {
       const worker = spawnRollgate('worker');
