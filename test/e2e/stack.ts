@@ -12,7 +12,7 @@ import { inject } from 'vitest';
 import { stringify } from 'yaml';
 import { freePort } from '../../local/demo/redis-for-demo.js';
 import { createFleetSimulator } from '../../local/fleet/index.js';
-import { createSlackEmulator, type MessageView } from '../../local/slack/index.js';
+import { createSlackEmulator, type EmulatedChannel, type MessageView } from '../../local/slack/index.js';
 import { configDocument } from '../fixtures/config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -52,6 +52,8 @@ export interface StackOptions {
   layout?: 'serve' | 'split';
   /** The fleet rollgate drives: through Karmada (default) or each member directly. */
   fleetMode?: 'karmada' | 'direct';
+  /** The emulated workspace's channels (default: #rollouts, C0ROLLOUTS). */
+  channels?: EmulatedChannel[];
   /** Socket Mode: SLACK_APP_TOKEN set, no signing secret, no Request URL. */
   socketMode?: boolean;
   /** 'serve' layout only: this many `rollgate serve` processes on one Redis, each on its own PORT. */
@@ -61,7 +63,7 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}) {
   const secret = `e2e-${randomUUID()}`;
   const prefix = `e2e-${randomUUID().slice(0, 8)}`;
-  const slack = createSlackEmulator({ signingSecret: secret });
+  const slack = createSlackEmulator({ signingSecret: secret, ...(options.channels ? { channels: options.channels } : {}) });
   await slack.listen(0);
   const fleetMode = options.fleetMode ?? 'karmada';
   const fleet = createFleetSimulator({ readyDelayMs: 150, rolloutStepMs: 60, mode: fleetMode });
@@ -138,6 +140,8 @@ export async function startStack(options: StackOptions = {}) {
     /** Every `serve` process's PORT, the first being `port`. */
     ports,
     prefix,
+    /** The signing secret shared by the emulator and rollgate (for hand-signed requests). */
+    secret,
     redis,
     bot,
     /** The other `serve` processes when `replicas` > 1. */
