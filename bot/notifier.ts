@@ -1,8 +1,11 @@
 // Drains each rollout's outbox into Slack, in order, one drainer per rollout at a time.
 // A notice is marked as posted (by key) right after Slack accepts it, so a redelivered
-// drain does not post it twice. Consecutive root updates collapse into one chat.update.
-import { Worker, type ConnectionOptions } from 'bullmq';
+// drain does not post it twice. Slack's limits are kept (bot/pacing/): posts to a channel are
+// spaced, root updates coalesced, and a 429 delays the drain job (in Redis) instead of
+// sleeping in a worker; a notice leaves the outbox only once Slack has accepted it.
+import { DelayedError, Worker, type ConnectionOptions } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { withLease } from '../jobs/lease.js';
 import { rolloutChart } from './charts/rollout-chart.js';
@@ -13,23 +16,46 @@ import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
 import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import type { SlackMessage } from './blocks/kit.js';
-
+import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
+import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
+import { createRootCoalescing } from './pacing/root-coalescing.js';
 
 export interface NotifierOptions {
   connection: ConnectionOptions;
+  /** For the pacing state shared by every drainer (slots, holds), under the store's prefix. */
+  redis: Redis;
   prefix: string;
   store: RolloutStore;
+  /** Built by createNoticeClient: throws on 429 rather than sleeping in the job. */
   client: WebClient;
   clock: () => number;
   log: Logger;
   lockDurationMs?: number;
   observer?: Observer;
   replies?: Replies;
+  sleep?: (ms: number) => Promise<void>;
+  pacing?: Partial<PacingTuning> & { coalesceMs?: number };
 }
+
+type DrainOutcome = { kind: 'done' } | { kind: 'postponed'; until: number };
+const DONE: DrainOutcome = { kind: 'done' };
 
 export function createNotifier(options: NotifierOptions): Worker {
   const { store, client, clock, log } = options;
   const leaseMs = options.lockDurationMs ?? 30_000;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const keyPrefix = store.keys.prefix;
+  const pacer = createChannelPacer({ redis: options.redis, prefix: keyPrefix, ...(options.pacing ? { tuning: options.pacing } : {}) });
+  const coalescing = createRootCoalescing({ redis: options.redis, prefix: keyPrefix, ...(options.pacing?.coalesceMs !== undefined ? { windowMs: options.pacing.coalesceMs } : {}) });
+  const paced = createPacedCall({
+    pacer,
+    clock,
+    sleep,
+    onRateLimited: (channel, ms) => {
+      options.observer?.callFailed('slack');
+      log.info({ channel, retryAfterMs: ms }, 'Slack rate-limited a notice; its drain waits');
+    },
+  });
 
   async function post(rollout: Rollout, message: SlackMessage, thread?: { broadcast?: boolean }): Promise<string> {
     const root = thread ? await store.messageTs(rollout.id, 'root') : undefined;
@@ -41,18 +67,18 @@ export function createNotifier(options: NotifierOptions): Worker {
       unfurl_links: false,
       ...(root ? { thread_ts: root, ...(thread?.broadcast ? { reply_broadcast: true } : {}) } : {}),
     };
-    const result = await client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]);
+    const result = await paced(rollout.channel, 'post', () => client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]));
     return result.ts as string;
   }
 
   async function update(rollout: Rollout, key: string, message: SlackMessage): Promise<string | undefined> {
     const ts = await store.messageTs(rollout.id, key);
     if (!ts) return undefined;
-    await client.chat.update({ channel: rollout.channel, ts, text: message.text, blocks: message.blocks as never });
+    await paced(rollout.channel, 'update', () => client.chat.update({ channel: rollout.channel, ts, text: message.text, blocks: message.blocks as never }));
     return ts;
   }
 
-  async function send(rollout: Rollout, item: OutboxItem, next: OutboxItem | undefined): Promise<string | undefined> {
+  async function send(rollout: Rollout, item: OutboxItem): Promise<string | undefined> {
     const now = clock();
     const { notice } = item;
     switch (notice.kind) {
@@ -62,8 +88,7 @@ export function createNotifier(options: NotifierOptions): Worker {
         return ts;
       }
       case 'root-update':
-        // The message is rendered from the latest state, so a following update makes this one redundant.
-        return next?.notice.kind === 'root-update' ? undefined : update(rollout, 'root', rootMessage(rollout, now));
+        return update(rollout, 'root', rootMessage(rollout, now));
       case 'summary':
         return post(rollout, summaryMessage(rollout, notice, now), {});
       case 'gate-opened': {
@@ -92,7 +117,7 @@ export function createNotifier(options: NotifierOptions): Worker {
       case 'chart': {
         const root = await store.messageTs(rollout.id, 'root');
         if (!root) return undefined;
-        await uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) });
+        await paced(rollout.channel, 'post', () => uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) }));
         return 'uploaded';
       }
       case 'private':
@@ -101,36 +126,74 @@ export function createNotifier(options: NotifierOptions): Worker {
     }
   }
 
-  async function drainOnce(rolloutId: string): Promise<void> {
+  /**
+   * What to do with a root-update at the head. Once the rollout's coalescing window has passed,
+   * send it (rendered from the latest state). Inside the window, skip it if a later one is
+   * queued (that one will carry the state), else wait out the window, at most one, so more
+   * changes can gather. Never skipped once due, so a long backlog cannot starve the root.
+   */
+  async function rootUpdatePlan(rolloutId: string, later: OutboxItem[]): Promise<'skip' | 'send' | { waitMs: number }> {
+    const waitMs = Math.min((await coalescing.dueAt(rolloutId)) - clock(), coalescing.windowMs);
+    if (waitMs <= 0) return 'send';
+    return later.some((i) => i.notice.kind === 'root-update') ? 'skip' : { waitMs };
+  }
+
+  async function drainOnce(rolloutId: string): Promise<DrainOutcome> {
     for (;;) {
-      const [item, next] = await store.outbox(rolloutId);
-      if (!item) return;
+      const [item, ...later] = await store.outbox(rolloutId);
+      if (!item) return DONE;
       if (!(await store.messageTs(rolloutId, item.key))) {
         const rollout = await store.get(rolloutId);
-        if (!rollout) return;
-        const ts = await send(rollout, item, next);
+        if (!rollout) return DONE;
+        const plan = item.notice.kind === 'root-update' ? await rootUpdatePlan(rolloutId, later) : 'send';
+        if (typeof plan === 'object') {
+          await sleep(plan.waitMs);
+          continue;
+        }
+        let ts: string | undefined;
+        try {
+          ts = plan === 'skip' ? undefined : await send(rollout, item);
+        } catch (error) {
+          if (error instanceof NoticePostponed) return { kind: 'postponed', until: error.until };
+          throw error;
+        }
+        if (plan === 'send' && (item.notice.kind === 'root' || item.notice.kind === 'root-update')) await coalescing.written(rolloutId, clock());
         await store.setMessageTs(rolloutId, item.key, ts ?? 'skipped');
       }
       await store.popOutbox(rolloutId, item.key);
     }
   }
 
-  async function drain(rolloutId: string): Promise<void> {
+  async function drain(rolloutId: string): Promise<DrainOutcome> {
     // Loop until the outbox stays empty after we let go, so a notice queued while we held
-    // the lease (whose own drain job found us busy) is never stranded.
+    // the lease (whose own drain job found us busy) is never stranded. A postponed drain
+    // keeps its job (delayed), which comes back for the rest.
     do {
       const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, () => drainOnce(rolloutId));
-      if (leased.busy) return;
+      if (leased.busy) return DONE;
+      if (leased.value.kind === 'postponed') return leased.value;
     } while ((await store.outbox(rolloutId)).length > 0);
+    return DONE;
   }
 
-  const worker = new Worker(NOTIFY_QUEUE, async (job) => drain(drainJobSchema.parse(job.data).rolloutId), {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: 16,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
-  });
+  const worker = new Worker(
+    NOTIFY_QUEUE,
+    async (job, token) => {
+      const outcome = await drain(drainJobSchema.parse(job.data).rolloutId);
+      if (outcome.kind === 'postponed') {
+        // The job waits in Redis, not in this worker (and spends no attempt): other rollouts' drains go on.
+        await job.moveToDelayed(Date.now() + Math.max(0, outcome.until - clock()), token);
+        throw new DelayedError();
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: 16,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
+    },
+  );
   worker.on('failed', (job, error) => {
     options.observer?.callFailed('slack');
     log.warn({ job: job?.id, err: error.message }, 'notice not posted yet, will retry');

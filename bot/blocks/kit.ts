@@ -51,10 +51,12 @@ export function sparkline(values: (number | null)[]): string {
   if (known.length === 0) return '';
   const lo = Math.min(...known);
   const hi = Math.max(...known);
+  // Differences under 5 % of the value are noise (99.91 vs 99.93): draw them flat, not as spikes.
+  const flat = hi - lo <= 0.05 * Math.max(Math.abs(hi), Math.abs(lo));
   return values
     .map((v) => {
       if (v === null || !Number.isFinite(v)) return ' ';
-      const i = hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1));
+      const i = flat ? 3 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1));
       return BARS[i];
     })
     .join('');
