@@ -69,7 +69,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   const redis = connect();
   const prefix = env.ROLLGATE_REDIS_PREFIX;
-  const store = createRolloutStore({ redis, prefix });
+  const store = createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention });
   const queues = createQueues({ connection: connect(), prefix, clock });
   const token = env.SLACK_BOT_TOKEN ?? '';
   const client = new WebClient(token, {

@@ -2,6 +2,7 @@
 // sequence, image versions, canary sizing, progress deadlines, unreachable clusters, a
 // missing base, supersede and cooldown.
 import { describe, expect, it } from 'vitest';
+import { createRolloutStore } from '../../jobs/store.js';
 import { ephemeralsOf, say, stackPerTest } from './conversation.js';
 import { waitFor, type Stack } from './stack.js';
 
@@ -75,7 +76,9 @@ describe('Karmada mode primitives', () => {
     const member3 = s.memberVersions('member3');
     let member1 = s.memberVersions('member1');
     // An operation is done when the rollout is back at its gate.
-    const settled = (what: string) => waitFor(what, () => s.rootOf(id)?.text.includes('Waiting for approval to promote member1'), 20_000);
+    // Slack messages are paced, so the stored phase, not the root message, says when it is done.
+    const store = createRolloutStore({ redis: s.redis, prefix: s.prefix });
+    const settled = (what: string) => waitFor(what, async () => (await store.get(id))?.phase === 'awaiting-approval', 20_000);
 
     await s.command('U0DEV', `uncanary ${id} member2`);
     await waitFor('member2 canary gone', async () => !(await s.memberDeployment('member2', 'http-probe-app-canary')));

@@ -87,7 +87,7 @@ describe('a rollout from Slack, end to end', () => {
     expect(await s.deployment('http-probe-app-canary')).toBeUndefined();
     expect(await s.karmadaObject('propagationpolicies', 'http-probe-app-canary-propagation')).toBeUndefined();
     await waitFor('every member on v2', () => Object.values(memberVersions(s)).every((v) => v.length === 2 && v.every((x) => x === 'v2')));
-    const finished = s.channel().find((m) => m.reply_broadcast && m.text.includes('is rolled out to member1, member2, member3'));
+    const finished = await waitFor('the finished broadcast', () => s.channel().find((m) => m.reply_broadcast && m.text.includes('is rolled out to member1, member2, member3')));
     expect(finished?.text).toContain('<@U0DEV>');
     expect(s.slack.calls('chat.update').length).toBeGreaterThan(3);
     // The chart of every metric over the whole rollout lands in the thread as a PNG.
