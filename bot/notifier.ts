@@ -40,6 +40,10 @@ export interface NotifierOptions {
 type DrainOutcome = { kind: 'done' } | { kind: 'postponed'; until: number };
 const DONE: DrainOutcome = { kind: 'done' };
 
+const PERMANENT_SLACK_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'channel_not_found', 'not_in_channel', 'is_archived', 'message_not_found', 'cant_update_message', 'invalid_arguments']);
+
+class RootMissing extends Error {}
+
 export function createNotifier(options: NotifierOptions): Worker {
   const { store, client, clock, log } = options;
   const leaseMs = options.lockDurationMs ?? 30_000;
@@ -59,7 +63,10 @@ export function createNotifier(options: NotifierOptions): Worker {
 
   async function post(rollout: Rollout, message: SlackMessage, thread?: { broadcast?: boolean }): Promise<string> {
     const root = thread ? await store.messageTs(rollout.id, 'root') : undefined;
-    if (thread && !root) throw new Error(`rollout ${rollout.id}: root message not posted yet`);
+    if (thread && !root) {
+      if (await store.messageTs(rollout.id, 'root-failed')) throw new RootMissing();
+      throw new Error(`rollout ${rollout.id}: root message not posted yet`);
+    }
     const args = {
       channel: rollout.channel,
       text: message.text,
@@ -138,6 +145,13 @@ export function createNotifier(options: NotifierOptions): Worker {
     return later.some((i) => i.notice.kind === 'root-update') ? 'skip' : { waitMs };
   }
 
+  /** Slack errors that no retry will cure; undefined for the rest (rate limits, 5xx, network). */
+  function permanentSlackError(error: unknown): string | undefined {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (code && PERMANENT_SLACK_ERRORS.has(code)) return code;
+    return error instanceof RootMissing ? 'root message could not be posted' : undefined;
+  }
+
   async function drainOnce(rolloutId: string): Promise<DrainOutcome> {
     for (;;) {
       const [item, ...later] = await store.outbox(rolloutId);
@@ -155,7 +169,14 @@ export function createNotifier(options: NotifierOptions): Worker {
           ts = plan === 'skip' ? undefined : await send(rollout, item);
         } catch (error) {
           if (error instanceof NoticePostponed) return { kind: 'postponed', until: error.until };
-          throw error;
+          const permanent = permanentSlackError(error);
+          if (!permanent) throw error;
+          // Slack will refuse this notice every time (bad blocks, no such channel): say so in the
+          // log and move on, rather than block every later notice of the rollout for good.
+          log.error({ rollout: rolloutId, notice: item.notice.kind, error: permanent }, 'Slack refused a notice for good; skipping it');
+          options.observer?.callFailed('slack');
+          if (item.notice.kind === 'root') await store.setMessageTs(rolloutId, 'root-failed', permanent);
+          ts = `failed:${permanent}`;
         }
         if (plan === 'send' && (item.notice.kind === 'root' || item.notice.kind === 'root-update')) await coalescing.written(rolloutId, clock());
         await store.setMessageTs(rolloutId, item.key, ts ?? 'skipped');

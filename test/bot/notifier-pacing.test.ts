@@ -150,3 +150,23 @@ describe('the paced notifier', () => {
     expect(accepted[0]!.at).toBeGreaterThanOrEqual(stormEnds);
   });
 });
+
+describe('a notice Slack refuses for good', () => {
+  it('is skipped and logged, and the notices after it still go out', async () => {
+    slack.setFaults({ error: { method: 'chat.postMessage', error: 'invalid_blocks', count: 1 } });
+    // The root post is the one refused: the thread replies after it cannot go anywhere and are skipped too.
+    const lost = await rolloutWith('refused', 'C0ROLLOUTS', [held('first'), held('second')]);
+    await drained(lost.id);
+    expect(posted('C0ROLLOUTS', lost.id).filter((c) => (c.response as { ok?: boolean }).ok)).toEqual([]);
+    slack.clearFaults();
+    const rollout = await rolloutWith('partly', 'C0OTHER', [held('will be refused'), held('goes out')]);
+    // Posts to one channel are a second apart: refuse the next one once the root is in.
+    await waitFor('the root posted', () => posted('C0OTHER', rollout.id).length === 1);
+    slack.setFaults({ error: { method: 'chat.postMessage', error: 'invalid_blocks', count: 1 } });
+    await drained(rollout.id);
+    const accepted = posted('C0OTHER', rollout.id).filter((c) => (c.response as { ok?: boolean }).ok).map((c) => String(c.args.text));
+    expect(accepted.some((t) => t.includes('goes out'))).toBe(true);
+    expect(accepted.some((t) => t.includes('will be refused'))).toBe(false);
+    slack.clearFaults();
+  });
+});
