@@ -74,7 +74,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const token = env.SLACK_BOT_TOKEN ?? '';
   const client = new WebClient(token, {
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-    retryConfig: { retries: 2 },
+    // Approver lookups and permalinks: a few quick retries and a deadline, never minutes of sleep in a job.
+    retryConfig: { retries: 2, maxTimeout: 5000 },
+    timeout: 10_000,
     logger: slackLogger(log.child({ component: 'slack' })),
   });
   const closers: (() => Promise<unknown>)[] = [];

@@ -14,6 +14,7 @@ import { demoConfig } from './demo-config.js';
 import { packageFile } from './local-files.js';
 import { redisForDemo } from './redis-for-demo.js';
 import { printTranscript } from './transcript.js';
+import { createRolloutStore } from '../../jobs/store.js';
 
 
 function flag(args: string[], name: string): string | undefined {
@@ -52,7 +53,24 @@ async function runScript(script: 'happy' | 'bad', slack: SlackEmulator): Promise
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, 500));
+  // Messages are paced a second apart per channel: wait for the closing broadcast and the chart.
+  const closing = () => slack.state().messages.find((m) => m.thread_ts === root.ts && /is rolled out to|was \*rolled back|failed:/.test(m.text));
+  await until('the closing message', () => closing(), 20_000).catch(() => undefined);
+  await until('the chart', () => slack.state().messages.find((m) => m.ts === root.ts)?.replies.find((r) => (r.files ?? []).length > 0), 5_000).catch(() => undefined);
+}
+
+/** What rollgate recorded: the audit stream of every rollout the script ran. */
+async function printAudit(url: string, prefix: string, write: (line: string) => void): Promise<void> {
+  const redis = new Redis(url);
+  const store = createRolloutStore({ redis, prefix });
+  for (const key of await redis.keys(`${prefix}:rollout:*:audit`)) {
+    const id = key.slice(`${prefix}:rollout:`.length, -':audit'.length);
+    write(`\naudit of ${id}:`);
+    for (const e of await store.audit(id)) {
+      write(`  ${new Date(e.at).toISOString().slice(11, 23)}  ${e.who.padEnd(8)} ${e.what.padEnd(18)} ${e.cluster ? `[${e.cluster}] ` : ''}-> ${e.outcome}${e.detail ? `  (${e.detail})` : ''}`);
+    }
+  }
+  redis.disconnect();
 }
 
 export async function demoCommand(args: string[]): Promise<void> {
@@ -117,6 +135,7 @@ export async function demoCommand(args: string[]): Promise<void> {
       stop();
       write('');
       write(describeFleet(fleet.state()));
+      await printAudit(redisChoice.url, PREFIX, write);
       await shutdown();
     }
     process.exit(0);
