@@ -118,7 +118,18 @@ export async function startStack(options: StackOptions = {}) {
     ports.push(await freePort());
     replicas.push(spawnWithEnv({ ...env, PORT: String(ports[i]) }, 'serve'));
   }
-  for (const p of ports) await waitFor(`rollgate on :${p}\n${bot.output()}`, async () => (await fetch(`http://127.0.0.1:${p}/healthz`).catch(() => undefined))?.ok, 20_000);
+  // A loaded 2-core machine can take a while to start three Node processes; a process that
+  // exits (a port taken after freePort, say) fails at once with its output.
+  const everything = () => processes.map((proc) => proc.output()).join('\n---\n');
+  for (const p of ports) {
+    const deadline = Date.now() + 45_000;
+    while (!(await fetch(`http://127.0.0.1:${p}/healthz`).catch(() => undefined))?.ok) {
+      const dead = processes.find((proc) => proc.child.exitCode !== null);
+      if (dead) throw new Error(`rollgate exited with ${dead.child.exitCode} before answering on :${p}:\n${everything()}`);
+      if (Date.now() > deadline) throw new Error(`rollgate did not answer on :${p} within 45 s:\n${everything()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   if (options.socketMode) await waitFor(`${ports.length} socket connections\n${bot.output()}`, () => slack.socketConnections().length === ports.length, 20_000);
   else slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
   const clientFor = (context: string) => {
