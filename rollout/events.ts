@@ -14,7 +14,8 @@ export type RolloutEvent =
   | { type: 'PromotionApplied' }
   | { type: 'ReadinessChecked'; ready: boolean; waitingFor?: string }
   | { type: 'AnalysisTicked'; results: ClusterTick[] }
-  | { type: 'GateApproved'; stage: number; by: Actor }
+  /** `cluster`: the one a typed "approve ID CLUSTER" named, checked against the rollout. */
+  | { type: 'GateApproved'; stage: number; by: Actor; cluster?: string }
   | { type: 'RollbackRequested'; by: Actor; stage?: number; why?: string }
   | { type: 'Finalized' }
   | { type: 'RolledBack' }

@@ -6,7 +6,7 @@ import type { Gate, Outcome, Rollout } from './model.js';
 import { isTerminal } from './model.js';
 import { humanDuration } from './duration.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
-import { operationApplied, requestOperation, type OperationTransition } from './operations.js';
+import { operationApplied, requestOperation, unknownClusters, type OperationTransition } from './operations.js';
 import { gateClock, holdAfterTimeout, partialApproval, pause, resume, type LifecycleChange } from './gate-lifecycle.js';
 
 export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
@@ -71,7 +71,7 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval') return unexpected(rollout, event);
       return analysisTicked(rollout, event.results, nowMs);
     case 'GateApproved':
-      return gateApproved(rollout, event.stage, event.by, nowMs);
+      return gateApproved(rollout, event.stage, event.by, nowMs, event.cluster);
     case 'RollbackRequested':
       return rollbackRequested(rollout, event.by, event.stage, nowMs, event.why);
     case 'Finalized':
@@ -184,7 +184,8 @@ function replaceGate(gates: Gate[], index: number, changes: Partial<Gate>): Gate
   return gates.map((gate, i) => (i === index ? { ...gate, ...changes } : gate));
 }
 
-function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number): Transition {
+function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number, cluster?: string): Transition {
+  if (cluster !== undefined && !rollout.clusters.includes(cluster)) return { ok: false, refusal: { code: 'unknown-cluster', message: unknownClusters(rollout, [cluster]) } };
   const refusal = gateRefusal(rollout, stage, by);
   if (refusal) return { ok: false, refusal };
   const partial = partialApproval(rollout, stage, by, nowMs);

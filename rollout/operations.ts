@@ -2,6 +2,7 @@
 // Demo 3 (canary deploy, canary rollback, promote, promotion rollback). Each touches only
 // the clusters it names and is idempotent: asking for what already is gets "already so".
 import type { Actor, Effect, Refusal } from './events.js';
+import { closest } from './closest.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
 import type { ClusterState, OperationKind, Rollout } from './model.js';
 import { isTerminal } from './model.js';
@@ -34,13 +35,19 @@ export const OPERATION_WORDS: Record<OperationKind, string> = {
   rollback: 'rolled back canary and promotion in',
 };
 
+/** "member9 is not part of rollout X (member1, …). Did you mean `member1`?" */
+export function unknownClusters(rollout: Rollout, unknown: string[]): string {
+  const guess = unknown.length === 1 ? closest(unknown[0] as string, rollout.clusters) : undefined;
+  return `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not part of rollout ${rollout.id} (${rollout.clusters.join(', ')}).${guess ? ` Did you mean \`${guess}\`?` : ''}`;
+}
+
 export function requestOperation(rollout: Rollout, op: OperationKind, clusters: string[], by: Actor, nowMs: number): OperationTransition {
   if (isTerminal(rollout.phase)) return refuse('rollout-finished', `Rollout ${rollout.id} has already finished (${rollout.phase}).`);
   if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval') {
     return refuse('busy', `Rollout ${rollout.id} is ${rollout.phase}; operations on clusters wait until it analyses or waits at a gate.`);
   }
   const unknown = clusters.filter((c) => !rollout.clusters.includes(c));
-  if (unknown.length > 0) return refuse('unknown-cluster', `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not part of rollout ${rollout.id} (${rollout.clusters.join(', ')}).`);
+  if (unknown.length > 0) return refuse('unknown-cluster', unknownClusters(rollout, unknown));
   // Promoting is approving, so it follows the gate rules; the rest follow the rollback rules.
   const denied = op === 'promote' ? approverRefusal(rollout, by) : rollbackRefusal(rollout, by);
   if (denied) return { ok: false, refusal: denied };

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Config } from '../../rollout/config.js';
 import type { OperationKind, Strategy } from '../../rollout/model.js';
-import { closest } from './closest.js';
+import { closest } from '../../rollout/closest.js';
 
 export type Command =
   | { kind: 'help' }

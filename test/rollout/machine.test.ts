@@ -253,6 +253,7 @@ describe('refusals', () => {
     ['approve your own rollout', atGate, { type: 'GateApproved', stage: 1, by: { user: 'U0DEV', isApprover: true } }, 'self-approval', 'someone else'],
     ['approve as a non-approver', atGate, { type: 'GateApproved', stage: 1, by: guest }, 'not-an-approver', 'not an approver'],
     ['approve a gate that does not exist', atGate, { type: 'GateApproved', stage: 7, by: lead }, 'gate-not-open', 'no such gate'],
+    ['approve a cluster the rollout does not have', atGate, { type: 'GateApproved', stage: 1, by: lead, cluster: 'membr1' }, 'unknown-cluster', 'Did you mean `member1`?'],
     ['roll back as a bystander', atGate, { type: 'RollbackRequested', by: guest }, 'not-allowed', 'Only the requester'],
     ['roll back twice', rollingBack, { type: 'RollbackRequested', by: lead }, 'already-rolling-back', 'already rolling back'],
     ['roll back from an old gate message', approved, { type: 'RollbackRequested', by: lead, stage: 1 }, 'gate-decided', 'already approved'],
@@ -306,7 +307,7 @@ describe('operations on named clusters (seed Demo 3)', () => {
 
   it.each([
     ['asks for what already is', atGate, 'canary', ['member1'], lead, 'already', 'already runs a canary'],
-    ['names a cluster outside the rollout', atGate, 'canary', ['member9'], lead, 'unknown-cluster', 'not part of rollout'],
+    ['names a cluster outside the rollout', atGate, 'canary', ['membr2'], lead, 'unknown-cluster', 'not part of rollout http-probe-app-1 (member1, member2, member3). Did you mean `member2`?'],
     ['promotes without being an approver', atGate, 'promote', ['member2'], guest, 'not-an-approver', 'not an approver'],
     ['promotes their own rollout', atGate, 'promote', ['member2'], { user: 'U0DEV', isApprover: true }, 'self-approval', 'someone else'],
     ['removes a canary as a bystander', atGate, 'uncanary', ['member2'], guest, 'not-allowed', 'Only the requester'],
