@@ -15,7 +15,7 @@ import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
 import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
-import type { SlackMessage } from './blocks/kit.js';
+import { section, type SlackMessage } from './blocks/kit.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
 import { createRootCoalescing } from './pacing/root-coalescing.js';
@@ -120,7 +120,7 @@ export function createNotifier(options: NotifierOptions): Worker {
       case 'reminder':
         return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true });
       case 'note':
-        return post(rollout, { text: notice.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: notice.text } }] }, notice.broadcast ? { broadcast: true } : {});
+        return post(rollout, { text: notice.text, blocks: [section(notice.text)] }, notice.broadcast ? { broadcast: true } : {});
       case 'chart': {
         const root = await store.messageTs(rollout.id, 'root');
         if (!root) return undefined;

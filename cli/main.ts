@@ -66,4 +66,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => fail([error instanceof Error ? (error.stack ?? error.message) : String(error)]));
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
+  fail(usage ? [(error as Error).message, USAGE] : [error instanceof Error ? (error.stack ?? error.message) : String(error)]);
+});

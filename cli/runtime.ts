@@ -52,8 +52,9 @@ export function memberClusters(config: Config, kubeconfig: KubeConfig): Record<s
   );
 }
 
-export function createFleet(config: Config, kubeconfig: KubeConfig): Fleet {
-  if (config.fleet.mode === 'direct') return createDirectFleet({ clusters: memberClusters(config, kubeconfig) });
+/** `members`: the clusters reached directly (memberClusters), shared with the pod-signal reader. */
+export function createFleet(config: Config, kubeconfig: KubeConfig, members: Record<string, ClusterApi>): Fleet {
+  if (config.fleet.mode === 'direct') return createDirectFleet({ clusters: members });
   const context = config.fleet.karmada?.context ?? 'karmada-apiserver';
   return createKarmadaFleet({ karmada: connectCluster({ kubeconfig, context, cluster: context }) });
 }
@@ -89,12 +90,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       kubeconfig = new KubeConfig();
       kubeconfig.loadFromDefault();
     }
+    const members = memberClusters(config, kubeconfig);
     const ports = {
       config,
-      fleet: createFleet(config, kubeconfig),
+      fleet: createFleet(config, kubeconfig, members),
       metrics: routeMetrics({
         prometheus: createPrometheusSource({ clusters: config.fleet.clusters, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
-        kube: createKubeHealthSource({ members: memberClusters(config, kubeconfig) }),
+        kube: createKubeHealthSource({ members }),
       }),
       approvers: createApproverDirectory({ client, clock }),
       replies: createReplies({ log }),

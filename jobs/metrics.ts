@@ -14,10 +14,7 @@ export function createMetrics(options: { store: RolloutStore; queues: Queues }) 
     registers: [registry],
     async collect() {
       this.reset();
-      for (const id of await options.store.activeIds()) {
-        const rollout = await options.store.get(id);
-        if (rollout) this.inc({ phase: rollout.phase });
-      }
+      for (const rollout of await options.store.activeRollouts()) this.inc({ phase: rollout.phase });
     },
   });
   new Gauge({

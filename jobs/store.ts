@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Effect, Notice, StepName } from '../rollout/events.js';
-import type { Rollout } from '../rollout/model.js';
+import { isTerminal, type Rollout } from '../rollout/model.js';
 import { redisKeys, type Keys } from './keys.js';
 import { COMMIT_ROLLOUT, CREATE_ROLLOUT, RELEASE_MUTEX, RENEW_MUTEX } from './scripts.js';
 
@@ -129,7 +129,14 @@ export function createRolloutStore(options: { redis: Redis; prefix: string; audi
       const id = await redis.get(keys.appLock(app));
       if (!id) return undefined;
       const rollout = await this.get(id);
-      return rollout && !['succeeded', 'rolled-back', 'failed'].includes(rollout.phase) ? id : undefined;
+      return rollout && !isTerminal(rollout.phase) ? id : undefined;
+    },
+
+    /** Every active rollout, oldest first. */
+    async activeRollouts(): Promise<Rollout[]> {
+      const ids = await redis.smembers(keys.active);
+      const raws = ids.length > 0 ? await redis.mget(...ids.map((id) => keys.rollout(id))) : [];
+      return raws.flatMap((raw) => (raw ? [JSON.parse(raw) as Rollout] : [])).sort((a, b) => a.createdAt - b.createdAt);
     },
 
     /** The most recent rollout of an app, active or not. */

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { parseAllowance } from './analysis/baseline.js';
 import { parseDuration } from './duration.js';
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label: lower-case letters, digits and "-"')
-  .max(63);
+/** A DNS-1123 label: what cluster and app names are (config and slash commands alike). */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const isDnsLabel = (text: string) => text.length <= 63 && DNS_LABEL.test(text);
+
+const dnsLabel = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label: lower-case letters, digits and "-"').max(63);
 
 const duration = (min: number, example: string) =>
   z.string().transform((text, ctx) => {

@@ -1,16 +1,13 @@
 // Who may open or shut a gate, and when. Refusals are answers, not exceptions.
 import type { Actor, Refusal } from './events.js';
 import type { Gate, Rollout } from './model.js';
-import { isTerminal } from './model.js';
+import { finishedWord, isTerminal } from './model.js';
 
 const refuse = (code: Refusal['code'], message: string): Refusal => ({ code, message });
 
 function closedGateRefusal(rollout: Rollout, gate: Gate | undefined): Refusal | undefined {
   const where = gate ? `The ${gate.clusters.join(', ')} gate` : 'That gate';
-  if (isTerminal(rollout.phase)) {
-    const how = rollout.phase === 'succeeded' ? 'succeeded' : rollout.phase === 'failed' ? 'failed' : 'been rolled back';
-    return refuse('rollout-finished', `${where} is already closed: rollout ${rollout.id} has ${how}.`);
-  }
+  if (isTerminal(rollout.phase)) return refuse('rollout-finished', `${where} is already closed: rollout ${rollout.id} has ${finishedWord(rollout)}.`);
   if (!gate) return refuse('gate-not-open', `Rollout ${rollout.id} has no such gate.`);
   switch (gate.state) {
     case 'approved':
@@ -36,6 +33,11 @@ export function gateRefusal(rollout: Rollout, stage: number, by: Actor): Refusal
   if (closed) return closed;
   if (rollout.phase === 'paused') return refuse('busy', `Rollout ${rollout.id} is paused; \`/rollout resume ${rollout.id}\` first.`);
   if (rollout.phase === 'operating') return refuse('busy', `An operation on ${rollout.operation?.clusters.join(', ')} is being written; approve again in a moment.`);
+  return approverRefusal(rollout, by);
+}
+
+/** Who may approve (a gate, or a promotion by command): not the requester unless allowed, and an approver. */
+export function approverRefusal(rollout: Rollout, by: Actor): Refusal | undefined {
   if (by.user === rollout.requester && !rollout.settings.allowSelfApproval) {
     return refuse('self-approval', `You requested rollout ${rollout.id}, so someone else has to approve its gates.`);
   }

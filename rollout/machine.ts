@@ -3,7 +3,7 @@
 import type { Actor, Effect, Notice, Refusal, RolloutEvent, StepName } from './events.js';
 import { judgeTick, tickErrored, tickFailed } from './verdict.js';
 import type { Gate, Outcome, Rollout } from './model.js';
-import { isTerminal } from './model.js';
+import { finishedWord, isTerminal, withoutCanary } from './model.js';
 import { humanDuration } from './duration.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
 import { operationApplied, requestOperation, unknownClusters, type OperationTransition } from './operations.js';
@@ -28,9 +28,6 @@ function unexpected(rollout: Rollout, event: RolloutEvent): Transition {
   return { ok: false, refusal: { code: 'unexpected-event', message: `${event.type} does not apply while rollout ${rollout.id} is ${rollout.phase}.` } };
 }
 
-export function finishedWord(rollout: Rollout): string {
-  return rollout.phase === 'succeeded' ? 'succeeded' : rollout.phase === 'failed' ? 'failed' : 'been rolled back';
-}
 
 /** The effects of creating a rollout: post its root message and run the start step. */
 export function created(rollout: Rollout, nowMs: number): Effect[] {
@@ -225,7 +222,7 @@ function beginRollback(rollout: Rollout, nowMs: number, outcome: RolledBack): Tr
 
 function finalized(rollout: Rollout, nowMs: number): Transition {
   const cluster = Object.fromEntries(
-    Object.entries(rollout.cluster).map(([name, state]) => [name, { ...state, canary: state.canary === 'deployed' ? 'removed' : state.canary, promoted: true }]),
+    Object.entries(rollout.cluster).map(([name, state]) => [name, { ...withoutCanary(state), promoted: true }]),
   ) as Rollout['cluster'];
   return advance(rollout, nowMs, { phase: 'succeeded', cluster, outcome: { kind: 'succeeded', at: nowMs } }, [
     rootUpdate,
@@ -237,7 +234,7 @@ function finalized(rollout: Rollout, nowMs: number): Transition {
 
 function rolledBack(rollout: Rollout, nowMs: number): Transition {
   const cluster = Object.fromEntries(
-    Object.entries(rollout.cluster).map(([name, state]) => [name, { ...state, canary: state.canary === 'deployed' ? 'removed' : state.canary, promoted: false }]),
+    Object.entries(rollout.cluster).map(([name, state]) => [name, { ...withoutCanary(state), promoted: false }]),
   ) as Rollout['cluster'];
   const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' ? { ...gate, state: 'closed', closedReason: 'rolled back' } : gate));
   const outcome = { ...(rollout.pendingOutcome ?? { kind: 'rolled-back', trigger: 'failure', reason: 'rolled back' }), at: nowMs } as RolledBack;

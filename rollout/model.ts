@@ -177,6 +177,16 @@ export function isTerminal(phase: Phase): boolean {
   return TERMINAL_PHASES.includes(phase);
 }
 
+/** "succeeded", "failed", "been rolled back": how a finished rollout ended, in words. */
+export function finishedWord(rollout: Rollout): string {
+  return rollout.phase === 'succeeded' ? 'succeeded' : rollout.phase === 'failed' ? 'failed' : 'been rolled back';
+}
+
+/** A cluster's state once its canary is gone (a canary that was never there stays "none"). */
+export function withoutCanary(state: ClusterState): ClusterState {
+  return state.canary === 'deployed' ? { ...state, canary: 'removed' } : state;
+}
+
 /** Clusters whose pods run the new version now: the ones analysis looks at. */
 export function analysedClusters(rollout: Rollout): string[] {
   return rollout.clusters.filter((name) => {

@@ -3,9 +3,9 @@
 // the clusters it names and is idempotent: asking for what already is gets "already so".
 import type { Actor, Effect, Refusal } from './events.js';
 import { closest } from './closest.js';
-import { gateRefusal, rollbackRefusal } from './gate-rules.js';
+import { approverRefusal, rollbackRefusal } from './gate-rules.js';
 import type { ClusterState, OperationKind, Rollout } from './model.js';
-import { isTerminal } from './model.js';
+import { isTerminal, withoutCanary } from './model.js';
 
 export type OperationTransition = { ok: true; changes: Partial<Rollout>; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -65,11 +65,6 @@ export function requestOperation(rollout: Rollout, op: OperationKind, clusters: 
   };
 }
 
-function approverRefusal(rollout: Rollout, by: Actor): Refusal | undefined {
-  // The same who-may rules as a gate, without needing one to be open.
-  const probe: Rollout = { ...rollout, phase: 'awaiting-approval', gates: [{ stage: 1, clusters: [], state: 'open' }] };
-  return gateRefusal(probe, 1, by);
-}
 
 export function operationApplied(rollout: Rollout, nowMs: number): OperationTransition {
   const operation = rollout.operation;
@@ -78,10 +73,10 @@ export function operationApplied(rollout: Rollout, nowMs: number): OperationTran
   for (const name of operation.clusters) {
     const state = cluster[name] as ClusterState;
     if (operation.op === 'canary') cluster[name] = { ...state, canary: 'deployed' };
-    if (operation.op === 'uncanary') cluster[name] = { ...state, canary: 'removed' };
+    if (operation.op === 'uncanary') cluster[name] = withoutCanary(state);
     if (operation.op === 'promote') cluster[name] = { ...state, promoted: true };
     if (operation.op === 'unpromote') cluster[name] = { ...state, promoted: false };
-    if (operation.op === 'rollback') cluster[name] = { ...state, canary: state.canary === 'deployed' ? 'removed' : state.canary, promoted: false };
+    if (operation.op === 'rollback') cluster[name] = { ...withoutCanary(state), promoted: false };
   }
   // The operation made the pending tick stale; analysis goes on (also while a gate waits).
   const resumeTicks: Effect[] = [{ type: 'step', step: 'tick', at: nowMs + rollout.settings.intervalMs }];

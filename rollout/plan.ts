@@ -1,6 +1,7 @@
 // From an app's config and a start command to the rollout's first state.
 import type { AppConfig } from './config.js';
 import type { Rollout, Stage, Strategy } from './model.js';
+import { metricRange } from './verdict.js';
 
 export interface StartRequest {
   id: string;
@@ -76,7 +77,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       readyPollMs: tuning.readyPollMs ?? DEFAULT_READY_POLL_MS,
       retryMs: 5 * (tuning.readyPollMs ?? DEFAULT_READY_POLL_MS),
       gateTimeoutMs: app.approvals.timeout,
-      metrics: app.analysis.metrics.map((m) => ({ name: m.name, ...(m.min !== undefined ? { min: m.min } : {}), ...(m.max !== undefined ? { max: m.max } : {}) })),
+      metrics: app.analysis.metrics.map((m) => ({ name: m.name, ...metricRange(m) })),
       onTimeout: app.approvals.onTimeout,
     },
     phase: 'queued',

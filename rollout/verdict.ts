@@ -3,6 +3,11 @@
 import type { RollbackCause } from './events.js';
 import type { ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
 
+/** A metric's configured range, without undefined keys (samples are stored as JSON). */
+export function metricRange(metric: { min?: number | undefined; max?: number | undefined }): { min?: number; max?: number } {
+  return { ...(metric.min !== undefined ? { min: metric.min } : {}), ...(metric.max !== undefined ? { max: metric.max } : {}) };
+}
+
 export function metricPassed(value: number | null, range: { min?: number; max?: number }): boolean {
   if (value === null || !Number.isFinite(value)) return false;
   if (range.min !== undefined && value < range.min) return false;

@@ -48,6 +48,14 @@ function drawTitle(ctx: SKRSContext2D, box: Rect, metric: PanelMetric): void {
   ctx.fillText(` (${drawable(metric.unit)})`, box.x + width, box.y + 16);
 }
 
+function gridLine(ctx: SKRSContext2D, x1: number, y1: number, x2: number, y2: number): void {
+  ctx.strokeStyle = GRID;
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x2, y2);
+  ctx.stroke();
+}
+
 function drawAxes(ctx: SKRSContext2D, plot: Rect, y: Axis, time: Axis, px: (t: number) => number, py: (v: number) => number): void {
   ctx.lineWidth = 1;
   ctx.font = font(12);
@@ -56,22 +64,14 @@ function drawAxes(ctx: SKRSContext2D, plot: Rect, y: Axis, time: Axis, px: (t: n
   ctx.textBaseline = 'middle';
   for (const tick of y.ticks) {
     const at = Math.round(py(tick)) + 0.5;
-    ctx.strokeStyle = GRID;
-    ctx.beginPath();
-    ctx.moveTo(plot.x, at);
-    ctx.lineTo(plot.x + plot.w, at);
-    ctx.stroke();
+    gridLine(ctx, plot.x, at, plot.x + plot.w, at);
     ctx.fillText(y.label(tick), plot.x - 8, at);
   }
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   for (const tick of time.ticks) {
     const at = Math.round(px(tick)) + 0.5;
-    ctx.strokeStyle = GRID;
-    ctx.beginPath();
-    ctx.moveTo(at, plot.y);
-    ctx.lineTo(at, plot.y + plot.h);
-    ctx.stroke();
+    gridLine(ctx, at, plot.y, at, plot.y + plot.h);
     ctx.fillText(time.label(tick), at, plot.y + plot.h + 7);
   }
   ctx.strokeStyle = AXIS;

@@ -1,7 +1,7 @@
 // Slash command text -> a command, or a clear error with the usage. Pure and total: any
 // text of any length or alphabet gives one or the other, never an exception.
 import { z } from 'zod';
-import type { Config } from '../../rollout/config.js';
+import { isDnsLabel, type Config } from '../../rollout/config.js';
 import type { OperationKind, Strategy } from '../../rollout/model.js';
 import { closest } from '../../rollout/closest.js';
 
@@ -162,7 +162,7 @@ export function parseCommand(text: string, config: Config): Parsed {
       if ('error' in parsed) return parsed.error;
       const clusters = rest.slice(1).flatMap((c) => c.split(',')).filter(Boolean);
       if (clusters.length === 0) return fail('Name at least one cluster.', usage);
-      const bad = clusters.find((c) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c) || c.length > 63);
+      const bad = clusters.find((c) => !isDnsLabel(c));
       if (bad !== undefined) return fail(`${show(bad)} is not a cluster name.`, usage);
       return { ok: true, command: { kind: 'operate', op, id: parsed.id, clusters: [...new Set(clusters)] } };
     }
@@ -171,7 +171,7 @@ export function parseCommand(text: string, config: Config): Parsed {
       if ('error' in parsed) return parsed.error;
       if (rest.length > 2) return fail('Roll back the whole rollout, or one cluster.', USAGE.rollback as string);
       const cluster = rest[1];
-      if (cluster !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(cluster)) return fail(`${show(cluster)} is not a cluster name.`, USAGE.rollback as string);
+      if (cluster !== undefined && !isDnsLabel(cluster)) return fail(`${show(cluster)} is not a cluster name.`, USAGE.rollback as string);
       return { ok: true, command: cluster ? { kind: 'rollback', id: parsed.id, cluster } : { kind: 'rollback', id: parsed.id } };
     }
     case 'abort':

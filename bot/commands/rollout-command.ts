@@ -41,7 +41,7 @@ async function run(command: Command, caller: Caller, respond: RespondFn, ctx: Bo
       return void (await say(message.text, [...message.blocks, ...lastAnalysisBlocks(rollout)]));
     }
     case 'list': {
-      const rollouts = (await Promise.all((await ctx.store.activeIds()).map((id) => ctx.store.get(id)))).filter((r) => r !== undefined);
+      const rollouts = await ctx.store.activeRollouts();
       if (rollouts.length === 0) return void (await say('No rollout is running.'));
       return void (await say(rollouts.map((r) => `• \`${r.id}\` ${r.app} ${r.fromVersion ?? '…'} → ${r.version}: ${r.phase}`).join('\n')));
     }

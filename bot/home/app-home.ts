@@ -23,8 +23,7 @@ export function homeBlocks(rollouts: Rollout[], now: number): Block[] {
 export function registerAppHome(app: App, ctx: BotContext): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    const rollouts = (await Promise.all((await ctx.store.activeIds()).map((id) => ctx.store.get(id)))).filter((r) => r !== undefined);
-    rollouts.sort((a, b) => a.createdAt - b.createdAt);
+    const rollouts = await ctx.store.activeRollouts();
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: homeBlocks(rollouts, ctx.clock()) as never } });
   });
 }

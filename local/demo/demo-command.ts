@@ -1,6 +1,7 @@
 // `rollgate demo [--script happy|bad] [--port N]`: the whole product on one machine. The
 // Slack emulator (page + Web API), the simulated fleet, Redis and rollgate itself.
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
@@ -17,10 +18,6 @@ import { printTranscript } from './transcript.js';
 import { createRolloutStore } from '../../jobs/store.js';
 
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-}
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -74,7 +71,8 @@ async function printAudit(url: string, prefix: string, write: (line: string) => 
 }
 
 export async function demoCommand(args: string[]): Promise<void> {
-  const script = flag(args, 'script');
+  const { values } = parseArgs({ args, options: { script: { type: 'string' }, port: { type: 'string' } } });
+  const script = values.script;
   if (script !== undefined && script !== 'happy' && script !== 'bad') throw new Error('--script is happy or bad');
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const redisChoice = await redisForDemo(process.env.REDIS_URL);
@@ -89,7 +87,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   const fleet = createFleetSimulator({ readyDelayMs: script ? 200 : 1500, rolloutStepMs: script ? 100 : 700 });
   await fleet.listen(0);
   const slack = createSlackEmulator({ signingSecret: secret });
-  const page = await slack.listen(Number(flag(args, 'port') ?? (script ? 0 : 3000)));
+  const page = await slack.listen(Number(values.port ?? (script ? 0 : 3000)));
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromString(fleet.kubeconfig());
   const env: Env = {
@@ -138,7 +136,7 @@ export async function demoCommand(args: string[]): Promise<void> {
       await printAudit(redisChoice.url, PREFIX, write);
       await shutdown();
     }
-    process.exit(0);
+    return;
   }
   write(`rollgate demo is running.
   Slack emulator: ${page.url}   (open it in a browser)
@@ -154,5 +152,4 @@ Ctrl-C stops everything.`);
   });
   stopTranscript();
   await shutdown();
-  process.exit(0);
 }

@@ -9,6 +9,7 @@ export function demoConfig(prometheusUrl: (cluster: string) => string, pace: 'in
     { name: 'request-duration', max: 500 },
   ];
   const approvals = { approvers: { users: ['U0LEAD'], groups: ['S0SRE'] }, allowSelfApproval: false };
+  const common = { channel: 'C0ROLLOUTS', clusters, analysis: { ...analysis, metrics }, approvals };
   const parsed = validateConfig({
     fleet: {
       mode: 'karmada',
@@ -16,30 +17,8 @@ export function demoConfig(prometheusUrl: (cluster: string) => string, pace: 'in
       clusters: clusters.map((name) => ({ name, context: name, prometheus: { url: prometheusUrl(name) } })),
     },
     apps: [
-      {
-        name: 'http-probe-app',
-        deployment: 'http-probe-app',
-        container: 'http-probe-app',
-        version: { env: 'ROLLOUT_LABEL' },
-        channel: 'C0ROLLOUTS',
-        clusters,
-        strategy: 'per-cluster',
-        canary: { replicas: 1 },
-        analysis: { ...analysis, metrics },
-        approvals,
-      },
-      {
-        name: 'checkout',
-        deployment: 'checkout',
-        container: 'checkout',
-        version: { image: true },
-        channel: 'C0ROLLOUTS',
-        clusters,
-        strategy: 'canary-first',
-        canary: { percentage: 20 },
-        analysis: { ...analysis, metrics },
-        approvals,
-      },
+      { ...common, name: 'http-probe-app', deployment: 'http-probe-app', container: 'http-probe-app', version: { env: 'ROLLOUT_LABEL' }, strategy: 'per-cluster', canary: { replicas: 1 } },
+      { ...common, name: 'checkout', deployment: 'checkout', container: 'checkout', version: { image: true }, strategy: 'canary-first', canary: { percentage: 20 } },
     ],
   });
   if (!parsed.ok) throw new Error(`demo config is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);

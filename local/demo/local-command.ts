@@ -1,14 +1,11 @@
 // `rollgate local fleet` and `rollgate local slack`: each half of local mode alone, so a real
 // Slack can meet the simulated fleet, or the emulator a real cluster.
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { createFleetSimulator } from '../fleet/index.js';
 import { createSlackEmulator } from '../slack/index.js';
 import { packageFile } from './local-files.js';
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 const waitForSignal = () =>
   new Promise<void>((resolve) => {
@@ -21,8 +18,9 @@ export async function localCommand(args: string[]): Promise<void> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
   if (what === 'fleet') {
     const fleet = createFleetSimulator();
-    await fleet.listen(Number(flag(rest, 'port') ?? 0));
-    const file = flag(rest, 'kubeconfig') ?? './rollgate-local.kubeconfig';
+    const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, kubeconfig: { type: 'string' } } });
+    await fleet.listen(Number(values.port ?? 0));
+    const file = values.kubeconfig ?? './rollgate-local.kubeconfig';
     await fleet.writeKubeconfig(file);
     write(`simulated fleet: ${fleet.url}`);
     write(`kubeconfig: ${file} (contexts karmada-apiserver, member1, member2, member3)`);
@@ -34,8 +32,9 @@ export async function localCommand(args: string[]): Promise<void> {
   }
   if (what === 'slack') {
     const secret = process.env.SLACK_SIGNING_SECRET ?? randomUUID();
-    const slack = createSlackEmulator({ signingSecret: secret, botUrl: flag(rest, 'bot-url') ?? 'http://127.0.0.1:3000/slack/events' });
-    const { url } = await slack.listen(Number(flag(rest, 'port') ?? 3001));
+    const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'bot-url': { type: 'string' } } });
+    const slack = createSlackEmulator({ signingSecret: secret, botUrl: values['bot-url'] ?? 'http://127.0.0.1:3000/slack/events' });
+    const { url } = await slack.listen(Number(values.port ?? 3001));
     write(`Slack emulator page: ${url}`);
     write(`give rollgate: SLACK_API_URL=${slack.apiUrl} SLACK_BOT_TOKEN=xoxb-local-rollgate SLACK_SIGNING_SECRET=${process.env.SLACK_SIGNING_SECRET ? '(yours)' : secret}`);
     await waitForSignal();

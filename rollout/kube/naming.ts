@@ -1,7 +1,7 @@
 // Naming decisions shared by the writers and by analysis (which pods run the new version).
 import type { AppConfig } from '../config.js';
 import type { Rollout } from '../model.js';
-import { newVersionPodPattern } from './objects.js';
+import { escapeRegex, newVersionPodPattern } from './objects.js';
 
 /** A canary stage over several clusters uses the seed's region-wide canary (Demo 2); one cluster gets its own (Demo 1). */
 export function usesRegionCanary(rollout: Rollout): boolean {
@@ -15,5 +15,5 @@ export function canaryPodsPattern(rollout: Rollout, app: AppConfig, cluster: str
 
 /** The `{{basePods}}` regex: the stable base Deployment's pods. */
 export function basePodsPattern(app: AppConfig): string {
-  return `${app.deployment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[a-z0-9]+-[a-z0-9]+`;
+  return `${escapeRegex(app.deployment)}-[a-z0-9]+-[a-z0-9]+`;
 }

@@ -141,6 +141,6 @@ export function newVersionPodPattern(app: AppConfig, cluster: string, opts: { re
   return `${names}-[a-z0-9]+-[a-z0-9]+`;
 }
 
-function escapeRegex(text: string): string {
+export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -3,7 +3,7 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { AppConfig, MetricConfig } from '../config.js';
 import type { MetricSample, Rollout } from '../model.js';
-import { metricPassed } from '../verdict.js';
+import { metricPassed, metricRange } from '../verdict.js';
 import { DEPLOYMENTS, type ClusterApi } from '../kube/cluster-api.js';
 import { usesRegionCanary } from '../kube/naming.js';
 import { canaryName } from '../kube/objects.js';
@@ -43,7 +43,7 @@ export function createKubeHealthSource(options: { members: Record<string, Cluste
         }
       }
       return metrics.map((metric: MetricConfig): MetricSample => {
-        const range = { ...(metric.min !== undefined ? { min: metric.min } : {}), ...(metric.max !== undefined ? { max: metric.max } : {}) };
+        const range = metricRange(metric);
         const count = COUNTERS[metric.name];
         const value = pods && count ? count(pods) : null;
         const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun };

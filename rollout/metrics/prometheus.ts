@@ -3,7 +3,7 @@
 import type { AppConfig, ClusterConfig, MetricConfig } from '../config.js';
 import { promDuration } from '../duration.js';
 import type { MetricSample, Rollout } from '../model.js';
-import { metricPassed } from '../verdict.js';
+import { metricPassed, metricRange } from '../verdict.js';
 import { basePodsPattern, canaryPodsPattern, usesRegionCanary } from '../kube/naming.js';
 import { canaryName } from '../kube/objects.js';
 import { getJson } from './http-json.js';
@@ -75,7 +75,7 @@ export function createPrometheusSource(options: { clusters: ClusterConfig[]; ca?
       const windowMs = Math.max(rollout.settings.intervalMs, 30_000);
       return Promise.all(
         metrics.map(async (metric): Promise<MetricSample> => {
-          const range = { ...(metric.min !== undefined ? { min: metric.min } : {}), ...(metric.max !== undefined ? { max: metric.max } : {}) };
+          const range = metricRange(metric);
           if (!prometheus) return { metric: metric.name, value: null, ...range, passed: false, dryRun: metric.dryRun, error: `cluster ${cluster} has no Prometheus configured` };
           const http = { timeoutMs: prometheus.timeout, ...(options.ca ? { ca: options.ca } : {}) };
           const template = metricQuery(metric, app);
