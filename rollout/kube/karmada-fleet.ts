@@ -101,15 +101,22 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
     },
 
     async podsReady(rollout, app, clusters) {
-      const counts: Record<string, { ready: number; total: number }> = {};
+      // One read per Deployment (the region canary serves every cluster), not one per cluster.
+      const byDeployment = new Map<string, string[]>();
+      const add = (name: string, cluster: string) => byDeployment.set(name, [...(byDeployment.get(name) ?? []), cluster]);
       for (const cluster of clusters) {
         const state = rollout.cluster[cluster];
-        const names = [
-          ...(state?.canary === 'deployed' ? [canaryName(app, usesRegionCanary(rollout) ? undefined : cluster)] : []),
-          ...(state?.promoted ? [app.deployment] : []),
-        ];
-        const parts = await Promise.all(names.map((name) => readiness(app, name, [cluster], '')));
-        counts[cluster] = parts.reduce((sum, p) => ({ ready: sum.ready + (p.pods[cluster]?.ready ?? 0), total: sum.total + (p.pods[cluster]?.total ?? 0) }), { ready: 0, total: 0 });
+        if (state?.canary === 'deployed') add(canaryName(app, usesRegionCanary(rollout) ? undefined : cluster), cluster);
+        if (state?.promoted) add(app.deployment, cluster);
+      }
+      const counts: Record<string, { ready: number; total: number }> = Object.fromEntries(clusters.map((c) => [c, { ready: 0, total: 0 }]));
+      for (const [name, names] of byDeployment) {
+        const { pods } = await readiness(app, name, names, '');
+        for (const cluster of names) {
+          const count = counts[cluster] as { ready: number; total: number };
+          count.ready += pods[cluster]?.ready ?? 0;
+          count.total += pods[cluster]?.total ?? 0;
+        }
       }
       return counts;
     },
