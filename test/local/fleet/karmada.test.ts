@@ -85,16 +85,29 @@ const settled = (sim: FleetSimulator, cluster: string, version: string) => () =>
   return pods.length === 2 && pods.every((p) => p.version === version && p.ready) && d?.['status']?.updatedReplicas === 2 && d['status'].observedGeneration === d['metadata'].generation;
 };
 
-/** Watches a member's base pods until it runs `version`; returns every distinct state seen. */
-async function watchRollout(sim: FleetSimulator, cluster: string, version: string): Promise<PodView[][]> {
-  const seen: PodView[][] = [];
-  await eventually(() => {
+/**
+ * Records every distinct state of a member's base pods, from the fleet's own change events (so
+ * no moment is missed however slow the machine), until `stop()`.
+ */
+function recordPods(sim: FleetSimulator, cluster: string): { states: PodView[][]; stop(): void } {
+  const states: PodView[][] = [basePods(sim, cluster)];
+  const stop = sim.onChange(() => {
     const pods = basePods(sim, cluster);
-    const key = JSON.stringify(pods);
-    if (JSON.stringify(seen.at(-1)) !== key) seen.push(pods);
-    return settled(sim, cluster, version)();
-  }, 10_000, `${cluster} to run ${version}`);
-  return seen;
+    if (JSON.stringify(states.at(-1)) !== JSON.stringify(pods)) states.push(pods);
+  });
+  return { states, stop };
+}
+
+/** Waits until a member runs `version`; returns every distinct state its base pods went through. */
+async function watchRollout(sim: FleetSimulator, cluster: string, version: string, write?: () => Promise<unknown>): Promise<PodView[][]> {
+  const recording = recordPods(sim, cluster);
+  try {
+    await write?.();
+    await eventually(settled(sim, cluster, version), 60_000, `${cluster} to run ${version}`);
+  } finally {
+    recording.stop();
+  }
+  return recording.states;
 }
 
 describe('Karmada side-by-side canary', () => {
@@ -149,11 +162,10 @@ describe('Karmada side-by-side canary', () => {
   });
 
   it('promotes member1 then member2 through one OverridePolicy, rolls gradually, and rolls back on delete', async () => {
-    // A wider readiness window, so the mixed-version moment is seen even on a loaded machine.
+    // A readiness window wide enough that both versions are Ready together for a while.
     await start({ readyDelayMs: 250 });
     const before = { m2: basePods(sim, 'member2'), m3: basePods(sim, 'member3'), m3rv: memberDeployment(sim, 'member3', 'http-probe-app')!['metadata'].resourceVersion };
-    await karmada.custom.createNamespacedCustomObject({ ...OP, body: promoteOverride(['member1']) });
-    const states = await watchRollout(sim, 'member1', 'v2');
+    const states = await watchRollout(sim, 'member1', 'v2', () => karmada.custom.createNamespacedCustomObject({ ...OP, body: promoteOverride(['member1']) }));
     // Gradual: a moment with both versions Ready, and never fewer than 2 Ready pods.
     expect(states.some((s) => s.some((p) => p.version === 'v1' && p.ready) && s.some((p) => p.version === 'v2' && p.ready))).toBe(true);
     expect(states.every((s) => s.filter((p) => p.ready).length >= 2)).toBe(true);
