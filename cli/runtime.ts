@@ -17,6 +17,7 @@ import { createQueues } from '../jobs/queues.js';
 import { startReconciler } from '../jobs/reconciler.js';
 import { createRolloutRunner } from '../jobs/rollout-runner.js';
 import { createRolloutStore } from '../jobs/store.js';
+import type { StoredRecordError } from '../jobs/stored-records.js';
 import { createStepWorker } from '../jobs/worker.js';
 import type { Config } from '../rollout/config.js';
 import { connectCluster, type ClusterApi } from '../rollout/kube/cluster-api.js';
@@ -70,7 +71,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   const redis = connect();
   const prefix = env.ROLLGATE_REDIS_PREFIX;
-  const store = createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention });
+  const onInvalidRecord = (error: StoredRecordError) => log.error({ key: error.key, field: error.field, code: error.code, err: error.message }, 'a stored record cannot be read; left out');
+  const store = createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention, onInvalidRecord });
   const queues = createQueues({ connection: connect(), prefix, clock });
   const token = env.SLACK_BOT_TOKEN ?? '';
   const client = new WebClient(token, {

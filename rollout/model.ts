@@ -1,5 +1,6 @@
 // The rollout as rollgate remembers it. Plain data (JSON in Redis), no behaviour here:
 // transitions live in machine.ts, so every change of state goes through one function.
+// Read back from Redis through rollout-schema.ts: a new field here needs its line there too.
 
 export type Strategy = 'per-cluster' | 'canary-first';
 
@@ -75,7 +76,7 @@ export interface ClusterState {
   /** Ticks in a row in which a metric could not be measured (only kept with a consecutiveErrorLimit). */
   consecutiveErrors?: number;
   lastVerdict?: 'passed' | 'failed';
-  /** Every tick's values for this cluster, oldest first, for trend lines. */
+  /** Tick values for this cluster, oldest first, for trend lines; bounded, see history.ts. */
   history: { at: number; metrics: Record<string, number | null> }[];
 }
 

@@ -1,6 +1,7 @@
 // Judging analysis results: each metric against its range, each cluster's failed checks
 // as a running total (Flagger), and whether the failure limit is reached.
 import type { RollbackCause } from './events.js';
+import { appendHistory } from './history.js';
 import type { ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
 
 /** A metric's configured range, without undefined keys (samples are stored as JSON). */
@@ -49,7 +50,7 @@ export function judgeTick(rollout: Rollout, results: ClusterTick[], nowMs: numbe
       failedChecks,
       consecutiveErrors,
       lastVerdict: failed ? 'failed' : 'passed',
-      history: [...current.history, { at: nowMs, metrics: Object.fromEntries(result.metrics.map((m) => [m.metric, m.value])) }],
+      history: appendHistory(current.history, { at: nowMs, metrics: Object.fromEntries(result.metrics.map((m) => [m.metric, m.value])) }),
     };
     if (failed && failedChecks >= rollout.settings.failureLimit && !breach) {
       breach = { cluster: result.cluster, failing: result.metrics.filter((m) => !m.dryRun && !m.passed), failedChecks };

