@@ -40,7 +40,7 @@ export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number)
   const result = decide(rollout, event, nowMs);
   // A step that went through after its cluster stopped answering ends the hold, and says so.
   if (result.ok && rollout.held && STEP_RESULTS.has(event.type)) {
-    return { ok: true, rollout: { ...result.rollout, held: undefined }, effects: [...result.effects, notify({ kind: 'resumed' })] };
+    return { ok: true, rollout: { ...result.rollout, held: undefined }, effects: [...result.effects, notify({ kind: 'resumed', step: rollout.held.step as StepName })] };
   }
   return result;
 }
@@ -97,7 +97,7 @@ function stepHeld(rollout: Rollout, heldStep: StepName, reason: string, nowMs: n
   if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepHeld', step: heldStep, reason });
   const first = rollout.held === undefined;
   const held = first ? { step: heldStep, reason, since: nowMs } : rollout.held;
-  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason }), rootUpdate] : [])]);
+  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason, step: heldStep }), rootUpdate] : [])]);
 }
 
 function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promote'): Transition {

@@ -50,6 +50,11 @@ export interface MetricSample {
   value: number | null;
   /** Set when no value could be had (no data, Prometheus down, timeout). */
   error?: string;
+  /**
+   * The measuring system itself did not answer (connection refused, timeout, DNS, HTTP 5xx):
+   * the interval is held, neither passed nor failed. "No data" from a live source is not this.
+   */
+  outage?: boolean;
   min?: number;
   max?: number;
   passed: boolean;

@@ -5,6 +5,7 @@ import type { AppConfig, MetricConfig } from '../config.js';
 import type { MetricSample, Rollout } from '../model.js';
 import { metricPassed, metricRange } from '../verdict.js';
 import { DEPLOYMENTS, type ClusterApi } from '../kube/cluster-api.js';
+import { FleetError } from '../kube/fleet.js';
 import { usesRegionCanary } from '../kube/naming.js';
 import { canaryName } from '../kube/objects.js';
 import type { MetricsSource } from './source.js';
@@ -34,12 +35,15 @@ export function createKubeHealthSource(options: { members: Record<string, Cluste
       const api = options.members[cluster];
       let pods: V1Pod[] | undefined;
       let error: string | undefined;
+      let outage = false;
       if (!api) error = `no kubeconfig context for ${cluster}, so its pods cannot be read (set fleet.clusters[].context)`;
       else {
         try {
           pods = await canaryPods(api, rollout, app, cluster);
         } catch (cause) {
           error = `could not read pods: ${cause instanceof Error ? cause.message : String(cause)}`;
+          // The cluster's API not answering is an outage of the measuring system, not a verdict on the canary.
+          outage = cause instanceof FleetError && cause.transient;
         }
       }
       return metrics.map((metric: MetricConfig): MetricSample => {
@@ -47,7 +51,7 @@ export function createKubeHealthSource(options: { members: Record<string, Cluste
         const count = COUNTERS[metric.name];
         const value = pods && count ? count(pods) : null;
         const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun };
-        return value === null ? { ...sample, error: error ?? `unknown metric ${metric.name}` } : sample;
+        return value === null ? { ...sample, error: error ?? `unknown metric ${metric.name}`, ...(outage ? { outage: true } : {}) } : sample;
       });
     },
   };

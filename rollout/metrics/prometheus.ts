@@ -34,7 +34,11 @@ export function metricQuery(metric: MetricConfig, app: AppConfig): string {
   return template;
 }
 
-type QueryAnswer = { value: number } | { error: string };
+/** `outage`: Prometheus itself did not answer (refused, timed out, DNS, 5xx, 429), as opposed to answering "no". */
+export type QueryAnswer = { value: number } | { error: string; outage?: true };
+
+/** 5xx and 429 are the server (or a proxy in front of it) not answering the query; 4xx is a bad query or URL. */
+const isOutageStatus = (status: number) => status >= 500 || status === 429;
 
 export async function queryPrometheus(baseUrl: string, query: string, options: { timeoutMs: number; ca?: string }): Promise<QueryAnswer> {
   const url = `${baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
@@ -42,12 +46,12 @@ export async function queryPrometheus(baseUrl: string, query: string, options: {
   try {
     answer = await getJson(url, options);
   } catch (error) {
-    return { error: `Prometheus unreachable: ${error instanceof Error ? error.message : String(error)}` };
+    return { error: `Prometheus unreachable: ${error instanceof Error ? error.message : String(error)}`, outage: true };
   }
   const body = answer.body as { status?: string; error?: string; data?: { resultType?: string; result?: unknown } } | string;
   if (answer.status !== 200 || typeof body !== 'object' || body.status !== 'success') {
     const reason = typeof body === 'object' && body?.error ? body.error : `HTTP ${answer.status}`;
-    return { error: `Prometheus error: ${reason}` };
+    return isOutageStatus(answer.status) ? { error: `Prometheus error: ${reason}`, outage: true } : { error: `Prometheus error: ${reason}` };
   }
   const result = body.data?.result;
   if (body.data?.resultType === 'scalar' && Array.isArray(result)) return numberOf(result[1]);
@@ -82,12 +86,14 @@ export function createPrometheusSource(options: { clusters: ClusterConfig[]; ca?
           const query = renderQuery(template, variables);
           const answer = await queryPrometheus(prometheus.url, query, http);
           const value = 'value' in answer ? answer.value : null;
-          const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun, ...('error' in answer ? { error: answer.error } : {}) };
+          const failure = 'error' in answer ? { error: answer.error, ...(answer.outage ? { outage: true } : {}) } : {};
+          const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun, ...failure };
           const rule = baselineRule(metric);
           if (!rule) return sample;
           if (promoted) return withBaseline(sample, rule, { note: 'no baseline: the base runs the new version here' });
           const baseQuery = renderQuery(template, baselineVariables);
           const base = await queryPrometheus(prometheus.url, baseQuery, http);
+          if ('error' in base && base.outage) return { ...sample, passed: false, error: `baseline: ${base.error}`, outage: true };
           const points = { ...http, nowMs: clock() };
           const [canaryPoints, baselinePoints] = await Promise.all([rangeValues(prometheus.url, query, windowMs, points), rangeValues(prometheus.url, baseQuery, windowMs, points)]);
           return withBaseline(sample, rule, { value: 'value' in base ? base.value : null, canaryPoints, baselinePoints });

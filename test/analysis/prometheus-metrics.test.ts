@@ -203,6 +203,8 @@ describe.skipIf(!prometheusAvailable)('analysis against a real Prometheus', () =
     const [unbalanced, manyToMany] = await source.measure(rolloutOf(app), app, 'member1', app.analysis.metrics);
     expect(unbalanced).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/^Prometheus error: .*parse error/) });
     expect(manyToMany).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/^Prometheus error: .*many-to-many matching not allowed/) });
+    // Prometheus answered: a bad query is judged (a failed check), not an outage to wait out.
+    expect([unbalanced?.outage, manyToMany?.outage]).toEqual([undefined, undefined]);
   });
 
   it('a Prometheus that has stopped is a failed sample saying it is unreachable', async () => {
@@ -215,7 +217,7 @@ describe.skipIf(!prometheusAvailable)('analysis against a real Prometheus', () =
       await second.stop();
     }
     const [sample] = await source.measure(rolloutOf(app), app, 'member1', app.analysis.metrics);
-    expect(sample).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/^Prometheus unreachable: .*ECONNREFUSED/) });
+    expect(sample).toMatchObject({ value: null, passed: false, outage: true, error: expect.stringMatching(/^Prometheus unreachable: .*ECONNREFUSED/) });
   });
 
   it.each(['silent', 'trickling'] as const)('a %s Prometheus is a failed sample saying it timed out, within the cluster’s timeout', async (kind) => {
@@ -225,7 +227,7 @@ describe.skipIf(!prometheusAvailable)('analysis against a real Prometheus', () =
       const started = Date.now();
       const samples = await source.measure(rolloutOf(app), app, 'member1', app.analysis.metrics);
       expect(Date.now() - started).toBeLessThan(2_000);
-      for (const sample of samples) expect(sample).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/timed out after 300 ms/) });
+      for (const sample of samples) expect(sample).toMatchObject({ value: null, passed: false, outage: true, error: expect.stringMatching(/timed out after 300 ms/) });
     } finally {
       await hanging.close();
     }
