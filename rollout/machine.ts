@@ -114,7 +114,12 @@ function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promo
 
 function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string | undefined, nowMs: number): Transition {
   if (ready) {
-    return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0 }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
+    const cluster = { ...rollout.cluster };
+    for (const name of rollout.stages[rollout.stage]?.clusters ?? []) {
+      const current = cluster[name];
+      if (current) cluster[name] = { ...current, readyAt: nowMs };
+    }
+    return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0, cluster }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
   if (rollout.readyDeadline !== undefined && nowMs >= rollout.readyDeadline) {
     const reason = `not ready within the progress deadline: ${waitingFor ?? 'pods not ready'}`;
