@@ -114,9 +114,9 @@ export function createNotifier(options: NotifierOptions): Worker {
       case 'operation':
         return post(rollout, operationMessage(rollout, notice.operation), {});
       case 'held':
-        return post(rollout, heldMessage(rollout, notice.reason), { broadcast: true });
+        return post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true });
       case 'resumed':
-        return post(rollout, resumedMessage(rollout), {});
+        return post(rollout, resumedMessage(rollout, notice.step), {});
       case 'reminder':
         return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true });
       case 'note':

@@ -97,8 +97,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       config,
       fleet: createFleet(config, kubeconfig, members),
       metrics: routeMetrics({
-        prometheus: createPrometheusSource({ clusters: config.fleet.clusters, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
-        kube: createKubeHealthSource({ members }),
+        prometheus: createPrometheusSource({ clusters: config.fleet.clusters, members, mode: config.fleet.mode, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
+        kube: createKubeHealthSource({ members, mode: config.fleet.mode }),
       }),
       approvers: createApproverDirectory({ client, clock }),
       replies: createReplies({ log }),

@@ -5,6 +5,7 @@ import type { Fleet } from '../rollout/kube/fleet.js';
 import type { MetricsSource } from '../rollout/metrics/source.js';
 import { analysedClusters, type Rollout } from '../rollout/model.js';
 import { desiredSets } from '../rollout/operations.js';
+import { measurementOutage } from '../rollout/verdict.js';
 
 export async function performStep(step: StepName, rollout: Rollout, app: AppConfig, ports: { fleet: Fleet; metrics: MetricsSource }): Promise<RolloutEvent> {
   const { fleet, metrics } = ports;
@@ -44,6 +45,9 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
           return ready ? { cluster, metrics: measured, podsReady: ready } : { cluster, metrics: measured };
         }),
       );
+      // The measuring system being down says nothing about the canary: hold, do not judge.
+      const outage = measurementOutage(results);
+      if (outage) return { type: 'StepHeld', step, reason: outage };
       return { type: 'AnalysisTicked', results };
     }
     case 'finalize':

@@ -40,7 +40,7 @@ export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number)
   const result = decide(rollout, event, nowMs);
   // A step that went through after its cluster stopped answering ends the hold, and says so.
   if (result.ok && rollout.held && STEP_RESULTS.has(event.type)) {
-    return { ok: true, rollout: { ...result.rollout, held: undefined }, effects: [...result.effects, notify({ kind: 'resumed' })] };
+    return { ok: true, rollout: { ...result.rollout, held: undefined }, effects: [...result.effects, notify({ kind: 'resumed', step: rollout.held.step as StepName })] };
   }
   return result;
 }
@@ -97,7 +97,7 @@ function stepHeld(rollout: Rollout, heldStep: StepName, reason: string, nowMs: n
   if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepHeld', step: heldStep, reason });
   const first = rollout.held === undefined;
   const held = first ? { step: heldStep, reason, since: nowMs } : rollout.held;
-  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason }), rootUpdate] : [])]);
+  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason, step: heldStep }), rootUpdate] : [])]);
 }
 
 function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promote'): Transition {
@@ -114,7 +114,12 @@ function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promo
 
 function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string | undefined, nowMs: number): Transition {
   if (ready) {
-    return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0 }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
+    const cluster = { ...rollout.cluster };
+    for (const name of rollout.stages[rollout.stage]?.clusters ?? []) {
+      const current = cluster[name];
+      if (current) cluster[name] = { ...current, readyAt: nowMs };
+    }
+    return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0, cluster }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
   if (rollout.readyDeadline !== undefined && nowMs >= rollout.readyDeadline) {
     const reason = `not ready within the progress deadline: ${waitingFor ?? 'pods not ready'}`;

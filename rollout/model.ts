@@ -51,6 +51,11 @@ export interface MetricSample {
   value: number | null;
   /** Set when no value could be had (no data, Prometheus down, timeout). */
   error?: string;
+  /**
+   * The measuring system itself did not answer (connection refused, timeout, DNS, HTTP 5xx):
+   * the interval is held, neither passed nor failed. "No data" from a live source is not this.
+   */
+  outage?: boolean;
   min?: number;
   max?: number;
   passed: boolean;
@@ -76,7 +81,16 @@ export interface ClusterState {
   /** Ticks in a row in which a metric could not be measured (only kept with a consecutiveErrorLimit). */
   consecutiveErrors?: number;
   lastVerdict?: 'passed' | 'failed';
+<<<<<<< HEAD
   /** Tick values for this cluster, oldest first, for trend lines; bounded, see history.ts. */
+=======
+  /**
+   * When the new version's pods here were seen ready (canary deployed, promotion rolled out,
+   * or a person's canary/promote operation written): analysis reads samples from then on.
+   */
+  readyAt?: number;
+  /** Every tick's values for this cluster, oldest first, for trend lines. */
+>>>>>>> analysis
   history: { at: number; metrics: Record<string, number | null> }[];
 }
 
