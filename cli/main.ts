@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { loadConfigFile } from './config-file.js';
 import { readEnv } from './env.js';
 import { startRuntime } from './runtime.js';
+import { exitOnSignals } from './shutdown.js';
 
 const USAGE = `usage: rollgate <command>
   serve [--no-workers]        Slack receiver, HTTP endpoints and queue workers (default)
@@ -26,12 +27,7 @@ async function serve(roles: { bot: boolean; workers: boolean }): Promise<void> {
   const log = pino({ level: env.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
   const runtime = await startRuntime({ env, config: loaded.config, log, roles }).catch((error: unknown) => fail([error instanceof Error ? error.message : String(error)]));
   log.info({ port: runtime.port, roles }, 'rollgate started');
-  const shutdown = () => {
-    log.info('shutting down');
-    runtime.stop().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  exitOnSignals({ stop: () => runtime.stop(), log, exit: (code) => process.exit(code) });
 }
 
 async function checkConfig(file: string | undefined): Promise<void> {

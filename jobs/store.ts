@@ -184,6 +184,23 @@ export function createRolloutStore(options: RolloutStoreOptions) {
       return (await redis.lrange(key, 0, -1)).map((raw, i) => readOutboxItem(key, raw, i));
     },
 
+    /**
+     * Rollouts, active or finished, with notices still to post. Redis drops an empty list, so
+     * an outbox key exists exactly while something is left in it.
+     */
+    async undrainedIds(): Promise<string[]> {
+      const escaped = keys.prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+      const pattern = `${escaped}:rollout:*:outbox`;
+      const found = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const key of batch) found.add(key.slice(keys.rollout('').length, -':outbox'.length));
+      } while (cursor !== '0');
+      return [...found];
+    },
+
     /** Removes the head of the outbox if it is still `key` (two drainers never pop each other's item). */
     async popOutbox(id: string, key: string): Promise<void> {
       const head = await redis.lindex(keys.outbox(id), 0);

@@ -202,6 +202,12 @@ function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number,
 }
 
 function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefined, nowMs: number, why?: string): Transition {
+  // Finalize writes the new version over the base; a rollback racing it would report v1 while
+  // every cluster runs the new version. Once finalizing, going back is a new rollout.
+  if (rollout.phase === 'finalizing') {
+    const back = rollout.fromVersion ? `\`/rollout start ${rollout.app} ${rollout.fromVersion}\`` : 'a new rollout of the previous version';
+    return { ok: false, refusal: { code: 'busy', message: `Rollout ${rollout.id} is finalizing: ${rollout.version} is being written over the base in every cluster, so it can no longer be rolled back. To go back, run ${back} once it has finished.` } };
+  }
   const refusal = rollbackRefusal(rollout, by, stage);
   if (refusal) return { ok: false, refusal };
   const where = stage !== undefined ? ` at the ${rollout.gates[stage - 1]?.clusters.join(', ')} gate` : '';
