@@ -81,16 +81,12 @@ export interface ClusterState {
   /** Ticks in a row in which a metric could not be measured (only kept with a consecutiveErrorLimit). */
   consecutiveErrors?: number;
   lastVerdict?: 'passed' | 'failed';
-<<<<<<< HEAD
-  /** Tick values for this cluster, oldest first, for trend lines; bounded, see history.ts. */
-=======
   /**
    * When the new version's pods here were seen ready (canary deployed, promotion rolled out,
    * or a person's canary/promote operation written): analysis reads samples from then on.
    */
   readyAt?: number;
-  /** Every tick's values for this cluster, oldest first, for trend lines. */
->>>>>>> analysis
+  /** Tick values for this cluster, oldest first, for trend lines; bounded, see history.ts. */
   history: { at: number; metrics: Record<string, number | null> }[];
 }
 

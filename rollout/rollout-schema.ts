@@ -44,6 +44,7 @@ export const metricSampleSchema = z.looseObject({
   metric: str,
   value: num.nullable(),
   error: str.optional(),
+  outage: z.boolean().optional(),
   min: num.optional(),
   max: num.optional(),
   passed: z.boolean(),
@@ -67,6 +68,7 @@ const clusterStateSchema = z.looseObject({
   failedChecks: num,
   consecutiveErrors: num.optional(),
   lastVerdict: z.enum(['passed', 'failed']).optional(),
+  readyAt: num.optional(),
   history: z.array(historyPointSchema),
 });
 
