@@ -50,8 +50,6 @@ export interface FleetSimulator {
   reset(): void;
   /** Runs the controllers now (they also run on a timer and after every write). */
   reconcile(): void;
-  /** Calls `listener` after every change of any object, synchronously; returns the unsubscribe. */
-  onChange(listener: () => void): () => void;
 }
 
 function defaultTls(): { cert: string; key: string; ca: string } {
@@ -146,15 +144,6 @@ export function createFleetSimulator(options: FleetSimulatorOptions = {}): Fleet
     faults: () => fleet.faults.list(),
     reset: () => fleet.reset(),
     reconcile: () => fleet.reconcile(),
-    onChange(listener) {
-      let active = true;
-      fleet.onChange(() => {
-        if (active) listener();
-      });
-      return () => {
-        active = false;
-      };
-    },
   };
   return sim;
 }

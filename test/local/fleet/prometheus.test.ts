@@ -62,7 +62,7 @@ describe('simulated Prometheus', () => {
         body: { apiVersion: 'policy.karmada.io/v1alpha1', kind: 'PropagationPolicy', metadata: { name: `${name}-propagation` }, spec: { resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment', name }], placement: { clusterAffinity: { clusterNames: [cluster] } } } },
       });
     }
-    await eventually(() => ['member1', 'member2', 'member3'].every((c) => sim.state().members[c]!.pods.some((p) => p['metadata'].name.includes('canary') && p['status'].conditions.some((x: any) => x.type === 'Ready' && x.status === 'True'))), 5000, 'canary pods Ready');
+    await eventually(() => ['member1', 'member2', 'member3'].every((c) => sim.state().members[c]!.pods.some((p) => p['metadata'].name.includes('canary') && p['status'].conditions.some((x: any) => x.type === 'Ready' && x.status === 'True'))), 30_000, 'canary pods Ready');
   });
   afterAll(() => sim.close());
 
