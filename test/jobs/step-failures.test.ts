@@ -261,3 +261,29 @@ describe('a rollback sent while finalize is writing', () => {
     expect(h.calls).not.toContain('setPromoted');
   });
 });
+
+describe('stopping a worker (what SIGTERM does)', () => {
+  it('finishes the step in flight and commits it before the worker is closed', async () => {
+    let release!: () => void;
+    const finalizeMayEnd = new Promise<void>((resolve) => (release = resolve));
+    let finalizing!: () => void;
+    const finalizeStarted = new Promise<void>((resolve) => (finalizing = resolve));
+    const h = (harness = startHarness({
+      finalize: async () => {
+        finalizing();
+        await finalizeMayEnd;
+      },
+    }));
+    const rollout = await queuedRollout(h, { phase: 'finalizing', stage: 3, fromVersion: 'v1' }, 'finalize');
+    await h.queues.schedule(await h.store.pending(rollout.id));
+    const worker = h.startWorker();
+    await finalizeStarted;
+    let closed = false;
+    const closing = worker.close().then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false);
+    release();
+    await closing;
+    expect((await h.store.get(rollout.id))?.phase).toBe('succeeded');
+  });
+});
