@@ -78,20 +78,22 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
     },
     /**
      * The reconciler's schedule: like schedule(), and a step whose job failed (attempts spent,
-     * or interrupted by dying workers too often) is retried under the same id, so it runs once
-     * more and only once. Stale steps do nothing, so retrying one is harmless.
+     * or interrupted by dying workers too often) is added again under the same id, fresh: its
+     * attempts and its stalled count start over (a retry() of the failed job would keep the
+     * stalled count and fail again at once). A job that is waiting or running is left alone,
+     * so the step runs once; stale steps do nothing, so running one again is harmless.
      */
     async reschedule(pending: PendingStep[]): Promise<number> {
       let revived = 0;
       for (const p of pending) {
         const job = await steps.getJob(p.jobId);
-        if (!job) {
-          await this.schedule([p]);
-        } else if ((await job.getState()) === 'failed') {
-          // Another replica may revive it first; then this retry finds it no longer failed.
-          const retried = await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }).then(() => true, () => false);
-          if (retried) revived++;
+        if (job && (await job.getState()) === 'failed') {
+          // Another replica may have revived it already; removing its fresh copy and adding it
+          // again is harmless, and a copy already running is locked and stays.
+          const removed = await job.remove().then(() => true, () => false);
+          if (removed) revived++;
         }
+        await this.schedule([p]);
       }
       return revived;
     },
