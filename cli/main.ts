@@ -32,7 +32,7 @@ async function serve(roles: { bot: boolean; workers: boolean }): Promise<void> {
 
 async function checkConfig(file: string | undefined): Promise<void> {
   const path = file ?? process.env.ROLLGATE_CONFIG ?? './rollgate.yaml';
-  const loaded = await loadConfigFile(path);
+  const loaded = await loadConfigFile(path, { kubeconfig: { env: process.env.KUBECONFIG, home: process.env.HOME } });
   if (!loaded.ok) fail(loaded.problems);
   const { config } = loaded;
   process.stdout.write(`${path}: ok (${config.fleet.mode} mode, ${config.fleet.clusters.length} clusters, apps: ${config.apps.map((a) => a.name).join(', ')})\n`);
