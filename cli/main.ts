@@ -2,6 +2,8 @@
 import { pino } from 'pino';
 import { loadConfigFile } from './config-file.js';
 import { readEnv } from './env.js';
+import { describeError, installFatalHandlers } from './fatal.js';
+import { secretRedactor, urlPassword } from './redact.js';
 import { startRuntime } from './runtime.js';
 
 const USAGE = `usage: rollgate <command>
@@ -12,9 +14,16 @@ const USAGE = `usage: rollgate <command>
   local fleet [--port N] [--kubeconfig FILE]
   local slack [--port N]`;
 
-function fail(lines: string[]): never {
-  for (const line of lines) process.stderr.write(`${line}\n`);
-  process.exit(1);
+/** Under Kubernetes' default 30 s grace period, so the exit is ours and not a SIGKILL. */
+const DEFAULT_SHUTDOWN_MS = 25_000;
+
+// Read before anything else, so that every path out of the process, even a bad environment, is redacted.
+const redact = secretRedactor([process.env.SLACK_BOT_TOKEN, process.env.SLACK_SIGNING_SECRET, process.env.SLACK_APP_TOKEN, urlPassword(process.env.REDIS_URL)]);
+installFatalHandlers({ redact });
+
+function fail(lines: string[], code = 1): never {
+  for (const line of lines) process.stderr.write(`${redact(line)}\n`);
+  process.exit(code);
 }
 
 async function serve(roles: { bot: boolean; workers: boolean }): Promise<void> {
@@ -23,12 +32,30 @@ async function serve(roles: { bot: boolean; workers: boolean }): Promise<void> {
   const { env } = read;
   const loaded = await loadConfigFile(env.ROLLGATE_CONFIG);
   if (!loaded.ok) fail(loaded.problems.map((p) => `config ${p}`));
-  const log = pino({ level: env.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
-  const runtime = await startRuntime({ env, config: loaded.config, log, roles }).catch((error: unknown) => fail([error instanceof Error ? error.message : String(error)]));
+  const log = pino({ level: env.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'], hooks: { streamWrite: redact } });
+  let stop: (code: number) => void = (code) => process.exit(code);
+  const onFatal = (line: string) => {
+    process.stderr.write(`${redact(line)}\n`);
+    stop(1);
+  };
+  const runtime = await startRuntime({ env, config: loaded.config, log, roles, onFatal }).catch((error: unknown) => fail([describeError(error)]));
   log.info({ port: runtime.port, roles }, 'rollgate started');
+  let stopping = false;
+  stop = (code) => {
+    if (stopping) return;
+    stopping = true;
+    // A slow API must not outlast the platform's grace period (Kubernetes: 30 s by default).
+    const deadlineMs = env.ROLLGATE_SHUTDOWN_MS ?? DEFAULT_SHUTDOWN_MS;
+    const deadline = setTimeout(() => fail([`shutdown: not finished after ${deadlineMs} ms (ROLLGATE_SHUTDOWN_MS); exiting anyway`]), deadlineMs);
+    deadline.unref();
+    runtime.stop().then(
+      () => process.exit(code),
+      (error: unknown) => fail([`shutdown: ${describeError(error)}`]),
+    );
+  };
   const shutdown = () => {
     log.info('shutting down');
-    runtime.stop().then(() => process.exit(0), () => process.exit(1));
+    stop(0);
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
@@ -68,5 +95,5 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const usage = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
-  fail(usage ? [(error as Error).message, USAGE] : [error instanceof Error ? (error.stack ?? error.message) : String(error)]);
+  fail(usage ? [(error as Error).message, USAGE] : [describeError(error)]);
 });
