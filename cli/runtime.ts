@@ -77,6 +77,21 @@ export function loadKubeconfig(): KubeConfig {
   return kubeconfig;
 }
 
+/**
+ * The fleet as `serve --no-workers` sees it: read only, to refuse a start of the version that
+ * already runs before anything is recorded. Without a usable kubeconfig there is none, and the
+ * start step makes that check instead (the rollout then fails in the channel).
+ */
+function receiverFleet(config: Config, given: KubeConfig | undefined, log: Logger): Fleet | undefined {
+  try {
+    const kubeconfig = given ?? loadKubeconfig();
+    return createFleet(config, kubeconfig, memberClusters(config, kubeconfig));
+  } catch (error) {
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, 'no fleet access for the receiver: a start of the version already running is caught by the start step, not before');
+    return undefined;
+  }
+}
+
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, log } = options;
   const clock = options.clock ?? Date.now;
@@ -140,12 +155,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // One registry per process; `rollgate worker` has no HTTP server, so its numbers show only in `serve`.
   const metrics = createMetrics({ store, queues });
 
+  let fleet: Fleet | undefined;
   if (options.roles.workers) {
     const kubeconfig = options.kubeconfig ?? loadKubeconfig();
     const members = memberClusters(config, kubeconfig);
+    fleet = createFleet(config, kubeconfig, members);
     const ports = {
       config,
-      fleet: createFleet(config, kubeconfig, members),
+      fleet,
       metrics: routeMetrics({
         prometheus: createPrometheusSource({ clusters: config.fleet.clusters, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
         kube: createKubeHealthSource({ members }),
@@ -172,6 +189,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const transport = env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : undefined;
     if (!transport) throw new Error('SLACK_SIGNING_SECRET: required in HTTP mode');
     const runner = createRolloutRunner({ store, queues, clock });
+    const reader = fleet ?? receiverFleet(config, options.kubeconfig, log);
     const ctx = {
       config,
       store,
@@ -186,6 +204,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         if (!rollout || !ts) return undefined;
         return (await client.chat.getPermalink({ channel: rollout.channel, message_ts: ts }).catch(() => undefined))?.permalink;
       },
+      ...(reader ? { runningVersion: async (app: Config['apps'][number], cluster: string) => (await reader.readBase(app, cluster)).version } : {}),
     };
     const slack = createSlackApp({
       ctx,
