@@ -20,31 +20,37 @@ export interface ShutdownOptions {
   schedule?: (fn: () => void, ms: number) => void;
 }
 
-export function exitOnSignals(options: ShutdownOptions): void {
+/** Installs the signal handlers; `begin(code)` starts the same bounded shutdown from code (a fatal error). */
+export function exitOnSignals(options: ShutdownOptions): { begin(code: number): void } {
   const signals = options.signals ?? process;
   const deadlineMs = options.deadlineMs ?? SHUTDOWN_DEADLINE_MS;
   const schedule = options.schedule ?? ((fn, ms) => void setTimeout(fn, ms).unref());
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      options.log.warn({ signal }, 'second signal: exiting now; jobs in flight are taken over by another worker once their lock expires');
-      options.exit(signal === 'SIGINT' ? 130 : 143);
-      return;
-    }
+  const begin = (code: number) => {
+    if (stopping) return;
     stopping = true;
-    options.log.info({ signal, deadlineMs }, 'shutting down: finishing the jobs in flight (a second signal exits at once)');
     schedule(() => {
-      options.log.error({ deadlineMs }, 'shutdown deadline passed: exiting with jobs in flight; another worker takes them over once their lock expires');
+      options.log.error({ deadlineMs }, `shutdown: not finished after ${deadlineMs} ms (ROLLGATE_SHUTDOWN_MS); exiting anyway with jobs in flight, which another worker takes over once their lock expires`);
       options.exit(1);
     }, deadlineMs);
     options.stop().then(
-      () => options.exit(0),
+      () => options.exit(code),
       (error: unknown) => {
         options.log.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
         options.exit(1);
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      options.log.warn({ signal }, 'second signal: exiting now; jobs in flight are taken over by another worker once their lock expires');
+      options.exit(signal === 'SIGINT' ? 130 : 143);
+      return;
+    }
+    options.log.info({ signal, deadlineMs }, 'shutting down: finishing the jobs in flight (a second signal exits at once)');
+    begin(0);
+  };
   signals.on('SIGTERM', onSignal);
   signals.on('SIGINT', onSignal);
+  return { begin };
 }
