@@ -13,11 +13,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/rollgate.js');
 const dir = mkdtempSync(join(tmpdir(), 'rollgate-cli-'));
 
-function rollgate(args: string[], env: Record<string, string> = {}) {
+function rollgate(args: string[], env: Record<string, string> = {}, timeout = 120_000) {
   // No kubeconfig of the machine running the tests: HOME is a fresh directory, KUBECONFIG unset unless given.
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLACK_') && !k.startsWith('ROLLGATE_') && k !== 'KUBECONFIG'));
   clean.HOME = dir;
-  return spawnSync(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout });
 }
 
 function configFile(mutate: (doc: Record<string, any>) => void = () => undefined): string {
@@ -137,14 +137,20 @@ describe('local mode', () => {
     expect(out).toMatch(/prometheus member1: https:\/\/127\.0\.0\.1:\d+\/prometheus\/member1/);
   });
 
-  it('runs a scripted happy and bad rollout without a browser', () => {
-    const env = { REDIS_URL: inject('redisUrl'), ROLLGATE_REDIS_PREFIX: `demo-${randomUUID().slice(0, 8)}` };
-    const happy = rollgate(['demo', '--script', 'happy'], env);
+  // A whole demo is a minute on a busy machine: the kill timeout is a hang guard, not a bound.
+  const DEMO_GUARD_MS = 300_000;
+  const demoEnv = () => ({ REDIS_URL: inject('redisUrl'), ROLLGATE_REDIS_PREFIX: `demo-${randomUUID().slice(0, 8)}` });
+
+  it('runs a scripted happy rollout without a browser', { timeout: DEMO_GUARD_MS + 30_000 }, () => {
+    const happy = rollgate(['demo', '--script', 'happy'], demoEnv(), DEMO_GUARD_MS);
     expect(happy.status, happy.stderr).toBe(0);
     expect(happy.stdout).toContain('Gate: promote http-probe-app v2 to member3?');
     expect(happy.stdout).toContain('Rolled out v2 to member1, member2, member3');
     expect(happy.stdout).toMatch(/member3\n(.*\n)*\s+http-probe-app\s+2\/2\s+v2/);
-    const bad = rollgate(['demo', '--script', 'bad'], env);
+  });
+
+  it('runs a scripted bad rollout without a browser: rolled back automatically', { timeout: DEMO_GUARD_MS + 30_000 }, () => {
+    const bad = rollgate(['demo', '--script', 'bad'], demoEnv(), DEMO_GUARD_MS);
     expect(bad.status, bad.stderr).toBe(0);
     expect(bad.stdout).toContain('rolled back automatically');
   });
