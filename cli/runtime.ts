@@ -25,6 +25,8 @@ import { createKarmadaFleet } from '../rollout/kube/karmada-fleet.js';
 import type { Fleet } from '../rollout/kube/fleet.js';
 import { createKubeHealthSource, routeMetrics } from '../rollout/metrics/kube-health.js';
 import { createPrometheusSource } from '../rollout/metrics/prometheus.js';
+import { createWebhookCaller } from '../rollout/webhooks/http-caller.js';
+import { createWebhooks } from '../rollout/webhooks/webhooks.js';
 import type { Env } from './env.js';
 
 export interface RuntimeOptions {
@@ -98,6 +100,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         prometheus: createPrometheusSource({ clusters: config.fleet.clusters, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
         kube: createKubeHealthSource({ members }),
       }),
+      webhooks: createWebhooks({ caller: createWebhookCaller() }),
       approvers: createApproverDirectory({ client, clock }),
       replies: createReplies({ log }),
       clock,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseAllowance } from './analysis/baseline.js';
 import { parseDuration } from './duration.js';
+import { duplicateHookNames, webhooksSchema } from './webhooks/hook-config.js';
 
 /** A DNS-1123 label: what cluster and app names are (config and slash commands alike). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -82,6 +83,8 @@ const appSchema = z.strictObject({
     consecutiveErrorLimit: z.int().min(1).optional(),
     provider: z.enum(['plain', 'istio']).default('plain'),
     metrics: z.array(metricSchema).min(1, 'list at least one metric'),
+    /** Flagger-compatible webhooks (rollout/webhooks/hook-config.ts), or Kurator's {command, timeoutSeconds}. */
+    webhooks: webhooksSchema.optional(),
   }),
   approvals: z
     .strictObject({
@@ -138,6 +141,9 @@ export const configSchema = z
     apps.forEach((app, i) => {
       if (appNames.has(app.name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `app "${app.name}" is configured twice` });
       appNames.add(app.name);
+      for (const dup of duplicateHookNames(app.analysis.webhooks)) {
+        ctx.addIssue({ code: 'custom', path: ['apps', i, 'analysis', 'webhooks', dup.index, 'name'], message: `webhook "${dup.name}" is named twice; summaries and refusals name hooks, so names must differ` });
+      }
       const seen = new Set<string>();
       for (const name of Object.keys(app.approvals.clusters)) {
         if (!app.clusters.includes(name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'approvals', 'clusters', name], message: `"${name}" is not one of this app's clusters` });
