@@ -84,14 +84,31 @@ it('confirm-promotion holds the gate: Approve is refused with the hook name unti
   await waitFor('member1 promoted', () => s.roots().find((m) => m.text.includes(`Rollout ${id}`) && m.text.includes('member2')), 30_000);
 });
 
-it('a rollback hook answering 2xx rolls back, and the channel notice names it', async () => {
-  const { s, lt } = await withLoadTester((url) => [{ name: 'manual-rollback', type: 'rollback', url: `${url}/rollback/check` }]);
+it('a rollback hook answering 2xx rolls back, and the channel notice names it; event hooks hear every notice without holding the outbox', async () => {
+  const { s, lt } = await withLoadTester((url) => [
+    { name: 'manual-rollback', type: 'rollback', url: `${url}/rollback/check` },
+    { name: 'audit-sink', type: 'event', url: `${url}/events`, timeout: '30s' },
+  ]);
+  // The event receiver never answers: notices must flow regardless.
+  lt.setFault({ path: '/events', hang: true });
   const id = await started(s);
   await waitFor('the first summary', () => s.thread(id).find((r) => r.text.startsWith('Analysis #1')), 40_000);
   expect(s.channel().some((m) => m.text.includes('rolled back'))).toBe(false);
   await gateOpen(lt, '/rollback/open');
   const notice = await waitFor('the rollback notice', () => s.channel().find((m) => m.text.includes('rolled back automatically')), 40_000);
   expect(notice.text).toMatch(/the rollback webhook "manual-rollback" answered HTTP 200 in member\d/);
+  const events = await waitFor('the rolled-back event', () => {
+    const all = lt.calls().filter((c) => c.path === '/events');
+    return all.some((c) => c.payload?.metadata?.notice === 'rolled-back') && all;
+  }, 20_000);
+  expect(events.find((c) => c.payload?.metadata?.notice === 'root')?.payload?.metadata).toMatchObject({ eventType: 'Normal', rollout: id, eventMessage: expect.stringContaining(`Rollout ${id}`) });
+  expect(events.find((c) => c.payload?.metadata?.notice === 'rolled-back')?.payload).toMatchObject({
+    name: 'http-probe-app',
+    namespace: 'default',
+    phase: 'Failed',
+    metadata: { eventType: 'Warning', eventMessage: expect.stringContaining('manual-rollback'), timestamp: expect.stringMatching(/^\d{13}$/) },
+  });
+  expect(events.some((c) => c.payload?.metadata?.notice === 'summary')).toBe(true);
 });
 
 it('confirm-rollout holds the start and says so until it answers 2xx; post-rollout hears the outcome', async () => {
