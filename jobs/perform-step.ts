@@ -69,10 +69,14 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
   }
 }
 
-/** confirm-promotion, asked when this interval may complete a stage that promotes without a button. */
+/**
+ * confirm-promotion, asked every interval while a gate waits (its answer shows in the summary;
+ * Approve asks again) and when this interval may complete a stage that promotes without a button.
+ */
 async function autoPromotionHooks(rollout: Rollout, app: AppConfig, webhooks: Webhooks | undefined): Promise<HookCall[]> {
   const next = rollout.stages[rollout.stage + 1];
   const completes = rollout.phase === 'analysing' && rollout.settings.autoPromote && rollout.ticksInStage + 1 >= rollout.settings.iterations;
-  if (!webhooks || !next || !completes) return [];
-  return webhooks.confirm(rollout, app, 'confirm-promotion', next.clusters);
+  const open = rollout.phase === 'awaiting-approval' ? rollout.gates.find((g) => g.state === 'open') : undefined;
+  if (!webhooks || (!open && (!next || !completes))) return [];
+  return webhooks.confirm(rollout, app, 'confirm-promotion', open?.clusters ?? next?.clusters ?? []);
 }

@@ -79,6 +79,9 @@ it('confirm-promotion holds the gate: Approve is refused with the hook name unti
   expect(refusal.text).toContain('confirm-promotion webhook "qa-signoff" for member1 (HTTP 403: Forbidden');
   expect(JSON.stringify(s.message(gate.ts)?.blocks)).toContain(APPROVE);
   expect(lt.calls().filter((c) => c.path === '/gate/check').map((c) => c.payload?.metadata?.cluster)).toContain('member1');
+  // While the gate waits, each interval's summary says what holds it.
+  const waiting = await waitFor('a summary while the gate waits', () => s.thread(id).find((r) => r.ts > gate.ts && r.text.startsWith('Analysis #')), 30_000);
+  expect(JSON.stringify(waiting.blocks)).toContain('webhook *qa-signoff* (confirm-promotion, member1): HTTP 403: Forbidden');
   expect((await gateOpen(lt, '/gate/open')).status).toBe(202);
   await s.click('U0LEAD', gate.ts, APPROVE);
   await waitFor('the approval', () => s.message(gate.ts)?.text.includes('approved by'), 30_000);
