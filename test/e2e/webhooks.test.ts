@@ -3,6 +3,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createLoadTester, type LoadTester } from '../../local/loadtester/loadtester.js';
 import { startStack, waitFor, type Stack } from './stack.js';
+import { say } from './conversation.js';
 
 let stack: Stack | undefined;
 let tester: LoadTester | undefined;
@@ -126,6 +127,11 @@ it('confirm-rollout holds the start and says so until it answers 2xx; post-rollo
   await waitFor('the root message saying so', () => s.rootOf(id)?.text.includes('Waiting for the confirm-rollout webhook'), 30_000);
   const canaries = () => ['member1', 'member2', 'member3'].flatMap((m) => s.fleet.state().members[m]!.deployments.filter((d: any) => d.metadata.name.includes('canary')));
   expect(canaries()).toEqual([]);
+  // Asked again every interval; audited once.
+  await waitFor('three confirm-rollout calls', () => lt.calls().filter((c) => c.path === '/gate/check').length >= 3, 30_000);
+  const audit = await say(s, 'U0DEV', `audit ${id}`, `Audit of \`${id}\``);
+  expect(audit.match(/StartHeldByWebhook/g)).toHaveLength(1);
+  expect(audit).toContain('waiting for the confirm-rollout webhook change-window');
   await gateOpen(lt, '/gate/open');
   const gate = await waitFor('the member1 gate', () => s.openGate(id, 'member1'), 40_000);
   await s.command('U0LEAD', `rollback ${id}`);
