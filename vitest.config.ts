@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-redis.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Safety nets, not assertions: a loaded 2-core machine may take minutes over an e2e test.
+    testTimeout: 240_000,
+    hookTimeout: 120_000,
     // End-to-end files start real processes; keep parallelism modest on 2 cores.
     fileParallelism: true,
     maxWorkers: 2,

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Queues } from '../jobs/queues.js';
 import type { RolloutStore } from '../jobs/store.js';
-import type { Config } from '../rollout/config.js';
+import type { AppConfig, Config } from '../rollout/config.js';
 import type { Effect } from '../rollout/events.js';
 import type { Rollout } from '../rollout/model.js';
 
@@ -15,4 +15,10 @@ export interface BotContext {
   tuning: { readyPollMs?: number };
   dispatch(rollout: Rollout, effects: Effect[]): Promise<void>;
   permalink(rolloutId: string): Promise<string | undefined>;
+  /**
+   * The version the app's base Deployment runs now (in `cluster`, in direct mode), read from
+   * the fleet; absent when this process has no access to it (`serve --no-workers` without a
+   * kubeconfig): the start step then checks instead.
+   */
+  runningVersion?: (app: AppConfig, cluster: string) => Promise<string>;
 }

@@ -2,7 +2,7 @@
 import type { CustomRoute } from '@slack/bolt';
 import type { Registry } from 'prom-client';
 
-export function httpRoutes(options: { ready: () => Promise<boolean>; registry: Registry }): CustomRoute[] {
+export function httpRoutes(options: { ready: () => Promise<string[]>; registry: Registry }): CustomRoute[] {
   return [
     {
       path: '/healthz',
@@ -15,9 +15,10 @@ export function httpRoutes(options: { ready: () => Promise<boolean>; registry: R
       path: '/readyz',
       method: ['GET'],
       handler: (_req, res) => {
+        // 503 with every reason, one per line, so an operator sees why at a glance.
         options.ready().then(
-          (ok) => res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n'),
-          () => res.writeHead(503, { 'content-type': 'text/plain' }).end('not ready\n'),
+          (reasons) => res.writeHead(reasons.length === 0 ? 200 : 503, { 'content-type': 'text/plain' }).end(reasons.length === 0 ? 'ready\n' : `not ready\n${reasons.map((r) => `- ${r}\n`).join('')}`),
+          (error: unknown) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`not ready\n- ${error instanceof Error ? error.message : String(error)}\n`),
         );
       },
     },

@@ -116,9 +116,9 @@ export function createNotifier(options: NotifierOptions): Worker {
       case 'operation':
         return post(rollout, operationMessage(rollout, notice.operation), {});
       case 'held':
-        return post(rollout, heldMessage(rollout, notice.reason), { broadcast: true });
+        return post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true });
       case 'resumed':
-        return post(rollout, resumedMessage(rollout), {});
+        return post(rollout, resumedMessage(rollout, notice.step), {});
       case 'reminder':
         return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true });
       case 'note':
@@ -220,7 +220,10 @@ export function createNotifier(options: NotifierOptions): Worker {
   );
   worker.on('failed', (job, error) => {
     options.observer?.callFailed('slack');
-    log.warn({ job: job?.id, err: error.message }, 'notice not posted yet, will retry');
+    // Only say "will retry" when this job will; once its attempts are spent, the reconciler
+    // drains the rollout again on its next round (finished rollouts too).
+    const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
+    log.warn({ job: job?.id, err: error.message }, final ? 'notices not posted; the reconciler drains this rollout again on its next round' : 'notice not posted yet, will retry');
   });
   worker.on('error', (error) => log.error({ err: error.message }, 'notifier error'));
   return worker;

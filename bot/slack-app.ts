@@ -4,13 +4,14 @@
 // are served on their own HTTP server. The handlers are the same either way.
 import type { Server } from 'node:http';
 import bolt from '@slack/bolt';
-import type { CustomRoute } from '@slack/bolt';
+import type { CustomRoute, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { registerGateButtons } from './actions/gate-buttons.js';
 import { registerAppHome } from './home/app-home.js';
 import { slackLogger } from './bolt-logger.js';
 import { registerRolloutCommand } from './commands/rollout-command.js';
 import type { BotContext } from './context.js';
+import type { BotIdentity } from './slack-token-check.js';
 import { createSocketModeReceiver } from './socket-mode-receiver.js';
 import { listenForRoutes } from './socket-mode-routes.js';
 
@@ -23,9 +24,33 @@ export interface SlackAppOptions {
   ctx: BotContext;
   transport: SlackTransport;
   token: string;
+  /** The bot's ids once auth.test answered (checked apart, with retries); undefined until then. */
+  identity: () => BotIdentity | undefined;
   slackApiUrl?: string;
   routes: CustomRoute[];
   log: Logger;
+}
+
+/** Who sent a command or click; Slack always says, so a payload without it is not from Slack. */
+function userOf(body: Record<string, unknown>): unknown {
+  if (typeof body.command === 'string') return body.user_id;
+  if (typeof body.type === 'string' && body.type !== 'event_callback') return (body.user as { id?: unknown } | null | undefined)?.id;
+  return 'events carry their user inside';
+}
+
+/**
+ * Acknowledges and drops a command or interaction that names no user. Bolt reads the user
+ * while routing, before any middleware, so such a payload (signed, but not from Slack) was a
+ * TypeError and a 500; here it never reaches Bolt.
+ */
+function dropUserless(app: InstanceType<typeof App>, log: Logger): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event: ReceiverEvent) => {
+    const user = userOf(event.body as Record<string, unknown>);
+    if (typeof user === 'string' && user.length > 0) return processEvent(event);
+    log.warn('ignored a request that names no user');
+    await event.ack();
+  };
 }
 
 export function createSlackApp(options: SlackAppOptions) {
@@ -37,10 +62,13 @@ export function createSlackApp(options: SlackAppOptions) {
     : new HTTPReceiver({ signingSecret: transport.signingSecret, endpoints: '/slack/events', customRoutes: options.routes, logger, processBeforeResponse: false });
   const app = new App({
     receiver,
-    token: options.token,
+    // Not `token`: with a token, Bolt calls auth.test in its constructor and nothing handles its
+    // failure, so an unreachable Slack killed the process with a dump holding the token.
+    authorize: async () => ({ botToken: options.token, ...options.identity() }),
     logger,
     clientOptions: { ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}), retryConfig: { retries: 2 } },
   });
+  dropUserless(app, options.log);
   registerRolloutCommand(app, options.ctx);
   registerGateButtons(app, options.ctx);
   registerAppHome(app, options.ctx);

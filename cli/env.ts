@@ -14,6 +14,8 @@ const envSchema = z.object({
   ROLLGATE_READY_POLL_MS: z.coerce.number().int().min(50).optional(),
   ROLLGATE_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   ROLLGATE_RECONCILE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How long SIGTERM may take before the process exits anyway: under Kubernetes' 30 s grace period. */
+  ROLLGATE_SHUTDOWN_MS: z.coerce.number().int().min(100).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -2,7 +2,10 @@
 import { pino } from 'pino';
 import { loadConfigFile } from './config-file.js';
 import { readEnv } from './env.js';
+import { describeError, installFatalHandlers } from './fatal.js';
+import { secretRedactor, urlPassword } from './redact.js';
 import { startRuntime } from './runtime.js';
+import { exitOnSignals, SHUTDOWN_DEADLINE_MS } from './shutdown.js';
 
 const USAGE = `usage: rollgate <command>
   serve [--no-workers]        Slack receiver, HTTP endpoints and queue workers (default)
@@ -12,9 +15,13 @@ const USAGE = `usage: rollgate <command>
   local fleet [--port N] [--kubeconfig FILE]
   local slack [--port N]`;
 
-function fail(lines: string[]): never {
-  for (const line of lines) process.stderr.write(`${line}\n`);
-  process.exit(1);
+// Read before anything else, so that every path out of the process, even a bad environment, is redacted.
+const redact = secretRedactor([process.env.SLACK_BOT_TOKEN, process.env.SLACK_SIGNING_SECRET, process.env.SLACK_APP_TOKEN, urlPassword(process.env.REDIS_URL)]);
+installFatalHandlers({ redact });
+
+function fail(lines: string[], code = 1): never {
+  for (const line of lines) process.stderr.write(`${redact(line)}\n`);
+  process.exit(code);
 }
 
 async function serve(roles: { bot: boolean; workers: boolean }): Promise<void> {
@@ -23,20 +30,22 @@ async function serve(roles: { bot: boolean; workers: boolean }): Promise<void> {
   const { env } = read;
   const loaded = await loadConfigFile(env.ROLLGATE_CONFIG);
   if (!loaded.ok) fail(loaded.problems.map((p) => `config ${p}`));
-  const log = pino({ level: env.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
-  const runtime = await startRuntime({ env, config: loaded.config, log, roles }).catch((error: unknown) => fail([error instanceof Error ? error.message : String(error)]));
-  log.info({ port: runtime.port, roles }, 'rollgate started');
-  const shutdown = () => {
-    log.info('shutting down');
-    runtime.stop().then(() => process.exit(0), () => process.exit(1));
+  const log = pino({ level: env.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'], hooks: { streamWrite: redact } });
+  let stop: (code: number) => void = (code) => process.exit(code);
+  const onFatal = (line: string) => {
+    process.stderr.write(`${redact(line)}\n`);
+    stop(1);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  const runtime = await startRuntime({ env, config: loaded.config, log, roles, onFatal }).catch((error: unknown) => fail([describeError(error)]));
+  log.info({ port: runtime.port, roles }, 'rollgate started');
+  // A slow API must not outlast the platform's grace period (Kubernetes: 30 s by default).
+  const shutdown = exitOnSignals({ stop: () => runtime.stop(), log, exit: (code) => process.exit(code), deadlineMs: env.ROLLGATE_SHUTDOWN_MS ?? SHUTDOWN_DEADLINE_MS });
+  stop = (code) => shutdown.begin(code);
 }
 
 async function checkConfig(file: string | undefined): Promise<void> {
   const path = file ?? process.env.ROLLGATE_CONFIG ?? './rollgate.yaml';
-  const loaded = await loadConfigFile(path);
+  const loaded = await loadConfigFile(path, { kubeconfig: { env: process.env.KUBECONFIG, home: process.env.HOME } });
   if (!loaded.ok) fail(loaded.problems);
   const { config } = loaded;
   process.stdout.write(`${path}: ok (${config.fleet.mode} mode, ${config.fleet.clusters.length} clusters, apps: ${config.apps.map((a) => a.name).join(', ')})\n`);
@@ -68,5 +77,5 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const usage = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
-  fail(usage ? [(error as Error).message, USAGE] : [error instanceof Error ? (error.stack ?? error.message) : String(error)]);
+  fail(usage ? [(error as Error).message, USAGE] : [describeError(error)]);
 });

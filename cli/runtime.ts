@@ -11,13 +11,16 @@ import { httpRoutes } from '../bot/http-routes.js';
 import { createNotifier } from '../bot/notifier.js';
 import { createEventForwarder } from '../bot/webhook-events.js';
 import { createNoticeClient } from '../bot/pacing/notice-client.js';
+import { createReadiness } from '../bot/readiness.js';
 import { createReplies } from '../bot/replies.js';
 import { createSlackApp } from '../bot/slack-app.js';
+import { checkBotToken, refusedTokenLine, type BotIdentity } from '../bot/slack-token-check.js';
 import { createMetrics } from '../jobs/metrics.js';
 import { createQueues } from '../jobs/queues.js';
 import { startReconciler } from '../jobs/reconciler.js';
 import { createRolloutRunner } from '../jobs/rollout-runner.js';
 import { createRolloutStore } from '../jobs/store.js';
+import type { StoredRecordError } from '../jobs/stored-records.js';
 import { createStepWorker } from '../jobs/worker.js';
 import type { Config } from '../rollout/config.js';
 import { connectCluster, type ClusterApi } from '../rollout/kube/cluster-api.js';
@@ -39,6 +42,9 @@ export interface RuntimeOptions {
   /** Extra CA for Prometheus over HTTPS (local mode's simulated fleet). */
   prometheusCa?: string;
   clock?: () => number;
+  /** A problem the process cannot run with, found after start (Slack refused the token): one line for the operator. */
+  onFatal?: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface Runtime {
@@ -62,18 +68,57 @@ export function createFleet(config: Config, kubeconfig: KubeConfig, members: Rec
   return createKarmadaFleet({ karmada: connectCluster({ kubeconfig, context, cluster: context }) });
 }
 
+/** The kubeconfig from KUBECONFIG or the standard places; a file that cannot be read is named. */
+export function loadKubeconfig(): KubeConfig {
+  const kubeconfig = new KubeConfig();
+  try {
+    kubeconfig.loadFromDefault();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
+    throw new Error(`KUBECONFIG: cannot load ${process.env.KUBECONFIG ?? 'the kubeconfig'}: ${why}`, { cause: error });
+  }
+  return kubeconfig;
+}
+
+/**
+ * The fleet as `serve --no-workers` sees it: read only, to refuse a start of the version that
+ * already runs before anything is recorded. Without a usable kubeconfig there is none, and the
+ * start step makes that check instead (the rollout then fails in the channel).
+ */
+function receiverFleet(config: Config, given: KubeConfig | undefined, log: Logger): Fleet | undefined {
+  try {
+    const kubeconfig = given ?? loadKubeconfig();
+    return createFleet(config, kubeconfig, memberClusters(config, kubeconfig));
+  } catch (error) {
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, 'no fleet access for the receiver: a start of the version already running is caught by the start step, not before');
+    return undefined;
+  }
+}
+
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env, config, log } = options;
   const clock = options.clock ?? Date.now;
+  // Unref'd: a retry waiting for Slack never holds a stopping process open.
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
   const connections: Redis[] = [];
+  const redisLog = log.child({ component: 'redis' });
   const connect = () => {
     const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+    // Without a listener ioredis prints every failed reconnect to the console; one line per new error here.
+    let lastError = '';
+    connection.on('error', (error: Error) => {
+      if (error.message !== lastError) redisLog.warn({ err: error.message }, 'redis connection error; reconnecting');
+      lastError = error.message;
+    });
+    connection.on('ready', () => (lastError = ''));
     connections.push(connection);
     return connection;
   };
   const redis = connect();
   const prefix = env.ROLLGATE_REDIS_PREFIX;
-  const store = createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention });
+  const onInvalidRecord = (error: StoredRecordError) => log.error({ key: error.key, field: error.field, code: error.code, err: error.message }, 'a stored record cannot be read; left out');
+  const store = createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention, onInvalidRecord });
   const queues = createQueues({ connection: connect(), prefix, clock });
   const token = env.SLACK_BOT_TOKEN ?? '';
   const client = new WebClient(token, {
@@ -84,22 +129,48 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger: slackLogger(log.child({ component: 'slack' })),
   });
   const closers: (() => Promise<unknown>)[] = [];
+  const readiness = createReadiness({ redis });
+  let stopping = false;
+  let identity: BotIdentity | undefined;
+  readiness.set('slack', 'Slack: checking the bot token (auth.test)');
+  // In the background: the HTTP server answers /readyz (503, and why) while Slack is unreachable.
+  void checkBotToken({
+    client: new WebClient(token, {
+      ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+      retryConfig: { retries: 0 },
+      timeout: 10_000,
+      logger: slackLogger(log.child({ component: 'slack' })),
+    }),
+    sleep,
+    stopped: () => stopping,
+    onUnreachable: (reason, retryInMs) => {
+      readiness.set('slack', `${reason}; retrying in ${Math.round(retryInMs / 1000)} s`);
+      log.warn({ retryInMs }, `${reason}; retrying`);
+    },
+  }).then((checked) => {
+    if (checked.kind === 'verified') {
+      identity = checked.identity;
+      readiness.set('slack', undefined);
+      log.info('slack bot token verified');
+    } else if (checked.kind === 'refused') {
+      readiness.set('slack', `Slack refused the bot token (${checked.error})`);
+      options.onFatal?.(refusedTokenLine(checked.error));
+    }
+  });
   // One registry per process; `rollgate worker` has no HTTP server, so its numbers show only in `serve`.
   const metrics = createMetrics({ store, queues });
 
+  let fleet: Fleet | undefined;
   if (options.roles.workers) {
-    let kubeconfig = options.kubeconfig;
-    if (!kubeconfig) {
-      kubeconfig = new KubeConfig();
-      kubeconfig.loadFromDefault();
-    }
+    const kubeconfig = options.kubeconfig ?? loadKubeconfig();
     const members = memberClusters(config, kubeconfig);
+    fleet = createFleet(config, kubeconfig, members);
     const ports = {
       config,
-      fleet: createFleet(config, kubeconfig, members),
+      fleet,
       metrics: routeMetrics({
-        prometheus: createPrometheusSource({ clusters: config.fleet.clusters, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
-        kube: createKubeHealthSource({ members }),
+        prometheus: createPrometheusSource({ clusters: config.fleet.clusters, members, mode: config.fleet.mode, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
+        kube: createKubeHealthSource({ members, mode: config.fleet.mode }),
       }),
       webhooks: createWebhooks({ caller: createWebhookCaller() }),
       approvers: createApproverDirectory({ client, clock }),
@@ -125,6 +196,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const transport = env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : undefined;
     if (!transport) throw new Error('SLACK_SIGNING_SECRET: required in HTTP mode');
     const runner = createRolloutRunner({ store, queues, clock });
+    const reader = fleet ?? receiverFleet(config, options.kubeconfig, log);
     const ctx = {
       config,
       store,
@@ -139,9 +211,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         if (!rollout || !ts) return undefined;
         return (await client.chat.getPermalink({ channel: rollout.channel, message_ts: ts }).catch(() => undefined))?.permalink;
       },
+      ...(reader ? { runningVersion: async (app: Config['apps'][number], cluster: string) => (await reader.readBase(app, cluster)).version } : {}),
     };
-    const ready = async () => (await redis.ping()) === 'PONG';
-    const slack = createSlackApp({ ctx, transport, token, ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), routes: httpRoutes({ ready, registry: metrics.registry }), log });
+    const slack = createSlackApp({
+      ctx,
+      transport,
+      token,
+      identity: () => identity,
+      ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+      routes: httpRoutes({ ready: () => readiness.check(), registry: metrics.registry }),
+      log,
+    });
     const server = await slack.start(env.PORT);
     port = (server.address() as AddressInfo).port;
     closers.unshift(() => slack.stop());
@@ -150,6 +230,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     ...(port !== undefined ? { port } : {}),
     async stop() {
+      stopping = true;
+      readiness.set('shutdown', 'shutting down');
       for (const close of closers) await close().catch(() => undefined);
       await queues.close();
       // BullMQ leaves connections it was given open; they are ours to close.

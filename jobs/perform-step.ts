@@ -5,8 +5,9 @@ import type { Fleet } from '../rollout/kube/fleet.js';
 import type { MetricsSource } from '../rollout/metrics/source.js';
 import { analysedClusters, type Rollout } from '../rollout/model.js';
 import { desiredSets } from '../rollout/operations.js';
+import { measurementOutage } from '../rollout/verdict.js';
 import type { Webhooks } from '../rollout/webhooks/webhooks.js';
-import { confirmationHeld } from '../rollout/webhooks/hook-verdicts.js';
+import { confirmationHeld, rollbackSignal } from '../rollout/webhooks/hook-verdicts.js';
 import type { HookCall } from '../rollout/webhooks/hook-call.js';
 
 export async function performStep(step: StepName, rollout: Rollout, app: AppConfig, ports: { fleet: Fleet; metrics: MetricsSource; webhooks?: Webhooks }): Promise<RolloutEvent> {
@@ -51,6 +52,10 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
           return ready ? { cluster, metrics: measured, podsReady: ready } : { cluster, metrics: measured };
         }),
       );
+      // The measuring system being down says nothing about the canary: hold, do not judge
+      // (unless a rollback webhook asks to roll back: that needs no measurement).
+      const outage = measurementOutage(results);
+      if (outage && !rollbackSignal(results)) return { type: 'StepHeld', step, reason: outage };
       const gateHooks = await autoPromotionHooks(rollout, app, webhooks);
       return gateHooks.length > 0 ? { type: 'AnalysisTicked', results, gateHooks } : { type: 'AnalysisTicked', results };
     }

@@ -54,7 +54,9 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
     ...common,
     defaultJobOptions: {
       attempts: 3,
-      backoff: { type: 'exponential', delay: 1000 },
+      // Custom (jobs/step-errors.ts stepBackoff, set on the worker): exponential from 1 s, or the
+      // server's Retry-After when it sent one.
+      backoff: { type: 'retry-after', delay: 1000 },
       // Completed jobs are kept a day so a re-added id is recognised and ignored.
       removeOnComplete: { age: 86_400, count: 10_000 },
       removeOnFail: { age: 7 * 86_400 },
@@ -73,6 +75,27 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
       for (const p of pending) {
         await steps.add('step', { rolloutId: p.rolloutId, seq: p.seq, step: p.step }, { jobId: p.jobId, delay: Math.max(0, p.at - now) });
       }
+    },
+    /**
+     * The reconciler's schedule: like schedule(), and a step whose job failed (attempts spent,
+     * or interrupted by dying workers too often) is added again under the same id, fresh: its
+     * attempts and its stalled count start over (a retry() of the failed job would keep the
+     * stalled count and fail again at once). A job that is waiting or running is left alone,
+     * so the step runs once; stale steps do nothing, so running one again is harmless.
+     */
+    async reschedule(pending: PendingStep[]): Promise<number> {
+      let revived = 0;
+      for (const p of pending) {
+        const job = await steps.getJob(p.jobId);
+        if (job && (await job.getState()) === 'failed') {
+          // Another replica may have revived it already; removing its fresh copy and adding it
+          // again is harmless, and a copy already running is locked and stays.
+          const removed = await job.remove().then(() => true, () => false);
+          if (removed) revived++;
+        }
+        await this.schedule([p]);
+      }
+      return revived;
     },
     async input(job: InputJob): Promise<void> {
       await steps.add('input', job, { jobId: safeId(`${job.rolloutId}.in.${job.inputId}`), attempts: 5 });

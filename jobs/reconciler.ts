@@ -9,10 +9,12 @@ export async function reconcileOnce(store: RolloutStore, queues: Queues, round: 
   let touched = 0;
   for (const id of await store.activeIds()) {
     const pending = await store.pending(id);
-    if (pending.length > 0) await queues.schedule(pending);
-    if ((await store.outbox(id)).length > 0) await queues.drain(id, `r${round}`);
+    if (pending.length > 0) await queues.reschedule(pending);
     touched++;
   }
+  // Notices left in an outbox, of active and of finished rollouts alike: a finished rollout's
+  // last drain may have failed, and its closing notices must still be posted.
+  for (const id of await store.undrainedIds()) await queues.drain(id, `r${round}`);
   return touched;
 }
 

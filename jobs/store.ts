@@ -1,12 +1,15 @@
 // Durable rollout state in Redis. Every write is one atomic script: the rollout, the Slack
 // notices it queued (outbox), the steps it scheduled (pending) and its audit entries land
-// together or not at all. Writers compare-and-set on the rollout's seq.
+// together or not at all. Writers compare-and-set on the rollout's seq. Every read is checked
+// (stored-records.ts): a record this version cannot use is an error naming its key and field.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Effect, Notice, StepName } from '../rollout/events.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
+import { serializeRollout } from '../rollout/rollout-schema.js';
 import { redisKeys, type Keys } from './keys.js';
 import { COMMIT_ROLLOUT, CREATE_ROLLOUT, RELEASE_MUTEX, RENEW_MUTEX } from './scripts.js';
+import { readAuditEntry, readOutboxItem, readPendingSteps, readRollout, StoredRecordError } from './stored-records.js';
 
 export interface OutboxItem {
   /** Unique per rollout; a notice whose key was already posted is not posted again. */
@@ -46,7 +49,15 @@ export function splitEffects(rollout: Rollout, effects: Effect[]): { outbox: Out
   return { outbox, steps, releaseLock: effects.some((e) => e.type === 'release-lock') };
 }
 
-export function createRolloutStore(options: { redis: Redis; prefix: string; auditRetentionMs?: number }) {
+export interface RolloutStoreOptions {
+  redis: Redis;
+  prefix: string;
+  auditRetentionMs?: number;
+  /** Told about a record a listing skipped (see activeRollouts); single reads throw instead. */
+  onInvalidRecord?: (error: StoredRecordError) => void;
+}
+
+export function createRolloutStore(options: RolloutStoreOptions) {
   const { redis } = options;
   // The audit stream of a rollout lives this long after its last entry.
   const retention = String(options.auditRetentionMs ?? 90 * 86_400_000);
@@ -81,7 +92,7 @@ export function createRolloutStore(options: { redis: Redis; prefix: string; audi
         6,
         ...scriptKeys(rollout),
         rollout.id,
-        JSON.stringify(rollout),
+        serializeRollout(rollout),
         JSON.stringify(steps),
         keys.prefix,
         ...items(outbox, audit),
@@ -89,9 +100,11 @@ export function createRolloutStore(options: { redis: Redis; prefix: string; audi
       return holder === '' ? { ok: true } : { ok: false, activeId: holder };
     },
 
+    /** Throws StoredRecordError when the stored rollout is not one this version can read. */
     async get(id: string): Promise<Rollout | undefined> {
-      const raw = await redis.get(keys.rollout(id));
-      return raw ? (JSON.parse(raw) as Rollout) : undefined;
+      const key = keys.rollout(id);
+      const raw = await redis.get(key);
+      return raw ? readRollout(key, raw) : undefined;
     },
 
     /** Writes `next` if the stored rollout is still `previous` (same seq). False when another writer won. */
@@ -103,7 +116,7 @@ export function createRolloutStore(options: { redis: Redis; prefix: string; audi
         ...scriptKeys(next),
         next.id,
         String(previous.seq),
-        JSON.stringify(next),
+        serializeRollout(next),
         JSON.stringify(steps),
         releaseLock ? '1' : '0',
         ...items(outbox, audit),
@@ -117,8 +130,9 @@ export function createRolloutStore(options: { redis: Redis; prefix: string; audi
     },
 
     async audit(id: string): Promise<AuditEntry[]> {
-      const rows = await redis.xrange(keys.audit(id), '-', '+');
-      return rows.map(([, fields]) => JSON.parse(fields[1] as string) as AuditEntry);
+      const key = keys.audit(id);
+      const rows = await redis.xrange(key, '-', '+');
+      return rows.map(([entryId, fields]) => readAuditEntry(`${key} ${entryId}`, fields[0] === 'entry' && fields[1] !== undefined ? fields[1] : 'null'));
     },
 
     async activeIds(): Promise<string[]> {
@@ -132,11 +146,25 @@ export function createRolloutStore(options: { redis: Redis; prefix: string; audi
       return rollout && !isTerminal(rollout.phase) ? id : undefined;
     },
 
-    /** Every active rollout, oldest first. */
+    /**
+     * Every active rollout, oldest first. One unreadable record does not hide the others (lists,
+     * App Home, metrics): it is left out, and reported through onInvalidRecord.
+     */
     async activeRollouts(): Promise<Rollout[]> {
       const ids = await redis.smembers(keys.active);
       const raws = ids.length > 0 ? await redis.mget(...ids.map((id) => keys.rollout(id))) : [];
-      return raws.flatMap((raw) => (raw ? [JSON.parse(raw) as Rollout] : [])).sort((a, b) => a.createdAt - b.createdAt);
+      return raws
+        .flatMap((raw, i) => {
+          if (!raw) return [];
+          try {
+            return [readRollout(keys.rollout(ids[i]!), raw)];
+          } catch (error) {
+            if (!(error instanceof StoredRecordError)) throw error;
+            options.onInvalidRecord?.(error);
+            return [];
+          }
+        })
+        .sort((a, b) => a.createdAt - b.createdAt);
     },
 
     /** The most recent rollout of an app, active or not. */
@@ -146,18 +174,37 @@ export function createRolloutStore(options: { redis: Redis; prefix: string; audi
     },
 
     async pending(id: string): Promise<PendingStep[]> {
-      const raw = await redis.get(keys.pending(id));
-      return raw ? (JSON.parse(raw) as PendingStep[]) : [];
+      const key = keys.pending(id);
+      const raw = await redis.get(key);
+      return raw ? readPendingSteps(key, raw) : [];
     },
 
     async outbox(id: string): Promise<OutboxItem[]> {
-      return (await redis.lrange(keys.outbox(id), 0, -1)).map((raw) => JSON.parse(raw) as OutboxItem);
+      const key = keys.outbox(id);
+      return (await redis.lrange(key, 0, -1)).map((raw, i) => readOutboxItem(key, raw, i));
+    },
+
+    /**
+     * Rollouts, active or finished, with notices still to post. Redis drops an empty list, so
+     * an outbox key exists exactly while something is left in it.
+     */
+    async undrainedIds(): Promise<string[]> {
+      const escaped = keys.prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+      const pattern = `${escaped}:rollout:*:outbox`;
+      const found = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const key of batch) found.add(key.slice(keys.rollout('').length, -':outbox'.length));
+      } while (cursor !== '0');
+      return [...found];
     },
 
     /** Removes the head of the outbox if it is still `key` (two drainers never pop each other's item). */
     async popOutbox(id: string, key: string): Promise<void> {
       const head = await redis.lindex(keys.outbox(id), 0);
-      if (head && (JSON.parse(head) as OutboxItem).key === key) await redis.lpop(keys.outbox(id));
+      if (head && readOutboxItem(keys.outbox(id), head, 0).key === key) await redis.lpop(keys.outbox(id));
     },
 
     async messageTs(id: string, key: string): Promise<string | undefined> {

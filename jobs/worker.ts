@@ -1,8 +1,7 @@
 // The steps worker: runs rollout steps and applies clicks and commands. A step for a
 // rollout runs only under that rollout's lease, so a rollback never races a promotion
 // that is still writing; a step scheduled at an older seq does nothing.
-import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { FleetError } from '../rollout/kube/fleet.js';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Actor, RolloutEvent } from '../rollout/events.js';
 import type { Rollout } from '../rollout/model.js';
 import type { AppConfig } from '../rollout/config.js';
@@ -13,11 +12,16 @@ import { performStep } from './perform-step.js';
 import { NO_OBSERVER, type WorkerPorts } from './ports.js';
 import { inputJobSchema, STEPS_QUEUE, stepJobSchema, type InputJob, type Queues } from './queues.js';
 import { createRolloutRunner } from './rollout-runner.js';
+import { stepBackoff, toStepFailure } from './step-errors.js';
 import type { RolloutStore } from './store.js';
 
 const KEEP_INPUT_IDS = 50;
 /** Attempts of a step before a transient failure holds the rollout (the queue backs off 1 s, then 2 s). */
 const QUICK_ATTEMPTS = 3;
+/** A failed attempt that took this long (a call that timed out) holds at once: the channel is not kept silent for attempts × timeout. */
+const SLOW_FAILURE_MS = 5_000;
+/** A step job interrupted by dying workers is taken over this many times before BullMQ fails it (the reconciler then retries it). */
+const MAX_STALLED = 5;
 
 export interface StepWorkerOptions extends WorkerPorts {
   connection: ConnectionOptions;
@@ -27,7 +31,7 @@ export interface StepWorkerOptions extends WorkerPorts {
   concurrency?: number;
   /** How long a job may go without a heartbeat before another worker takes it over. */
   lockDurationMs?: number;
-  tuning?: { readyPollMs?: number };
+  tuning?: { readyPollMs?: number; slowFailureMs?: number };
 }
 
 function inputEvent(input: InputJob, rollout: Rollout, by: Actor): RolloutEvent {
@@ -54,20 +58,32 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
   const leaseMs = options.lockDurationMs ?? 30_000;
 
   async function runStep(job: Job, token: string | undefined): Promise<string> {
-    const data = stepJobSchema.parse(job.data);
-    const leased = await withLease(store, store.keys.exec(data.rolloutId), leaseMs, async () => {
-      const outcome = await runner.apply(data.rolloutId, async (rollout) => {
-        if (rollout.seq !== data.seq) return `stale step ${data.step} (seq ${data.seq}, rollout at ${rollout.seq})`;
-        const app = appOf(rollout.app);
-        if (!app) return { event: { type: 'StepFailed', step: data.step, reason: `app ${rollout.app} is no longer configured` } };
-        return { event: await stepEvent(job, data.step, rollout, app) };
+    const parsed = stepJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`step job ${job.id} has bad data: ${parsed.error.message}`);
+    const data = parsed.data;
+    let leased: Awaited<ReturnType<typeof withLease<string>>>;
+    try {
+      leased = await withLease(store, store.keys.exec(data.rolloutId), leaseMs, async () => {
+        const outcome = await runner.apply(data.rolloutId, async (rollout) => {
+          if (rollout.seq !== data.seq) return `stale step ${data.step} (seq ${data.seq}, rollout at ${rollout.seq})`;
+          const app = appOf(rollout.app);
+          if (!app) return { event: { type: 'StepFailed', step: data.step, reason: `app ${rollout.app} is no longer configured` } };
+          return { event: await stepEvent(job, data.step, rollout, app) };
+        });
+        if (outcome.kind === 'applied') {
+          log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
+          await startSuccessor(outcome.rollout);
+        }
+        return outcome.kind;
       });
-      if (outcome.kind === 'applied') {
-        log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
-        await startSuccessor(outcome.rollout);
-      }
-      return outcome.kind;
-    });
+    } catch (error) {
+      // Outside the step itself (reading or writing the rollout): Redis trouble is retried; a bug
+      // is not, and the job fails at once, loudly. The reconciler re-queues a failed step later.
+      const failure = toStepFailure(error);
+      if (failure.transient) throw failure;
+      log.error({ rollout: data.rolloutId, step: data.step, code: failure.code, err: failure.message, stack: (error as Error)?.stack }, 'step job failed for good');
+      throw new UnrecoverableError(failure.message);
+    }
     if (leased.busy) {
       // Another step of this rollout is writing; try again shortly without spending an attempt.
       await job.moveToDelayed(Date.now() + 250, token);
@@ -78,6 +94,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
 
   async function stepEvent(job: Job, step: Parameters<typeof performStep>[0], ...rest: [Parameters<typeof performStep>[1], Parameters<typeof performStep>[2]]): Promise<RolloutEvent> {
     const started = performance.now();
+    const startedAt = clock();
     try {
       const event = await performStep(step, ...rest, options);
       observer.stepDone(step, (performance.now() - started) / 1000);
@@ -86,17 +103,24 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       }
       return event;
     } catch (error) {
-      observer.callFailed('kubernetes');
-      const reason = error instanceof Error ? error.message : String(error);
-      if (error instanceof FleetError && !error.transient) return { type: 'StepFailed', step, reason };
-      // Transient (429, 5xx, timeouts, resets): a couple of quick retries, then hold the rollout
-      // and say so in Slack rather than stall silently; the held step retries on its own.
-      if (job.attemptsMade + 1 < QUICK_ATTEMPTS) {
-        log.warn({ rollout: rest[0].id, step, err: reason }, 'step failed, will retry');
-        throw error;
+      const failure = toStepFailure(error);
+      if (failure.code === 'cluster-unavailable' || failure.code === 'cluster-refused') observer.callFailed('kubernetes');
+      if (failure.code === 'bug') {
+        // Not an outage: no retry will cure it. Fail the step where people see it.
+        log.error({ rollout: rest[0].id, step, err: failure.message, stack: (error as Error)?.stack }, 'step hit an internal error');
+        return { type: 'StepFailed', step, reason: `rollgate hit an internal error (${failure.message}); see its logs` };
       }
-      const where = error instanceof FleetError && error.cluster ? `cluster ${error.cluster} unreachable` : 'a call failed';
-      return { type: 'StepHeld', step, reason: `${where}: ${reason}` };
+      if (!failure.transient) return { type: 'StepFailed', step, reason: failure.message };
+      // Transient (429, 5xx, timeouts, resets): a couple of quick retries (after Retry-After when
+      // given), then hold the rollout and say so in Slack; the held step retries on its own.
+      // An attempt that itself took long (a timeout) holds at once.
+      const slow = clock() - startedAt >= (options.tuning?.slowFailureMs ?? SLOW_FAILURE_MS);
+      if (!slow && job.attemptsMade + 1 < QUICK_ATTEMPTS) {
+        log.warn({ rollout: rest[0].id, step, err: failure.message, retryAfterMs: failure.retryAfterMs }, 'step failed, will retry');
+        throw failure;
+      }
+      const where = failure.cluster ? `cluster ${failure.cluster} unreachable` : 'a call failed';
+      return { type: 'StepHeld', step, reason: `${where}: ${failure.message}` };
     }
   }
 
@@ -107,6 +131,15 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
     const started = await startRollout({ store, runner, clock, tuning: options.tuning ?? {} }, app, rollout.successor, { ignoreCooldown: true });
     const text = started.kind === 'started' ? `:rocket: Rollout \`${started.rollout.id}\` of ${app.name} ${rollout.successor.version} is queued.` : `:no_entry: ${app.name} ${rollout.successor.version} did not start: ${started.kind === 'busy' ? `${started.activeId} is active` : started.message}`;
     await options.replies.reply(rollout.successor.notifyUrl, text);
+  }
+
+  /** A click or command that could not be applied after all its attempts: tell the person, never drop it silently. */
+  async function tellInputLost(job: Job, error: Error): Promise<void> {
+    const input = inputJobSchema.safeParse(job.data);
+    if (!input.success) return;
+    await options.replies
+      .reply(input.data.responseUrl, `:warning: Your ${input.data.kind} of \`${input.data.rolloutId}\` could not be applied (${error.message}). Nothing changed; please try again.`)
+      .catch(() => undefined);
   }
 
   async function runInput(input: InputJob): Promise<string> {
@@ -150,9 +183,16 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       concurrency: options.concurrency ?? 8,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
+      maxStalledCount: MAX_STALLED,
+      settings: { backoffStrategy: stepBackoff },
     },
   );
-  worker.on('failed', (job, error) => log.error({ job: job?.id, err: error.message }, 'job failed'));
+  worker.on('failed', (job, error) => {
+    const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
+    const outcome = !final ? 'will retry' : job?.name === 'step' ? 'the reconciler re-queues the step on its next round' : 'given up';
+    log.error({ job: job?.id, err: error.message }, `job failed, ${outcome}`);
+    if (final && job?.name === 'input') void tellInputLost(job, error);
+  });
   worker.on('error', (error) => log.error({ err: error.message }, 'steps worker error'));
   return worker;
 }

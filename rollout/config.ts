@@ -1,9 +1,11 @@
 // The operator's config (rollgate.yaml), validated once at start. Unknown keys are errors:
 // a typo in a gate setting must never silently fall back to a default.
 import { z } from 'zod';
+import { crossCheck, describeIssues } from './config-checks.js';
 import { parseAllowance } from './analysis/baseline.js';
 import { parseDuration } from './duration.js';
-import { duplicateHookNames, webhooksSchema } from './webhooks/hook-config.js';
+import { templateProblems } from './metrics/templates.js';
+import { webhooksSchema } from './webhooks/hook-config.js';
 
 /** A DNS-1123 label: what cluster and app names are (config and slash commands alike). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -25,6 +27,11 @@ const duration = (min: number, example: string) =>
     return ms;
   });
 
+/** "10%" (relative to the baseline), "1pt" or a plain number such as 50 (absolute; YAML reads `50` as a number). */
+const allowance = z
+  .union([z.number().nonnegative().transform(String), z.string()], { error: 'write "10%" (relative to the baseline) or "1pt" / 50 (absolute)' })
+  .refine((t) => parseAllowance(t) !== undefined, 'write "10%" (relative to the baseline) or "1pt" / 50 (absolute)');
+
 export const BUILT_IN_METRICS = ['request-success-rate', 'request-duration', 'pod-restarts', 'oom-kills', 'pods-not-ready'] as const;
 
 const metricSchema = z
@@ -34,8 +41,8 @@ const metricSchema = z
     min: z.number().optional(),
     max: z.number().optional(),
     /** Against the stable pods of the same cluster: "10%" relative, "1pt" or "50" absolute. */
-    maxIncrease: z.string().refine((t) => parseAllowance(t) !== undefined, 'write "10%" (relative to the baseline) or "1pt" / "50" (absolute)').optional(),
-    maxDecrease: z.string().refine((t) => parseAllowance(t) !== undefined, 'write "10%" (relative to the baseline) or "1pt" / "50" (absolute)').optional(),
+    maxIncrease: allowance.optional(),
+    maxDecrease: allowance.optional(),
     dryRun: z.boolean().default(false),
   })
   .superRefine((m, ctx) => {
@@ -50,12 +57,21 @@ const metricSchema = z
     if (m.min === undefined && m.max === undefined && m.maxIncrease === undefined && m.maxDecrease === undefined) {
       ctx.addIssue({ code: 'custom', message: 'give a threshold: min, max, maxIncrease or maxDecrease' });
     }
+    if (m.min !== undefined && m.max !== undefined && m.min > m.max) {
+      ctx.addIssue({ code: 'custom', path: ['max'], message: `max ${m.max} is below min ${m.min}: no value could pass; swap them?` });
+    }
+    for (const problem of templateProblems(m.query ?? '')) ctx.addIssue({ code: 'custom', path: ['query'], message: problem });
   });
 
 const clusterSchema = z.strictObject({
   name: dnsLabel,
   context: z.string().min(1).optional(),
-  prometheus: z.strictObject({ url: z.url(), timeout: duration(100, '10s').default(10_000) }).optional(),
+  prometheus: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, like http://prometheus.monitoring:9090' }),
+      timeout: duration(100, '10s').default(10_000),
+    })
+    .optional(),
 });
 
 const appSchema = z.strictObject({
@@ -123,41 +139,6 @@ export const configSchema = z
     apps: z.array(appSchema).min(1, 'configure at least one app'),
     /** How long audit entries are kept after a rollout's last one (default 90 days). */
     audit: z.strictObject({ retention: duration(60_000, '90d').default(90 * 86_400_000) }).default({ retention: 90 * 86_400_000 }),
-  })
-  .superRefine((config, ctx) => {
-    const { fleet, apps } = config;
-    if (fleet.mode === 'karmada' && !fleet.karmada) {
-      ctx.addIssue({ code: 'custom', path: ['fleet', 'karmada'], message: 'karmada mode needs {context: NAME}, the kubeconfig context of the Karmada API server' });
-    }
-    const clusterNames = new Set<string>();
-    fleet.clusters.forEach((cluster, i) => {
-      if (clusterNames.has(cluster.name)) ctx.addIssue({ code: 'custom', path: ['fleet', 'clusters', i, 'name'], message: `"${cluster.name}" is listed twice` });
-      clusterNames.add(cluster.name);
-      if (fleet.mode === 'direct' && !cluster.context) {
-        ctx.addIssue({ code: 'custom', path: ['fleet', 'clusters', i, 'context'], message: 'direct mode writes to each cluster through its kubeconfig context; name it' });
-      }
-    });
-    const appNames = new Set<string>();
-    apps.forEach((app, i) => {
-      if (appNames.has(app.name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `app "${app.name}" is configured twice` });
-      appNames.add(app.name);
-      for (const dup of duplicateHookNames(app.analysis.webhooks)) {
-        ctx.addIssue({ code: 'custom', path: ['apps', i, 'analysis', 'webhooks', dup.index, 'name'], message: `webhook "${dup.name}" is named twice; summaries and refusals name hooks, so names must differ` });
-      }
-      const seen = new Set<string>();
-      for (const name of Object.keys(app.approvals.clusters)) {
-        if (!app.clusters.includes(name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'approvals', 'clusters', name], message: `"${name}" is not one of this app's clusters` });
-      }
-      app.clusters.forEach((name, j) => {
-        if (!clusterNames.has(name)) {
-          ctx.addIssue({ code: 'custom', path: ['apps', i, 'clusters', j], message: `"${name}" is not a fleet cluster (${[...clusterNames].join(', ')})` });
-        } else if (!fleet.clusters.find((c) => c.name === name)?.prometheus) {
-          ctx.addIssue({ code: 'custom', path: ['apps', i, 'clusters', j], message: `cluster "${name}" has no prometheus.url, which analysis needs` });
-        }
-        if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'clusters', j], message: `"${name}" is listed twice` });
-        seen.add(name);
-      });
-    });
   });
 
 export type Config = z.output<typeof configSchema>;
@@ -168,6 +149,8 @@ export type MetricConfig = AppConfig['analysis']['metrics'][number];
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** The path as keys, to find the line in the file. */
+  at: PropertyKey[];
 }
 
 /** `apps[0].analysis.interval` from zod's ['apps', 0, 'analysis', 'interval']. */
@@ -177,12 +160,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 export type ParsedConfig = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
 
-/** Validates an already-parsed YAML document; every problem is reported, not just the first. */
+/**
+ * Validates an already-parsed YAML document. Every problem comes in one pass: the schema's,
+ * and the checks across fields (clusters an app names, duplicates), which run on the document
+ * as written even where parts of it do not parse.
+ */
 export function validateConfig(document: unknown): ParsedConfig {
   const result = configSchema.safeParse(document);
-  if (result.success) return { ok: true, config: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => ({ path: formatPath(issue.path) || '(top level)', message: issue.message })),
-  };
+  const problems = [...(result.success ? [] : describeIssues(result.error.issues, document, configSchema)), ...crossCheck(document)];
+  if (result.success && problems.length === 0) return { ok: true, config: result.data };
+  const seen = new Set<string>();
+  return { ok: false, problems: problems.filter((p) => !seen.has(`${p.path}: ${p.message}`) && seen.add(`${p.path}: ${p.message}`)) };
 }

@@ -55,8 +55,9 @@ export type Notice =
   | { kind: 'chart' }
   | { kind: 'failed'; reason: string }
   | { kind: 'operation'; operation: Operation }
-  | { kind: 'held'; reason: string }
-  | { kind: 'resumed' }
+  /** `step`: the step that is held ('tick': the analysis cannot measure). */
+  | { kind: 'held'; reason: string; step?: StepName }
+  | { kind: 'resumed'; step?: StepName }
   /** Half-way to the gate's timeout: one reminder, to the approvers. */
   | { kind: 'reminder'; stage: number }
   /** A line in the rollout's thread (pause, resume, a timed-out gate held). */

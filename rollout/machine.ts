@@ -44,7 +44,7 @@ export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number)
   const result = decided.ok ? { ...decided, rollout: recordHooks(rollout, event, decided.rollout) } : decided;
   // A step that went through after its cluster stopped answering ends the hold, and says so.
   if (result.ok && rollout.held && STEP_RESULTS.has(event.type)) {
-    return { ok: true, rollout: { ...result.rollout, held: undefined }, effects: [...result.effects, notify({ kind: 'resumed' })] };
+    return { ok: true, rollout: { ...result.rollout, held: undefined }, effects: [...result.effects, notify({ kind: 'resumed', step: rollout.held.step as StepName })] };
   }
   return result;
 }
@@ -103,7 +103,7 @@ function stepHeld(rollout: Rollout, heldStep: StepName, reason: string, nowMs: n
   if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepHeld', step: heldStep, reason });
   const first = rollout.held === undefined;
   const held = first ? { step: heldStep, reason, since: nowMs } : rollout.held;
-  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason }), rootUpdate] : [])]);
+  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason, step: heldStep }), rootUpdate] : [])]);
 }
 
 function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promote'): Transition {
@@ -120,7 +120,12 @@ function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promo
 
 function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string | undefined, nowMs: number): Transition {
   if (ready) {
-    return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0 }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
+    const cluster = { ...rollout.cluster };
+    for (const name of rollout.stages[rollout.stage]?.clusters ?? []) {
+      const current = cluster[name];
+      if (current) cluster[name] = { ...current, readyAt: nowMs };
+    }
+    return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0, cluster }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
   if (rollout.readyDeadline !== undefined && nowMs >= rollout.readyDeadline) {
     const reason = `not ready within the progress deadline: ${waitingFor ?? 'pods not ready'}`;
@@ -213,6 +218,12 @@ function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number,
 }
 
 function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefined, nowMs: number, why?: string): Transition {
+  // Finalize writes the new version over the base; a rollback racing it would report v1 while
+  // every cluster runs the new version. Once finalizing, going back is a new rollout.
+  if (rollout.phase === 'finalizing') {
+    const back = rollout.fromVersion ? `\`/rollout start ${rollout.app} ${rollout.fromVersion}\`` : 'a new rollout of the previous version';
+    return { ok: false, refusal: { code: 'busy', message: `Rollout ${rollout.id} is finalizing: ${rollout.version} is being written over the base in every cluster, so it can no longer be rolled back. To go back, run ${back} once it has finished.` } };
+  }
   const refusal = rollbackRefusal(rollout, by, stage);
   if (refusal) return { ok: false, refusal };
   const where = stage !== undefined ? ` at the ${rollout.gates[stage - 1]?.clusters.join(', ')} gate` : '';

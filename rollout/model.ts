@@ -1,6 +1,7 @@
 // The rollout as rollgate remembers it. Plain data (JSON in Redis), no behaviour here:
 // transitions live in machine.ts, so every change of state goes through one function.
 import type { HookCall } from './webhooks/hook-call.js';
+// Read back from Redis through rollout-schema.ts: a new field here needs its line there too.
 
 export type Strategy = 'per-cluster' | 'canary-first';
 
@@ -51,6 +52,11 @@ export interface MetricSample {
   value: number | null;
   /** Set when no value could be had (no data, Prometheus down, timeout). */
   error?: string;
+  /**
+   * The measuring system itself did not answer (connection refused, timeout, DNS, HTTP 5xx):
+   * the interval is held, neither passed nor failed. "No data" from a live source is not this.
+   */
+  outage?: boolean;
   min?: number;
   max?: number;
   passed: boolean;
@@ -80,7 +86,12 @@ export interface ClusterState {
   lastVerdict?: 'passed' | 'failed';
   /** The cluster's pre-rollout webhooks all answered 2xx once; they are not called again. */
   preRolloutPassed?: boolean;
-  /** Every tick's values for this cluster, oldest first, for trend lines. */
+  /**
+   * When the new version's pods here were seen ready (canary deployed, promotion rolled out,
+   * or a person's canary/promote operation written): analysis reads samples from then on.
+   */
+  readyAt?: number;
+  /** Tick values for this cluster, oldest first, for trend lines; bounded, see history.ts. */
   history: { at: number; metrics: Record<string, number | null> }[];
 }
 

@@ -72,9 +72,9 @@ export function operationApplied(rollout: Rollout, nowMs: number): OperationTran
   const cluster = { ...rollout.cluster };
   for (const name of operation.clusters) {
     const state = cluster[name] as ClusterState;
-    if (operation.op === 'canary') cluster[name] = { ...state, canary: 'deployed' };
+    if (operation.op === 'canary') cluster[name] = { ...state, canary: 'deployed', readyAt: nowMs };
     if (operation.op === 'uncanary') cluster[name] = withoutCanary(state);
-    if (operation.op === 'promote') cluster[name] = { ...state, promoted: true };
+    if (operation.op === 'promote') cluster[name] = { ...state, promoted: true, readyAt: nowMs };
     if (operation.op === 'unpromote') cluster[name] = { ...state, promoted: false };
     if (operation.op === 'rollback') cluster[name] = { ...withoutCanary(state), promoted: false };
   }

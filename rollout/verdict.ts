@@ -1,6 +1,7 @@
 // Judging analysis results: each metric against its range, each cluster's failed checks
 // as a running total (Flagger), and whether the failure limit is reached.
 import type { RollbackCause } from './events.js';
+import { appendHistory } from './history.js';
 import type { ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
 
 /** A metric's configured range, without undefined keys (samples are stored as JSON). */
@@ -23,11 +24,24 @@ type Limits = Pick<RolloutSettings, 'consecutiveErrorLimit'>;
  * counted apart, as an error, and does not fail the check.
  */
 export function tickFailed(metrics: MetricSample[], limits: Limits = {}): boolean {
-  return metrics.some((m) => !m.dryRun && !m.passed && (limits.consecutiveErrorLimit === undefined || !m.error));
+  return metrics.some((m) => !m.dryRun && !m.outage && !m.passed && (limits.consecutiveErrorLimit === undefined || !m.error));
 }
 
 export function tickErrored(metrics: MetricSample[], limits: Limits): boolean {
-  return limits.consecutiveErrorLimit !== undefined && metrics.some((m) => !m.dryRun && m.error !== undefined);
+  return limits.consecutiveErrorLimit !== undefined && metrics.some((m) => !m.dryRun && !m.outage && m.error !== undefined);
+}
+
+/**
+ * Why an interval cannot be judged at all: the system measuring a deciding metric did not
+ * answer (Prometheus refused, timed out, 5xx; a cluster API down). Such an interval neither
+ * passes nor fails; the analysis holds until it answers. Undefined when every deciding
+ * metric was measured, or answered "no data" (that is a failure, judged as usual).
+ */
+export function measurementOutage(results: ClusterTick[]): string | undefined {
+  const down = results.flatMap((r) => r.metrics.filter((m) => !m.dryRun && m.outage).map((m) => `${r.cluster} ${m.metric}: ${m.error ?? 'no answer'}`));
+  if (down.length === 0) return undefined;
+  const shown = down.slice(0, 3).join('; ') + (down.length > 3 ? ` (and ${down.length - 3} more)` : '');
+  return `analysis cannot measure (${shown}); this interval is neither passed nor failed`;
 }
 
 export interface JudgedTick {
@@ -49,7 +63,7 @@ export function judgeTick(rollout: Rollout, results: ClusterTick[], nowMs: numbe
       failedChecks,
       consecutiveErrors,
       lastVerdict: failed ? 'failed' : 'passed',
-      history: [...current.history, { at: nowMs, metrics: Object.fromEntries(result.metrics.map((m) => [m.metric, m.value])) }],
+      history: appendHistory(current.history, { at: nowMs, metrics: Object.fromEntries(result.metrics.map((m) => [m.metric, m.value])) }),
     };
     if (failed && failedChecks >= rollout.settings.failureLimit && !breach) {
       breach = { cluster: result.cluster, failing: result.metrics.filter((m) => !m.dryRun && !m.passed), failedChecks };

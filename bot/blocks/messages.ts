@@ -200,13 +200,15 @@ export function reminderMessage(rollout: Rollout, stage: number, now: number): S
   return { text, blocks: [section(text)] };
 }
 
-export function heldMessage(rollout: Rollout, reason: string): SlackMessage {
-  const text = `:warning: ${mention(rollout.requester)} rollout \`${rollout.id}\` is *held*: ${reason}. rollgate keeps retrying every ${Math.round(rollout.settings.retryMs / 1000)} s and carries on when the cluster answers.`;
+export function heldMessage(rollout: Rollout, reason: string, step?: string): SlackMessage {
+  const every = Math.round(rollout.settings.retryMs / 1000);
+  const then = step === 'tick' ? `measuring every ${every} s and the analysis resumes by itself when it answers` : `retrying every ${every} s and carries on when the cluster answers`;
+  const text = `:warning: ${mention(rollout.requester)} rollout \`${rollout.id}\` is *held*: ${reason}. rollgate keeps ${then}.`;
   return { text, blocks: [section(text)] };
 }
 
-export function resumedMessage(rollout: Rollout): SlackMessage {
-  const text = `:arrow_forward: The cluster answers again; rollout \`${rollout.id}\` carries on.`;
+export function resumedMessage(rollout: Rollout, step?: string): SlackMessage {
+  const text = step === 'tick' ? `:arrow_forward: The metrics answer again; the analysis of rollout \`${rollout.id}\` resumes.` : `:arrow_forward: The cluster answers again; rollout \`${rollout.id}\` carries on.`;
   return { text, blocks: [section(text)] };
 }
 

@@ -50,6 +50,7 @@ export const HELP_TEXT = [
   `• ${USAGE.canary} / ${USAGE.uncanary}: deploy or remove the canary in named clusters only`,
   `• ${USAGE.promote} / ${USAGE.unpromote}: promote named clusters (out of order if need be), or undo their promotion`,
   '`--supersede` on start rolls the running rollout of the app back first, then starts the new version.',
+  '`--auto` and `--supersede` take no value; `--clusters` and `--strategy` take one, as `--clusters a,b` or `--clusters=a,b`.',
 ].join('\n');
 
 const MAX_TEXT = 1000;
@@ -66,6 +67,13 @@ const startFlags = z.strictObject({
 const fail = (error: string, usage: string): Parsed => ({ ok: false, error: `${error}\nUsage: ${usage}` });
 const show = (text: string) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 
+const SWITCHES = new Set(['auto', 'supersede']);
+
+/**
+ * Flags as documented: `--auto` and `--supersede` are switches and take no value (so
+ * `--supersede=no` is an error, not a yes); the others take one, as `--name value` or
+ * `--name=value`; none may be given twice.
+ */
 function splitFlags(words: string[]): { positional: string[]; flags: Record<string, string | true>; error?: string } {
   const positional: string[] = [];
   const flags: Record<string, string | true> = {};
@@ -75,13 +83,27 @@ function splitFlags(words: string[]): { positional: string[]; flags: Record<stri
       positional.push(word);
       continue;
     }
-    const [name, inline] = word.slice(2).split('=', 2) as [string, string | undefined];
-    if (name === 'auto' || name === 'supersede') flags[name] = true;
-    else if (inline !== undefined) flags[name] = inline;
-    else if (words[i + 1] !== undefined && !(words[i + 1] as string).startsWith('--')) flags[name] = words[++i] as string;
+    const equals = word.indexOf('=');
+    const name = equals < 0 ? word.slice(2) : word.slice(2, equals);
+    const inline = equals < 0 ? undefined : word.slice(equals + 1);
+    if (Object.hasOwn(flags, name)) return { positional, flags, error: `--${name} is given twice.` };
+    if (SWITCHES.has(name)) {
+      if (inline !== undefined) return { positional, flags, error: `--${name} takes no value: write \`--${name}\`, or leave it out.` };
+      flags[name] = true;
+    } else if (inline !== undefined) {
+      if (inline === '') return { positional, flags, error: `--${name} needs a value` };
+      flags[name] = inline;
+    } else if (words[i + 1] !== undefined && !(words[i + 1] as string).startsWith('--')) flags[name] = words[++i] as string;
     else return { positional, flags, error: `--${name} needs a value` };
   }
   return { positional, flags };
+}
+
+/** A comma-separated list of names; an empty item (`a,,b`, `a,`) is a mistake, not nothing. */
+function splitList(text: string): { items: string[] } | { error: string } {
+  const items = text.split(',').map((c) => c.trim());
+  if (items.some((c) => c === '')) return { error: `${show(text)} has an empty item: separate names with single commas, like \`member1,member2\`.` };
+  return { items };
 }
 
 function parseStart(words: string[], config: Config): Parsed {
@@ -102,7 +124,9 @@ function parseStart(words: string[], config: Config): Parsed {
     const unknown = issue?.code === 'unrecognized_keys' ? `Unknown flag --${issue.keys[0]}.` : (issue?.message ?? 'Bad flags.');
     return fail(unknown, USAGE.start as string);
   }
-  const clusters = checked.data.clusters?.split(',').map((c) => c.trim()).filter(Boolean);
+  const listed = checked.data.clusters === undefined ? undefined : splitList(checked.data.clusters);
+  if (listed && 'error' in listed) return fail(`--clusters: ${listed.error}`, USAGE.start as string);
+  const clusters = listed?.items;
   for (const cluster of clusters ?? []) {
     if (!app.clusters.includes(cluster)) {
       const guess = closest(cluster, app.clusters);
@@ -160,8 +184,11 @@ export function parseCommand(text: string, config: Config): Parsed {
       const usage = USAGE[op] as string;
       const parsed = parseId(rest[0], usage);
       if ('error' in parsed) return parsed.error;
-      const clusters = rest.slice(1).flatMap((c) => c.split(',')).filter(Boolean);
-      if (clusters.length === 0) return fail('Name at least one cluster.', usage);
+      if (rest.length < 2) return fail('Name at least one cluster.', usage);
+      const lists = rest.slice(1).map(splitList);
+      const broken = lists.find((l) => 'error' in l);
+      if (broken && 'error' in broken) return fail(broken.error, usage);
+      const clusters = lists.flatMap((l) => ('items' in l ? l.items : []));
       const bad = clusters.find((c) => !isDnsLabel(c));
       if (bad !== undefined) return fail(`${show(bad)} is not a cluster name.`, usage);
       return { ok: true, command: { kind: 'operate', op, id: parsed.id, clusters: [...new Set(clusters)] } };

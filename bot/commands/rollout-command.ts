@@ -2,6 +2,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { startRollout } from '../../jobs/start-rollout.js';
 import type { AuditEntry } from '../../jobs/store.js';
+import type { AppConfig } from '../../rollout/config.js';
 import { lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 import { HELP_TEXT, parseCommand, type Command } from './parse.js';
@@ -86,6 +87,11 @@ async function start(command: Extract<Command, { kind: 'start' }>, caller: Calle
     ...(command.strategy ? { strategy: command.strategy } : {}),
     ...(command.auto ? { autoPromote: true } : {}),
   };
+  const cluster = command.clusters?.[0] ?? app.clusters[0];
+  const running = cluster !== undefined ? await runningVersion(ctx, app, cluster) : undefined;
+  if (running === command.version) {
+    return void (await say(`:information_source: ${app.name} already runs ${command.version}${ctx.config.fleet.mode === 'direct' ? ` in ${cluster}` : ''}: there is nothing to roll out. Nothing was started.`));
+  }
   const active = command.supersede ? await ctx.store.activeFor(app.name) : undefined;
   if (active) {
     // Supersede: roll the running rollout back (same rules as a rollback), then start this one.
@@ -99,6 +105,27 @@ async function start(command: Extract<Command, { kind: 'start' }>, caller: Calle
     return void (await say(`:no_entry: ${app.name} is already rolling out in ${link ? `<${link}|${outcome.activeId}>` : `\`${outcome.activeId}\``}. One rollout per app at a time; \`--supersede\` rolls it back and starts yours.`));
   }
   await say(`:rocket: Rollout \`${outcome.rollout.id}\` of ${app.name} ${command.version} is queued; follow it in <#${app.channel}>.`);
+}
+
+/** How long a start waits for the fleet to say what runs; past it, the start step checks instead. */
+const RUNNING_VERSION_WAIT_MS = 3000;
+
+/** The base's version, or undefined when it cannot be read in time (the start step checks again). */
+async function runningVersion(ctx: BotContext, app: AppConfig, cluster: string): Promise<string | undefined> {
+  if (!ctx.runningVersion) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), RUNNING_VERSION_WAIT_MS);
+  });
+  const read = ctx.runningVersion(app, cluster).catch((error: unknown) => {
+    ctx.log.warn({ app: app.name, err: error instanceof Error ? error.message : String(error) }, 'could not read the running version before a start; the start step checks it');
+    return undefined;
+  });
+  try {
+    return await Promise.race([read, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function auditLines(entries: AuditEntry[]): string[] {

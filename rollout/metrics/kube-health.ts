@@ -1,12 +1,13 @@
-// Kubernetes-native signals of the canary pods, read from pod status in each cluster, no
-// Prometheus needed (the resize seed's safety monitor): restarts, OOM kills, pods not ready.
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+// Kubernetes-native signals of the new version's pods (the canary's, plus the base's once
+// promoted), read from pod status in each cluster, no Prometheus needed (the resize seed's
+// safety monitor): restarts, OOM kills, pods not ready.
+import type { V1Pod } from '@kubernetes/client-node';
 import type { AppConfig, MetricConfig } from '../config.js';
-import type { MetricSample, Rollout } from '../model.js';
+import type { MetricSample } from '../model.js';
 import { metricPassed, metricRange } from '../verdict.js';
-import { DEPLOYMENTS, type ClusterApi } from '../kube/cluster-api.js';
-import { usesRegionCanary } from '../kube/naming.js';
-import { canaryName } from '../kube/objects.js';
+import type { ClusterApi } from '../kube/cluster-api.js';
+import { FleetError } from '../kube/fleet.js';
+import { readNewVersionPods, type FleetMode } from '../kube/new-version-pods.js';
 import type { MetricsSource } from './source.js';
 
 export const KUBE_HEALTH_METRICS = ['pod-restarts', 'oom-kills', 'pods-not-ready'] as const;
@@ -18,28 +19,22 @@ const COUNTERS: Record<string, (pods: V1Pod[]) => number> = {
   'pods-not-ready': (pods) => pods.filter((p) => !(p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length,
 };
 
-/** The canary's pods in a cluster, found through the canary Deployment's own selector there. */
-async function canaryPods(api: ClusterApi, rollout: Rollout, app: AppConfig, cluster: string): Promise<V1Pod[]> {
-  const name = canaryName(app, usesRegionCanary(rollout) ? undefined : cluster);
-  const deployment = await api.get<V1Deployment>(DEPLOYMENTS, app.namespace, name);
-  const labels = deployment?.spec?.selector.matchLabels;
-  if (!labels) throw new Error(`no canary Deployment ${name} in ${cluster}`);
-  return api.listPods(app.namespace, Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
-}
-
 /** `members`: the clusters whose API rollgate can read (direct mode: all; Karmada mode: those with a context). */
-export function createKubeHealthSource(options: { members: Record<string, ClusterApi> }): MetricsSource {
+export function createKubeHealthSource(options: { members: Record<string, ClusterApi>; mode?: FleetMode }): MetricsSource {
   return {
     async measure(rollout, app, cluster, metrics) {
       const api = options.members[cluster];
       let pods: V1Pod[] | undefined;
       let error: string | undefined;
+      let outage = false;
       if (!api) error = `no kubeconfig context for ${cluster}, so its pods cannot be read (set fleet.clusters[].context)`;
       else {
         try {
-          pods = await canaryPods(api, rollout, app, cluster);
+          pods = (await readNewVersionPods(api, rollout, app, cluster, options.mode)).flatMap((w) => w.pods);
         } catch (cause) {
           error = `could not read pods: ${cause instanceof Error ? cause.message : String(cause)}`;
+          // The cluster's API not answering is an outage of the measuring system, not a verdict on the canary.
+          outage = cause instanceof FleetError && cause.transient;
         }
       }
       return metrics.map((metric: MetricConfig): MetricSample => {
@@ -47,7 +42,7 @@ export function createKubeHealthSource(options: { members: Record<string, Cluste
         const count = COUNTERS[metric.name];
         const value = pods && count ? count(pods) : null;
         const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun };
-        return value === null ? { ...sample, error: error ?? `unknown metric ${metric.name}` } : sample;
+        return value === null ? { ...sample, error: error ?? `unknown metric ${metric.name}`, ...(outage ? { outage: true } : {}) } : sample;
       });
     },
   };

@@ -4,27 +4,36 @@ import type { AppConfig, ClusterConfig, MetricConfig } from '../config.js';
 import { promDuration } from '../duration.js';
 import type { MetricSample, Rollout } from '../model.js';
 import { metricPassed, metricRange } from '../verdict.js';
-import { basePodsPattern, canaryPodsPattern, usesRegionCanary } from '../kube/naming.js';
-import { canaryName } from '../kube/objects.js';
+import type { ClusterApi } from '../kube/cluster-api.js';
+import { basePodsPattern } from '../kube/naming.js';
+import { canaryWorkload, newVersionPodsPattern, newVersionWorkloads, readNewVersionPods, type FleetMode, type WorkloadPods } from '../kube/new-version-pods.js';
+import { analysisWindowMs } from '../analysis/window.js';
 import { getJson } from './http-json.js';
 import { baselineRule, rangeValues, withBaseline } from './compare-baseline.js';
 import type { MetricsSource } from './source.js';
 import { BUILT_IN_QUERIES, renderQuery, type TemplateVariables } from './templates.js';
 
-const MIN_WINDOW_MS = 30_000;
+export interface QueryContext {
+  /** Now, for the window: never back past the moment the new-version pods were ready. */
+  nowMs?: number;
+  mode?: FleetMode;
+  /** The new version's ReplicaSets as read from the cluster; without them, pods are matched by name prefix. */
+  pods?: Pick<WorkloadPods, 'workload' | 'hashes'>[];
+}
 
-export function queryVariables(rollout: Rollout, app: AppConfig, cluster: string): TemplateVariables {
-  const canary = canaryName(app, usesRegionCanary(rollout) ? undefined : cluster);
-  const promoted = rollout.cluster[cluster]?.promoted ?? false;
+export function queryVariables(rollout: Rollout, app: AppConfig, cluster: string, context: QueryContext = {}): TemplateVariables {
+  const canary = canaryWorkload(rollout, app, cluster, context.mode);
+  const workloads = newVersionWorkloads(rollout, app, cluster, context.mode);
+  const known = new Map((context.pods ?? []).map((p) => [p.workload, p.hashes]));
   return {
     namespace: app.namespace,
     deployment: app.deployment,
     canary,
-    canaryPods: canaryPodsPattern(rollout, app, cluster),
-    canaryWorkloads: promoted ? `(${canary}|${app.deployment})` : canary,
+    canaryPods: newVersionPodsPattern(workloads.map((workload) => ({ workload, hashes: known.get(workload) ?? [] }))),
+    canaryWorkloads: workloads.length > 1 ? `(${workloads.join('|')})` : canary,
     basePods: basePodsPattern(app),
     cluster,
-    interval: promDuration(Math.max(rollout.settings.intervalMs, MIN_WINDOW_MS)),
+    interval: promDuration(analysisWindowMs(rollout, cluster, context.nowMs ?? Number.POSITIVE_INFINITY)),
   };
 }
 
@@ -34,7 +43,11 @@ export function metricQuery(metric: MetricConfig, app: AppConfig): string {
   return template;
 }
 
-type QueryAnswer = { value: number } | { error: string };
+/** `outage`: Prometheus itself did not answer (refused, timed out, DNS, 5xx, 429), as opposed to answering "no". */
+export type QueryAnswer = { value: number } | { error: string; outage?: true };
+
+/** 5xx and 429 are the server (or a proxy in front of it) not answering the query; 4xx is a bad query or URL. */
+const isOutageStatus = (status: number) => status >= 500 || status === 429;
 
 export async function queryPrometheus(baseUrl: string, query: string, options: { timeoutMs: number; ca?: string }): Promise<QueryAnswer> {
   const url = `${baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
@@ -42,12 +55,12 @@ export async function queryPrometheus(baseUrl: string, query: string, options: {
   try {
     answer = await getJson(url, options);
   } catch (error) {
-    return { error: `Prometheus unreachable: ${error instanceof Error ? error.message : String(error)}` };
+    return { error: `Prometheus unreachable: ${error instanceof Error ? error.message : String(error)}`, outage: true };
   }
   const body = answer.body as { status?: string; error?: string; data?: { resultType?: string; result?: unknown } } | string;
   if (answer.status !== 200 || typeof body !== 'object' || body.status !== 'success') {
     const reason = typeof body === 'object' && body?.error ? body.error : `HTTP ${answer.status}`;
-    return { error: `Prometheus error: ${reason}` };
+    return isOutageStatus(answer.status) ? { error: `Prometheus error: ${reason}`, outage: true } : { error: `Prometheus error: ${reason}` };
   }
   const result = body.data?.result;
   if (body.data?.resultType === 'scalar' && Array.isArray(result)) return numberOf(result[1]);
@@ -62,17 +75,29 @@ function numberOf(text: unknown): QueryAnswer {
   return { value };
 }
 
-export function createPrometheusSource(options: { clusters: ClusterConfig[]; ca?: string; clock?: () => number }): MetricsSource {
+/**
+ * `members`: the clusters whose API rollgate reads (direct mode: all; Karmada mode: those with
+ * a context); there `{{canaryPods}}` names the new version's ReplicaSets, elsewhere a name prefix.
+ */
+export function createPrometheusSource(options: { clusters: ClusterConfig[]; ca?: string; clock?: () => number; members?: Record<string, ClusterApi>; mode?: FleetMode }): MetricsSource {
   const byName = new Map(options.clusters.map((c) => [c.name, c]));
   const clock = options.clock ?? Date.now;
+  /** The new version's ReplicaSets in the cluster; undefined where they cannot be read (the name prefix then stands in). */
+  async function podsOf(rollout: Rollout, app: AppConfig, cluster: string): Promise<WorkloadPods[] | undefined> {
+    const api = options.members?.[cluster];
+    if (!api) return undefined;
+    return readNewVersionPods(api, rollout, app, cluster, options.mode).catch(() => undefined);
+  }
   return {
     async measure(rollout, app, cluster, metrics) {
       const prometheus = byName.get(cluster)?.prometheus;
-      const variables = queryVariables(rollout, app, cluster);
+      const nowMs = clock();
+      const pods = prometheus ? await podsOf(rollout, app, cluster) : undefined;
+      const variables = queryVariables(rollout, app, cluster, { nowMs, ...(options.mode ? { mode: options.mode } : {}), ...(pods ? { pods } : {}) });
       // The baseline: the same query over the stable pods, while they still run the old version.
       const promoted = rollout.cluster[cluster]?.promoted ?? false;
       const baselineVariables = { ...variables, canaryPods: variables.basePods, canaryWorkloads: app.deployment };
-      const windowMs = Math.max(rollout.settings.intervalMs, 30_000);
+      const windowMs = analysisWindowMs(rollout, cluster, nowMs);
       return Promise.all(
         metrics.map(async (metric): Promise<MetricSample> => {
           const range = metricRange(metric);
@@ -82,13 +107,15 @@ export function createPrometheusSource(options: { clusters: ClusterConfig[]; ca?
           const query = renderQuery(template, variables);
           const answer = await queryPrometheus(prometheus.url, query, http);
           const value = 'value' in answer ? answer.value : null;
-          const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun, ...('error' in answer ? { error: answer.error } : {}) };
+          const failure = 'error' in answer ? { error: answer.error, ...(answer.outage ? { outage: true } : {}) } : {};
+          const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun, ...failure };
           const rule = baselineRule(metric);
           if (!rule) return sample;
           if (promoted) return withBaseline(sample, rule, { note: 'no baseline: the base runs the new version here' });
           const baseQuery = renderQuery(template, baselineVariables);
           const base = await queryPrometheus(prometheus.url, baseQuery, http);
-          const points = { ...http, nowMs: clock() };
+          if ('error' in base && base.outage) return { ...sample, passed: false, error: `baseline: ${base.error}`, outage: true };
+          const points = { ...http, nowMs };
           const [canaryPoints, baselinePoints] = await Promise.all([rangeValues(prometheus.url, query, windowMs, points), rangeValues(prometheus.url, baseQuery, windowMs, points)]);
           return withBaseline(sample, rule, { value: 'value' in base ? base.value : null, canaryPoints, baselinePoints });
         }),

@@ -1,6 +1,7 @@
 // PromQL of the built-in metrics, and the variables every query template may use.
 // Plain apps expose http_requests_total and an http_request_duration_seconds histogram;
 // Istio apps are measured from the sidecars' istio_* metrics, as Flagger does.
+import { closest } from '../closest.js';
 
 export type Provider = 'plain' | 'istio';
 
@@ -21,7 +22,21 @@ export const BUILT_IN_QUERIES: Record<Provider, Record<string, string>> = {
   },
 };
 
-export type TemplateVariables = Record<'namespace' | 'deployment' | 'canary' | 'canaryPods' | 'canaryWorkloads' | 'basePods' | 'cluster' | 'interval', string>;
+export const TEMPLATE_VARIABLES = ['namespace', 'deployment', 'canary', 'canaryPods', 'canaryWorkloads', 'basePods', 'cluster', 'interval'] as const;
+
+export type TemplateVariables = Record<(typeof TEMPLATE_VARIABLES)[number], string>;
+
+/** What is wrong with a query template's placeholders, checked when the config is read rather than at the first tick. */
+export function templateProblems(template: string): string[] {
+  const problems: string[] = [];
+  for (const [, inner] of template.matchAll(/\{\{([^}]*)\}\}/g)) {
+    const name = (inner as string).trim();
+    if ((TEMPLATE_VARIABLES as readonly string[]).includes(name)) continue;
+    const guess = closest(name, TEMPLATE_VARIABLES);
+    problems.push(`unknown variable {{${name}}}${guess ? `; did you mean {{${guess}}}?` : ''} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
+  }
+  return problems;
+}
 
 /** Replaces {{name}} placeholders; an unknown placeholder is an error, not an empty string. */
 export function renderQuery(template: string, variables: TemplateVariables): string {

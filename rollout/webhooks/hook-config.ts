@@ -74,17 +74,6 @@ export const webhooksSchema = z.unknown().transform((value, ctx): WebhooksConfig
   return z.NEVER;
 });
 
-/** Duplicate hook names make refusals and summaries ambiguous; reported with their path. */
-export function duplicateHookNames(hooks: WebhooksConfig | undefined): { index: number; name: string }[] {
-  if (!Array.isArray(hooks)) return [];
-  const seen = new Set<string>();
-  return hooks.flatMap((hook, index) => {
-    const dup = seen.has(hook.name);
-    seen.add(hook.name);
-    return dup ? [{ index, name: hook.name }] : [];
-  });
-}
-
 /** Every hook of an app in Flagger's form: Kurator's commands become `rollout` hooks. */
 export function appHooks(app: { namespace: string; deployment: string; analysis: { webhooks?: WebhooksConfig | undefined } }): HookConfig[] {
   const hooks = app.analysis.webhooks;

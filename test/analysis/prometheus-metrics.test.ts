@@ -147,11 +147,11 @@ describe.skipIf(!prometheusAvailable)('analysis against a real Prometheus', () =
     });
   });
 
-  it('renders {{canaryPods}} as an anchored regex Prometheus matches against whole pod names', async () => {
+  it('renders {{canaryPods}} as an anchored regex Prometheus matches against whole pod names (by name prefix where the cluster is not read)', async () => {
     const { app } = appAndSource(builtIns('plain'));
     const perCluster = queryVariables(rolloutOf(app), app, 'member1');
     expect(perCluster.canaryPods).toBe('http-probe-app-canary-member1-[a-z0-9]+-[a-z0-9]+');
-    expect(queryVariables(rolloutOf(app, { promoted: ['member1'] }), app, 'member1').canaryPods).toBe('(http-probe-app-canary-member1|http-probe-app)-[a-z0-9]+-[a-z0-9]+');
+    expect(queryVariables(rolloutOf(app, { promoted: ['member1'] }), app, 'member1').canaryPods).toBe('(http-probe-app-canary-member1-[a-z0-9]+|http-probe-app-[a-z0-9]+)-[a-z0-9]+');
     const query = renderQuery(BUILT_IN_QUERIES.plain['request-success-rate'] as string, perCluster);
     expect(query).toContain('[1m]');
     expect(query).not.toMatch(/\{\{/);
@@ -203,6 +203,8 @@ describe.skipIf(!prometheusAvailable)('analysis against a real Prometheus', () =
     const [unbalanced, manyToMany] = await source.measure(rolloutOf(app), app, 'member1', app.analysis.metrics);
     expect(unbalanced).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/^Prometheus error: .*parse error/) });
     expect(manyToMany).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/^Prometheus error: .*many-to-many matching not allowed/) });
+    // Prometheus answered: a bad query is judged (a failed check), not an outage to wait out.
+    expect([unbalanced?.outage, manyToMany?.outage]).toEqual([undefined, undefined]);
   });
 
   it('a Prometheus that has stopped is a failed sample saying it is unreachable', async () => {
@@ -215,19 +217,19 @@ describe.skipIf(!prometheusAvailable)('analysis against a real Prometheus', () =
       await second.stop();
     }
     const [sample] = await source.measure(rolloutOf(app), app, 'member1', app.analysis.metrics);
-    expect(sample).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/^Prometheus unreachable: .*ECONNREFUSED/) });
+    expect(sample).toMatchObject({ value: null, passed: false, outage: true, error: expect.stringMatching(/^Prometheus unreachable: .*ECONNREFUSED/) });
   });
 
-  it.each(['silent', 'trickling'] as const)('a %s Prometheus is a failed sample saying it timed out, within the cluster’s timeout', async (kind) => {
+  // The server never answers in full: only the cluster's own timeout can end the call, and the
+  // sample says it was that timeout (no bound on elapsed time: a loaded machine is slower).
+  it.each(['silent', 'trickling'] as const)('a %s Prometheus is a failed sample saying it timed out, after the cluster’s timeout', async (kind) => {
     const hanging = await startUnresponsiveServer(kind);
     try {
       const { app, source } = appAndSource(builtIns('plain'), { member1: { url: hanging.url, timeout: '300ms' } });
-      const started = Date.now();
       const samples = await source.measure(rolloutOf(app), app, 'member1', app.analysis.metrics);
-      expect(Date.now() - started).toBeLessThan(2_000);
-      for (const sample of samples) expect(sample).toMatchObject({ value: null, passed: false, error: expect.stringMatching(/timed out after 300 ms/) });
+      for (const sample of samples) expect(sample).toMatchObject({ value: null, passed: false, outage: true, error: expect.stringMatching(/timed out after 300 ms/) });
     } finally {
       await hanging.close();
     }
-  }, 5_000);
+  });
 });

@@ -11,6 +11,8 @@ describe('/rollout command parsing', () => {
     ['  start   http-probe-app  v2.1.0-rc1  ', { kind: 'start', app: 'http-probe-app', version: 'v2.1.0-rc1' }],
     ['start http-probe-app v2 --clusters member1,member3 --strategy canary-first', { kind: 'start', app: 'http-probe-app', version: 'v2', clusters: ['member1', 'member3'], strategy: 'canary-first' }],
     ['start http-probe-app v2 --strategy=per-cluster --auto', { kind: 'start', app: 'http-probe-app', version: 'v2', strategy: 'per-cluster', auto: true }],
+    ['start http-probe-app v2 --clusters=member2 --supersede', { kind: 'start', app: 'http-probe-app', version: 'v2', clusters: ['member2'], supersede: true }],
+    ['canary http-probe-app-3 member1,member2 member3', { kind: 'operate', op: 'canary', id: 'http-probe-app-3', clusters: ['member1', 'member2', 'member3'] }],
     ['status', { kind: 'status' }],
     ['status http-probe-app-3', { kind: 'status', target: 'http-probe-app-3' }],
     ['list', { kind: 'list' }],
@@ -37,6 +39,17 @@ describe('/rollout command parsing', () => {
     ['approve http-probe-app-3', 'Say which cluster'],
     ['approve not an id', 'is not a rollout id'],
     ['x'.repeat(5000), 'characters long'],
+    ['start http-probe-app v2 --supersede=no', '--supersede takes no value'],
+    ['start http-probe-app v2 --auto=yes', '--auto takes no value'],
+    ['start http-probe-app v2 --auto=false', '--auto takes no value'],
+    ['start http-probe-app v2 --auto --auto', '--auto is given twice'],
+    ['start http-probe-app v2 --clusters member1 --clusters member2', '--clusters is given twice'],
+    ['start http-probe-app v2 --clusters member1,,member2', '"member1,,member2" has an empty item'],
+    ['start http-probe-app v2 --clusters member1,', 'has an empty item'],
+    ['start http-probe-app v2 --clusters=', '--clusters needs a value'],
+    ['start http-probe-app v2 --clusters ,', 'has an empty item'],
+    ['canary http-probe-app-3 member1,,member2', 'has an empty item'],
+    ['promote http-probe-app-3 ,', 'has an empty item'],
   ])('%j is refused with a clear reason and the usage', (text, reason) => {
     const parsed = parse(text);
     expect(parsed.ok).toBe(false);

@@ -52,17 +52,18 @@ it('judges a canary against its baseline: a slow version fails maxIncrease, a dr
   expect(summary).toContain('_dry run_');
 });
 
-it('keeps analysing while a gate waits: Prometheus failing then rolls back, and the gate closes', async () => {
+it('keeps analysing while a gate waits: Prometheus answering "no data" then rolls back, and the gate closes', async () => {
   stack = await startStack();
   const s = stack;
   await s.command('U0DEV', 'start http-probe-app v2');
   const root = await waitFor('the root message', () => s.roots().find((m) => m.text.startsWith('Rollout http-probe-app-')));
   const id = /Rollout (\S+):/.exec(root.text)?.[1] as string;
   const gate = await waitFor('the member1 gate', () => s.openGate(id, 'member1'), 40_000);
-  s.fleet.setFault({ type: 'prometheus', cluster: 'member2', mode: 'error' });
+  // A live Prometheus with no series for the canary: a failed check (an outage would hold instead).
+  s.fleet.setFault({ type: 'prometheus', cluster: 'member2', mode: 'empty' });
   const message = await waitFor('the automatic rollback', () => s.channel().find((m) => m.text.includes('rolled back automatically')), 40_000);
   expect(message.text).toContain('failed in member2');
-  expect(JSON.stringify(message.blocks)).toContain('Prometheus error');
+  expect(JSON.stringify(message.blocks)).toContain('no data');
   await waitFor('the gate closed', () => s.message(gate.ts)?.text.includes('Gate closed'));
   expect(JSON.stringify(s.message(gate.ts)?.blocks)).not.toContain('rollout_approve');
 });

@@ -55,10 +55,12 @@ describe('direct mode', () => {
 
   it('holds the rollout while a cluster answers 503, says so, and carries on', async () => {
     const s = await open({ fleetMode: 'direct' });
-    s.fleet.setFault({ type: 'api', cluster: 'member2', status: 503, forMs: 5000 });
+    // The outage lasts until the held notice is seen (causality, not a wall-clock window).
+    const outage = s.fleet.setFault({ type: 'api', cluster: 'member2', status: 503 });
     const id = await start(s, 'start http-probe-app v2');
-    const held = await waitFor('the held notice', () => s.channel().find((m) => m.text.includes('is *held*')), 30_000);
+    const held = await waitFor('the held notice', () => s.channel().find((m) => m.text.includes('is *held*')), 60_000);
     expect(held.text).toContain('cluster member2 unreachable');
+    s.fleet.clearFaults(outage.id);
     await waitFor('the resumed notice', () => s.thread(id).find((m) => m.text.includes('carries on')), 30_000);
     await waitFor('the first gate', () => s.openGate(id, 'member1'), 40_000);
     expect(await s.memberDeployment('member2', 'http-probe-app-canary')).toBeDefined();

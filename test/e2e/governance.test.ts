@@ -2,7 +2,9 @@
 // two approvals from a cluster's own approvers, pause and resume, audit, App Home, and a
 // fuzz run of the command box.
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
+import { createRolloutStore } from '../../jobs/store.js';
 import { slackSignature } from '../../local/slack/index.js';
 import { ephemeralsOf, say, stackPerTest } from './conversation.js';
 import { waitFor, type Stack } from './stack.js';
@@ -72,10 +74,26 @@ describe('approvals and pausing', () => {
     await waitFor('a bystander may not pause', () => ephemeralsOf(s, 'U0GUEST').find((t) => t.includes('Only the requester')));
     await s.command('U0DEV', `pause ${id}`);
     await waitFor('paused', () => s.rootOf(id)?.text.includes('paused by <@U0DEV>'));
-    const summaries = () => s.thread(id).filter((m) => m.text.startsWith('Analysis #')).length;
-    const before = summaries();
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(summaries()).toBeLessThanOrEqual(before + 1); // at most one tick already in flight
+    // No waiting to see nothing happen: every tick scheduled before the pause runs (finds the
+    // rollout paused, or its seq stale) and none is scheduled again; the analysis count stays.
+    const store = createRolloutStore({ redis: s.redis, prefix: s.prefix });
+    const pausedAt = (await store.get(id))!;
+    expect(pausedAt.phase).toBe('paused');
+    const connection = s.redis.duplicate({ maxRetriesPerRequest: null });
+    const steps = new Queue('steps', { connection, prefix: s.prefix });
+    try {
+      await waitFor('the ticks scheduled before the pause run out', async () => {
+        const queued = await steps.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
+        return !queued.some((job) => job.data?.rolloutId === id && job.data?.step === 'tick');
+      });
+    } finally {
+      await steps.close();
+      connection.disconnect();
+    }
+    expect((await store.get(id))?.tick).toBe(pausedAt.tick);
+    expect(await store.pending(id)).toEqual([]);
+    const analysed = s.thread(id).flatMap((m) => /^Analysis #(\d+)/.exec(m.text)?.[1] ?? []).map(Number);
+    expect(Math.max(...analysed)).toBeLessThanOrEqual(pausedAt.tick);
     await say(s, 'U0DEV', `pause ${id}`, 'already paused');
     await say(s, 'U0GUEST', `status ${id}`, 'paused by <@U0DEV>');
     const status = s.slack.state().ephemerals.filter((e) => e.user === 'U0GUEST').at(-1);

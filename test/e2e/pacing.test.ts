@@ -1,7 +1,8 @@
 // Slack's rate limits against the real process: a 429 storm on every Web API method while
 // two rollouts run. Afterwards every notice is in Slack exactly once, and the other
 // rollout's promotion, clicked during the storm, was not held back: steps and notices are
-// separate queues, and a rate-limited notice waits in Redis, not in a worker.
+// separate queues, and a rate-limited notice waits in Redis, not in a worker. Asserted as
+// order (the promotion is written before Slack accepts anything), never as a time window.
 import { afterEach, expect, it } from 'vitest';
 import { createRolloutStore } from '../../jobs/store.js';
 import { startStack, waitFor, type Stack } from './stack.js';
@@ -12,7 +13,8 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const STORM_MS = 5000;
+/** Longer than the test: the test clears the storm itself. */
+const STORM_UNTIL_CLEARED_MS = 10 * 60_000;
 
 async function start(s: Stack, text: string): Promise<string> {
   const before = s.slack.state().ephemerals.length;
@@ -24,7 +26,7 @@ async function start(s: Stack, text: string): Promise<string> {
 const summaryNumbers = (s: Stack, id: string) => s.thread(id).flatMap((m) => /^Analysis #(\d+)/.exec(m.text)?.[1] ?? []).map(Number);
 const outboxLength = (s: Stack, id: string) => s.redis.llen(`${s.prefix}:rollout:${id}:outbox`);
 
-it('a 429 storm on every method: every notice arrives exactly once, and another rollout promotes on time', async () => {
+it('a 429 storm on every method: every notice arrives exactly once, and another rollout promotes without waiting for Slack', async () => {
   stack = await startStack({
     channels: [
       { id: 'C0ROLLOUTS', name: 'rollouts' },
@@ -45,35 +47,38 @@ it('a 429 storm on every method: every notice arrives exactly once, and another 
   const probe = await start(s, 'start http-probe-app v2');
   await waitFor('the first summary of http-probe-app', () => summaryNumbers(s, probe).includes(1), 40_000);
 
-  s.slack.setFaults({ rateLimit: { forMs: STORM_MS, retryAfterSeconds: 1 } });
+  // A storm that lasts until the test ends it, so nothing below races its end.
+  s.slack.setFaults({ rateLimit: { forMs: STORM_UNTIL_CLEARED_MS, retryAfterSeconds: 1 } });
   const stormStart = Date.now();
-  const stormEnd = stormStart + STORM_MS;
-  await new Promise((r) => setTimeout(r, 1000));
+  const accepted = () => s.slack.calls().filter((c) => c.status === 200 && c.at >= stormStart);
+  // Notices are being turned away (a summary or a root update of http-probe-app keeps coming).
+  await waitFor('a notice answered 429', () => s.slack.calls().some((c) => c.status === 429 && c.at >= stormStart), 60_000);
 
   // A click is a request to the bot, not a Web API call: it works during the storm, and the
   // promotion it starts runs on the steps queue, which notices do not share.
   const clicked = await s.slack.click({ user: 'U0LEAD', ts: checkoutGate.ts, action_id: 'rollout_approve', channel: 'C0CHECKOUT' });
   expect(clicked.status).toBe(200);
-  const clickedAt = Date.now();
-  await waitFor('the checkout promotion', () => s.karmadaObject('overridepolicies', 'checkout-promote-override'), 10_000);
-  const promotedAt = Date.now();
-  expect(promotedAt).toBeLessThan(stormEnd); // promoted while Slack still answered every call with 429
+  await waitFor('the checkout promotion', () => s.karmadaObject('overridepolicies', 'checkout-promote-override'), 60_000);
+  // Causality, not speed: the promotion is in the cluster while Slack has not accepted a single
+  // call since the storm began, so it did not wait behind any notice.
+  expect(accepted()).toEqual([]);
+  expect(await outboxLength(s, checkout)).toBeGreaterThan(0); // its gate update is still waiting
 
-  // Notices wait out the storm and then catch up at the channel's pace.
-  await waitFor('the storm over', () => Date.now() > stormEnd + 100, STORM_MS + 1000);
+  s.slack.clearFaults();
+  const stormEnd = Date.now();
   const limited = s.slack.calls().filter((c) => c.status === 429 && c.at >= stormStart);
   expect(limited.length).toBeGreaterThan(0);
-  // Retry-After honoured: about one try per channel per second of storm, not a hammering.
-  expect(limited.length).toBeLessThanOrEqual(2 * (STORM_MS / 1000 + 2));
-  const caughtUp = await waitFor('the outboxes drained after the storm', async () => (await outboxLength(s, probe)) === 0 && (await outboxLength(s, checkout)) === 0 && Date.now(), 30_000);
-  const firstAfter = s.slack.calls('chat.postMessage').find((c) => c.status === 200 && c.at >= stormStart);
+  // Retry-After honoured: per channel (2) and lane (post, update), about one try per second of
+  // storm, not a hammering. A slow machine only makes fewer tries.
+  expect(limited.length).toBeLessThanOrEqual(2 * 2 * (Math.ceil((stormEnd - stormStart) / 1000) + 1));
 
-  // A promotion after the storm, for comparison.
-  const probeGate = await waitFor('the http-probe-app member1 gate', () => s.openGate(probe, 'member1'), 40_000);
-  const clickedAfter = Date.now();
+  // Notices catch up at the channel's pace once Slack accepts them again.
+  await waitFor('the outboxes drained after the storm', async () => (await outboxLength(s, probe)) === 0 && (await outboxLength(s, checkout)) === 0, 60_000);
+
+  // A promotion after the storm works the same way.
+  const probeGate = await waitFor('the http-probe-app member1 gate', () => s.openGate(probe, 'member1'), 60_000);
   await s.click('U0LEAD', probeGate.ts, 'rollout_approve');
-  await waitFor('the http-probe-app promotion', () => s.karmadaObject('overridepolicies', 'http-probe-app-promote-override'), 10_000);
-  const promotedAfter = Date.now();
+  await waitFor('the http-probe-app promotion', () => s.karmadaObject('overridepolicies', 'http-probe-app-promote-override'), 60_000);
 
   // End both rollouts, so nothing more is queued, and let everything drain.
   for (const id of [probe, checkout]) await s.command('U0DEV', `rollback ${id}`);
@@ -82,13 +87,7 @@ it('a 429 storm on every method: every notice arrives exactly once, and another 
     await waitFor(`${id}'s last notices`, async () => (await outboxLength(s, id)) === 0 && s.rootOf(id)?.text.includes('Rolled back'), 30_000);
   }
 
-  console.log(
-    [
-      `storm ${STORM_MS} ms: ${limited.length} calls answered 429 (${limited.filter((c) => c.method === 'chat.postMessage').length} chat.postMessage, ${limited.filter((c) => c.method === 'chat.update').length} chat.update)`,
-      `first notice accepted ${firstAfter ? firstAfter.at - stormEnd : '?'} ms after the storm; outboxes empty ${caughtUp - stormEnd} ms after it`,
-      `checkout promoted ${promotedAt - clickedAt} ms after its click during the storm; http-probe-app ${promotedAfter - clickedAfter} ms after its click with no storm`,
-    ].join('\n'),
-  );
+  console.log(`storm of ${stormEnd - stormStart} ms: ${limited.length} calls answered 429 (${limited.filter((c) => c.method === 'chat.postMessage').length} chat.postMessage, ${limited.filter((c) => c.method === 'chat.update').length} chat.update)`);
 
   for (const id of [probe, checkout]) {
     const rollout = (await store.get(id))!;
@@ -106,4 +105,4 @@ it('a 429 storm on every method: every notice arrives exactly once, and another 
   const texts = s.slack.calls('chat.postMessage').filter((c) => c.status === 200).map((c) => `${String(c.args.channel)} ${String(c.args.thread_ts ?? '')} ${String(c.args.text)}`);
   expect(texts.length).toBeGreaterThan(10);
   expect(texts.filter((t, i) => texts.indexOf(t) !== i)).toEqual([]);
-});
+}, 300_000); // a deadline for a hung run only; nothing above is timed

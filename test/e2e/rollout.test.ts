@@ -26,7 +26,7 @@ async function approveGate(s: Stack, id: string, clusters: string): Promise<stri
   expect(gate.reply_broadcast).toBe(true);
   // Waiting at a gate holds no worker and no job waits for the click: the only job of the
   // rollout is its next analysis tick (analysis goes on while a gate waits).
-  await waitFor('only analysis ticks while the gate waits', async () => (await s.openJobs(id)).every((job) => job.endsWith('.tick')), 5000);
+  await waitFor('only analysis ticks while the gate waits', async () => (await s.openJobs(id)).every((job) => job.endsWith('.tick')), 30_000);
   const result = await s.click('U0LEAD', gate.ts, APPROVE);
   expect(result.status).toBe(200);
   await waitFor(`${clusters} approved`, () => s.message(gate.ts)?.text.includes('approved by <@U0LEAD>'));
@@ -54,7 +54,7 @@ describe('a rollout from Slack, end to end', () => {
     const id = await startRollout(s, 'start http-probe-app v2');
 
     // While it works, the rollout's next step is always a job (the probe below sees them).
-    await waitFor('a step job queued for the rollout', async () => (await s.openJobs(id)).length > 0, 5000);
+    await waitFor('a step job queued for the rollout', async () => (await s.openJobs(id)).length > 0, 30_000);
     const canary = await waitFor('the region canary', () => s.deployment('http-probe-app-canary'));
     expect(canary.metadata.labels).toMatchObject({ app: 'http-probe-app', version: 'canary', 'app.kubernetes.io/managed-by': 'rollgate' });
     expect(canary.metadata.annotations['rollgate.dev/rollout-id']).toBe(id);

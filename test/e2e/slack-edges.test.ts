@@ -29,6 +29,11 @@ describe('the Slack surface', () => {
     await waitFor('the usage error', () => ephemeralsOf('U0DEV').find((t) => t.includes('Did you mean `http-probe-app`?')));
     await s.command('U0DEV', 'deploy everything now');
     await waitFor('the unknown-command error', () => ephemeralsOf('U0DEV').find((t) => t.includes('Unknown command "deploy"')));
+    await s.command('U0DEV', 'start http-probe-app v2 --supersede=no');
+    await waitFor('the switch with a value refused', () => ephemeralsOf('U0DEV').find((t) => t.includes('--supersede takes no value')));
+    // The fleet runs v1: starting v1 again is refused privately, before anything is recorded.
+    await s.command('U0DEV', 'start http-probe-app v1');
+    await waitFor('the start of the running version refused', () => ephemeralsOf('U0DEV').find((t) => t.includes('already runs v1')));
     expect(await s.redis.keys(`${s.prefix}:rollout:*`)).toEqual([]);
     expect(s.slack.calls('chat.postMessage')).toEqual([]);
   });

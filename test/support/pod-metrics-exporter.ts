@@ -38,14 +38,20 @@ const SOURCE_ERROR_SHARE = 0.5;
 export interface PodMetricsExporter {
   /** host:port, as a Prometheus scrape target. */
   target: string;
+  /** From the next scrape on, serve these pods (pods come and go as canaries do). */
+  setPods(pods: PodTraffic[]): void;
   close(): Promise<void>;
 }
 
-export async function startPodMetricsExporter(pods: PodTraffic[]): Promise<PodMetricsExporter> {
-  for (const pod of pods) {
-    const total = pod.latencies.reduce((sum, l) => sum + l.share, 0);
-    if (Math.abs(total - 1) > 1e-9) throw new Error(`latency shares of ${pod.pod} add up to ${total}, not 1`);
-  }
+export async function startPodMetricsExporter(initial: PodTraffic[]): Promise<PodMetricsExporter> {
+  const checked = (list: PodTraffic[]) => {
+    for (const pod of list) {
+      const total = pod.latencies.reduce((sum, l) => sum + l.share, 0);
+      if (Math.abs(total - 1) > 1e-9) throw new Error(`latency shares of ${pod.pod} add up to ${total}, not 1`);
+    }
+    return list;
+  };
+  let pods = checked(initial);
   const startedAt = Date.now();
   const server = http.createServer((request, response) => {
     if (request.url !== '/metrics') {
@@ -60,6 +66,9 @@ export async function startPodMetricsExporter(pods: PodTraffic[]): Promise<PodMe
   const { port } = server.address() as AddressInfo;
   return {
     target: `127.0.0.1:${port}`,
+    setPods: (next) => {
+      pods = checked(next);
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

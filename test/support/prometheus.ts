@@ -20,6 +20,8 @@ export interface RunningPrometheus {
   url: string;
   /** Resolves once every target has been scraped at least `scrapes` times in the last 30 s. */
   scraped(scrapes: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once `query` (a function: made afresh for each try) has a value that `accept` accepts. */
+  until(what: string, query: string | (() => string), accept: (value: number) => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,11 @@ export async function startPrometheus(options: { targets: string[] }): Promise<R
   return {
     url,
     stop,
+    until: (what, query, accept, timeoutMs = 20_000) =>
+      waitUntil(what, async () => {
+        const value = await instantValue(url, typeof query === 'string' ? query : query());
+        return value !== undefined && accept(value);
+      }, timeoutMs),
     scraped: (scrapes, timeoutMs = 20_000) =>
       waitUntil(`${scrapes} scrapes of every target`, async () => {
         const fewest = await instantValue(url, `min(count_over_time(up{job="${SCRAPE_JOB}"}[30s])) and min(up{job="${SCRAPE_JOB}"}) == 1`);

@@ -78,7 +78,7 @@ describe('faults', () => {
       },
     });
     const item = () => sim.state().karmada!.resourceBindings.find((b) => b['metadata'].name === 'http-probe-app-deployment')!['status'].aggregatedStatus[0];
-    await eventually(() => item().health === 'Unhealthy' && item().status.updatedReplicas === 1, 3000, 'member1 Unhealthy with one new pod');
+    await eventually(() => item().health === 'Unhealthy' && item().status.updatedReplicas === 1, 30_000, 'member1 Unhealthy with one new pod');
     await new Promise((r) => setTimeout(r, 400));
     const pods = sim.state().members['member1']!.pods.filter((p) => p['metadata'].name.startsWith('http-probe-app-') && !p['metadata'].name.includes('canary'));
     expect(pods.map((p) => p.version).sort()).toEqual(['v1', 'v1', 'v2']);
@@ -86,7 +86,7 @@ describe('faults', () => {
     expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 1, readyReplicas: 2, unavailableReplicas: 1 });
     expect(d.status!.conditions!.find((c) => c.type === 'Progressing')!.reason).toBe('ReplicaSetUpdated');
     sim.clearFaults(fault.id);
-    await eventually(() => item().health === 'Healthy' && item().status.updatedReplicas === 2, 5000, 'member1 Healthy on v2');
+    await eventually(() => item().health === 'Healthy' && item().status.updatedReplicas === 2, 30_000, 'member1 Healthy on v2');
   });
 
   it('restarts and OOM-kills matching pods', async () => {
@@ -115,7 +115,7 @@ describe('faults', () => {
     expect(JSON.parse((await request(sim, 'DELETE', '/_fleet/faults')).text)).toEqual({ faults: [] });
 
     await clientsFor(sim, 'karmada-apiserver').apps.deleteNamespacedDeployment({ name: 'checkout', namespace: 'default' });
-    await eventually(() => !sim.state().members['member1']!.deployments.some((d) => d['metadata'].name === 'checkout'), 2000, 'checkout removed');
+    await eventually(() => !sim.state().members['member1']!.deployments.some((d) => d['metadata'].name === 'checkout'), 30_000, 'checkout removed');
     const state = JSON.parse((await request(sim, 'GET', '/_fleet/state')).text);
     expect(state.karmada.deployments.map((d: any) => d.metadata.name)).toEqual(['http-probe-app']);
     expect(state.members.member1.deployments[0]).toMatchObject({ metadata: { name: 'http-probe-app' }, version: 'v1' });

@@ -25,7 +25,7 @@ export function clientsFor(sim: FleetSimulator, context: string): Clients {
 }
 
 /** Polls `check` until it returns a truthy value (the simulated controllers run on timers). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

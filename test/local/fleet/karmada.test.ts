@@ -1,8 +1,9 @@
 // The side-by-side canary seed, driven through the Karmada API with client-node: canary per
 // cluster, promotion through one OverridePolicy, promotion rollback, zero-churn finalize.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { V1Deployment } from '@kubernetes/client-node';
+import { Watch, type V1Deployment } from '@kubernetes/client-node';
 import type { FleetSimulator } from '../../../local/fleet/index.js';
+import { versionOf } from '../../../local/fleet/version.js';
 import { clientsFor, eventually, startFleet, type Clients } from './helpers.js';
 
 const NS = 'default';
@@ -71,7 +72,7 @@ interface PodView {
 function basePods(sim: FleetSimulator, cluster: string): PodView[] {
   return sim
     .state()
-    .members[cluster]!.pods.filter((p) => /^http-probe-app-[a-z0-9]{10}-[a-z0-9]{5}$/.test(p['metadata'].name))
+    .members[cluster]!.pods.filter((p) => BASE_POD.test(p['metadata'].name))
     .map((p) => ({ name: p['metadata'].name, version: p.version, ready: p['status'].conditions.some((c: any) => c.type === 'Ready' && c.status === 'True') }));
 }
 
@@ -84,6 +85,35 @@ const settled = (sim: FleetSimulator, cluster: string, version: string) => () =>
   const d = memberDeployment(sim, cluster, 'http-probe-app');
   return pods.length === 2 && pods.every((p) => p.version === version && p.ready) && d?.['status']?.updatedReplicas === 2 && d['status'].observedGeneration === d['metadata'].generation;
 };
+
+const BASE_POD = /^http-probe-app-[a-z0-9]{10}-[a-z0-9]{5}$/;
+
+/**
+ * Every state a member's base pods go through, from a Kubernetes watch: each change arrives as
+ * an event, so no state is missed however slowly the test runs (polling could skip a short one).
+ * States are recorded once the watch has listed the pods that were there when it started.
+ */
+async function recordPods(sim: FleetSimulator, cluster: string): Promise<{ states: () => PodView[][]; stop(): void }> {
+  const initial = basePods(sim, cluster).length;
+  const pods = new Map<string, PodView>();
+  const states: PodView[][] = [];
+  let synced = false;
+  const request = await new Watch(clientsFor(sim, cluster).kc).watch(
+    '/api/v1/namespaces/default/pods',
+    {},
+    (type: string, pod: any) => {
+      const name = String(pod?.metadata?.name ?? '');
+      if (!BASE_POD.test(name)) return;
+      if (type === 'DELETED') pods.delete(name);
+      else pods.set(name, { name, version: versionOf(pod.spec), ready: (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') });
+      synced ||= pods.size >= initial;
+      if (synced) states.push([...pods.values()]);
+    },
+    () => {},
+  );
+  await eventually(() => synced, 30_000, `the ${cluster} pod watch listing its pods`);
+  return { states: () => states, stop: () => request.abort() };
+}
 
 /** Watches a member's base pods until it runs `version`; returns every distinct state seen. */
 async function watchRollout(sim: FleetSimulator, cluster: string, version: string): Promise<PodView[][]> {
@@ -112,7 +142,7 @@ describe('Karmada side-by-side canary', () => {
     await karmada.apps.createNamespacedDeployment({ namespace: NS, body: canary('member1') });
     await karmada.custom.createNamespacedCustomObject({ ...PP, body: canaryPolicy('member1') });
     const member1 = clientsFor(sim, 'member1');
-    const d = await eventually(() => member1.apps.readNamespacedDeployment({ name: 'http-probe-app-canary-member1', namespace: NS }), 2000, 'canary in member1');
+    const d = await eventually(() => member1.apps.readNamespacedDeployment({ name: 'http-probe-app-canary-member1', namespace: NS }), 30_000, 'canary in member1');
     expect(d.metadata!.annotations!['propagationpolicy.karmada.io/name']).toBe('http-probe-app-canary-member1-propagation');
     expect(d.metadata!.labels).toMatchObject({ app: 'http-probe-app', version: 'canary', 'karmada.io/managed': 'true' });
     for (const other of ['member2', 'member3']) {
@@ -142,18 +172,24 @@ describe('Karmada side-by-side canary', () => {
     // Deleting the canary removes its copy and binding (the seed's Demo 3 rollback).
     await karmada.apps.deleteNamespacedDeployment({ name: 'http-probe-app-canary-member1', namespace: NS });
     await karmada.custom.deleteNamespacedCustomObject({ ...PP, name: 'http-probe-app-canary-member1-propagation' });
-    await eventually(() => !memberDeployment(sim, 'member1', 'http-probe-app-canary-member1'), 2000, 'canary removed');
+    await eventually(() => !memberDeployment(sim, 'member1', 'http-probe-app-canary-member1'), 30_000, 'canary removed');
     const gone = await karmada.custom.getNamespacedCustomObject({ ...RB, name: 'http-probe-app-canary-member1-deployment' }).catch((e) => e);
     expect(gone.code).toBe(404);
-    await eventually(() => !sim.state().members['member1']!.pods.some((p) => p['metadata'].name.includes('canary')), 2000, 'canary pods gone');
+    await eventually(() => !sim.state().members['member1']!.pods.some((p) => p['metadata'].name.includes('canary')), 30_000, 'canary pods gone');
   });
 
   it('promotes member1 then member2 through one OverridePolicy, rolls gradually, and rolls back on delete', async () => {
     // A wider readiness window, so the mixed-version moment is seen even on a loaded machine.
     await start({ readyDelayMs: 250 });
     const before = { m2: basePods(sim, 'member2'), m3: basePods(sim, 'member3'), m3rv: memberDeployment(sim, 'member3', 'http-probe-app')!['metadata'].resourceVersion };
+    const recording = await recordPods(sim, 'member1');
     await karmada.custom.createNamespacedCustomObject({ ...OP, body: promoteOverride(['member1']) });
-    const states = await watchRollout(sim, 'member1', 'v2');
+    await watchRollout(sim, 'member1', 'v2');
+    // The watch may still be delivering the last changes; the settled state is the last one it reports.
+    const last = () => recording.states().at(-1) ?? [];
+    await eventually(() => last().length === 2 && last().every((p) => p.version === 'v2' && p.ready), 30_000, 'the watch reporting the settled state');
+    recording.stop();
+    const states = recording.states();
     // Gradual: a moment with both versions Ready, and never fewer than 2 Ready pods.
     expect(states.some((s) => s.some((p) => p.version === 'v1' && p.ready) && s.some((p) => p.version === 'v2' && p.ready))).toBe(true);
     expect(states.every((s) => s.filter((p) => p.ready).length >= 2)).toBe(true);
@@ -229,8 +265,8 @@ describe('Karmada side-by-side canary', () => {
     const pp = await karmada.custom.getNamespacedCustomObject({ ...PP, name: 'http-probe-app-propagation' });
     pp.spec.placement.clusterAffinity.clusterNames = ['member1', 'member2'];
     await karmada.custom.replaceNamespacedCustomObject({ ...PP, name: 'http-probe-app-propagation', body: pp });
-    await eventually(() => !memberDeployment(sim, 'member3', 'http-probe-app'), 2000, 'member3 copy removed');
-    await eventually(() => basePods(sim, 'member3').length === 0, 2000, 'member3 pods removed');
+    await eventually(() => !memberDeployment(sim, 'member3', 'http-probe-app'), 30_000, 'member3 copy removed');
+    await eventually(() => basePods(sim, 'member3').length === 0, 30_000, 'member3 pods removed');
   });
 
   it('paces a rolling update deterministically by readyDelayMs and rolloutStepMs on an injected clock', async () => {

@@ -62,7 +62,7 @@ describe('simulated Prometheus', () => {
         body: { apiVersion: 'policy.karmada.io/v1alpha1', kind: 'PropagationPolicy', metadata: { name: `${name}-propagation` }, spec: { resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment', name }], placement: { clusterAffinity: { clusterNames: [cluster] } } } },
       });
     }
-    await eventually(() => ['member1', 'member2', 'member3'].every((c) => sim.state().members[c]!.pods.some((p) => p['metadata'].name.includes('canary') && p['status'].conditions.some((x: any) => x.type === 'Ready' && x.status === 'True'))), 5000, 'canary pods Ready');
+    await eventually(() => ['member1', 'member2', 'member3'].every((c) => sim.state().members[c]!.pods.some((p) => p['metadata'].name.includes('canary') && p['status'].conditions.some((x: any) => x.type === 'Ready' && x.status === 'True'))), 30_000, 'canary pods Ready');
   });
   afterAll(() => sim.close());
 
@@ -74,11 +74,15 @@ describe('simulated Prometheus', () => {
     const p99 = await scalarOf(sim, 'member1', plainP99(pods));
     expect(p99).toBeGreaterThan(110);
     expect(p99).toBeLessThan(130);
+    const asked = Date.now() / 1000;
     const res = await promQuery(sim, 'member1', plainSuccess(pods));
+    const answered = Date.now() / 1000;
     expect(res.body).toMatchObject({ status: 'success', data: { resultType: 'vector', result: [{ metric: {} }] } });
     const [ts, value] = res.body.data.result[0].value;
     expect(typeof ts).toBe('number');
-    expect(Math.abs(ts - Date.now() / 1000)).toBeLessThan(5);
+    // Evaluated at the time of the query: between asking and the answer (to Prometheus' millisecond precision).
+    expect(ts).toBeGreaterThanOrEqual(Math.floor(asked * 1000) / 1000);
+    expect(ts).toBeLessThanOrEqual(Math.ceil(answered * 1000) / 1000);
     expect(typeof value).toBe('string');
   });
 

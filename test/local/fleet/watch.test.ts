@@ -26,13 +26,13 @@ describe('watch and runLocalFleet', () => {
         (type, obj) => events.push(`${type} ${obj.metadata.name}`),
         () => {},
       );
-      await eventually(() => events.filter((e) => e.startsWith('ADDED')).length === 7, 3000, 'initial ADDED events');
+      await eventually(() => events.filter((e) => e.startsWith('ADDED')).length === 7, 30_000, 'initial ADDED events');
       const karmada = clientsFor(sim, 'karmada-apiserver');
       await karmada.apps.patchNamespacedDeployment(
         { name: 'checkout', namespace: 'default', body: [{ op: 'replace', path: '/spec/replicas', value: 8 }] },
       );
-      await eventually(() => events.filter((e) => e.startsWith('ADDED')).length === 8, 3000, 'ADDED for the 8th pod');
-      await eventually(() => events.some((e) => e.startsWith('MODIFIED')), 3000, 'MODIFIED when the pod turns Ready');
+      await eventually(() => events.filter((e) => e.startsWith('ADDED')).length === 8, 30_000, 'ADDED for the 8th pod');
+      await eventually(() => events.some((e) => e.startsWith('MODIFIED')), 30_000, 'MODIFIED when the pod turns Ready');
       req.abort();
     } finally {
       await sim.close();

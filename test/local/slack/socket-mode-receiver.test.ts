@@ -37,7 +37,7 @@ it('reopens a connection at once when Slack asks it to refresh', async () => {
   await started;
   expect(receiver.connected()).toBe(true);
   emulator.disconnectSockets('refresh_requested');
-  await emulator.waitFor((e) => e.socketConnections().some((c) => c.id === 'conn-2'), 3000);
+  await emulator.waitFor((e) => e.socketConnections().some((c) => c.id === 'conn-2'), 30_000);
   expect(delays).toEqual([0]);
   expect(await emulator.command({ user: 'U0DEV', text: 'status' })).toMatchObject({ connection: 'conn-2', body: { text: 'got status' } });
 });
@@ -48,7 +48,7 @@ it('keeps trying with backoff while apps.connections.open fails, then connects',
   await started;
   emulator.setFaults({ error: { method: 'apps.connections.open', error: 'internal_error', count: 3 } });
   emulator.disconnectSockets('link_disabled');
-  await emulator.waitFor((e) => e.socketConnections().some((c) => c.id === 'conn-2'), 3000);
+  await emulator.waitFor((e) => e.socketConnections().some((c) => c.id === 'conn-2'), 30_000);
   await vi.waitFor(() => expect(receiver.connected()).toBe(true));
   expect(delays).toEqual([0, 1000, 2000, 4000]);
   expect(emulator.calls('apps.connections.open').map((c) => c.response.ok)).toEqual([true, false, false, false, true]);

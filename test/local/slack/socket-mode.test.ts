@@ -211,7 +211,7 @@ describe('Bolt in Socket Mode', () => {
     app.command('/rollout', async ({ ack }) => ack({ text: 'pong' }));
     await app.start();
     emulator.disconnectSockets('refresh_requested');
-    await emulator.waitFor((e) => e.socketConnections().some((c) => c.id === 'conn-2') && e.socketConnections().length === 1, 5000);
+    await emulator.waitFor((e) => e.socketConnections().some((c) => c.id === 'conn-2') && e.socketConnections().length === 1, 30_000);
     expect(emulator.calls('apps.connections.open')).toHaveLength(2);
     expect(await emulator.command({ user: 'U0DEV', text: 'ping' })).toMatchObject({ connection: 'conn-2', body: { text: 'pong' } });
   });

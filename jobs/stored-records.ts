@@ -1,0 +1,63 @@
+// Everything the store reads back from Redis goes through here: the rollout (versioned,
+// migrated), its pending steps, outbox items and audit entries. A record that does not pass
+// is never "fixed" on the way in: the read throws a StoredRecordError naming the key and the
+// field, and the record stays in Redis as it was, for a person to look at.
+import { z } from 'zod';
+import { noticeSchema, parseStored, parseStoredRollout, stepNameSchema, type StoredProblem } from '../rollout/rollout-schema.js';
+import type { Rollout } from '../rollout/model.js';
+import type { AuditEntry, OutboxItem, PendingStep } from './store.js';
+
+export type StoredRecordCode = StoredProblem['code'];
+
+/** A durable record rollgate cannot use. Permanent: reading it again gives the same answer. */
+export class StoredRecordError extends Error {
+  override readonly name = 'StoredRecordError';
+  readonly permanent = true;
+  constructor(
+    readonly code: StoredRecordCode,
+    /** The Redis key (and stream entry id, for the audit) holding the record. */
+    readonly key: string,
+    /** Dotted path of the bad field, '' when the record as a whole is unreadable. */
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`Redis key ${key} holds a record rollgate cannot read: ${detail}`);
+  }
+}
+
+const pendingStepSchema = z.looseObject({ jobId: z.string(), rolloutId: z.string(), step: stepNameSchema, seq: z.number(), at: z.number() }) satisfies z.ZodType<PendingStep>;
+const outboxItemSchema = z.looseObject({ key: z.string(), notice: noticeSchema }) satisfies z.ZodType<OutboxItem>;
+const auditEntrySchema = z.looseObject({
+  at: z.number(),
+  who: z.string(),
+  what: z.string(),
+  outcome: z.string(),
+  cluster: z.string().optional(),
+  detail: z.string().optional(),
+}) satisfies z.ZodType<AuditEntry>;
+
+function fail(key: string, problem: StoredProblem): never {
+  throw new StoredRecordError(problem.code, key, problem.field, problem.message);
+}
+
+function parseJson(key: string, raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    return fail(key, { code: 'not-json', field: '', message: `not JSON (${error instanceof Error ? error.message : String(error)})` });
+  }
+}
+
+function read<T>(schema: z.ZodType<T>, key: string, raw: string): T {
+  const parsed = parseStored(schema, parseJson(key, raw));
+  return parsed.ok ? parsed.value : fail(key, parsed.problem);
+}
+
+export function readRollout(key: string, raw: string): Rollout {
+  const parsed = parseStoredRollout(raw);
+  return parsed.ok ? parsed.value : fail(key, parsed.problem);
+}
+
+export const readPendingSteps = (key: string, raw: string): PendingStep[] => read(z.array(pendingStepSchema), key, raw);
+export const readOutboxItem = (key: string, raw: string, index: number): OutboxItem => read(outboxItemSchema, `${key}[${index}]`, raw);
+export const readAuditEntry = (key: string, raw: string): AuditEntry => read(auditEntrySchema, key, raw);
