@@ -35,6 +35,8 @@ export interface NotifierOptions {
   replies?: Replies;
   sleep?: (ms: number) => Promise<void>;
   pacing?: Partial<PacingTuning> & { coalesceMs?: number };
+  /** Told of each notice Slack accepted (the `event` webhooks); must not block: it is not awaited. */
+  onSent?: (rollout: Rollout, notice: OutboxItem['notice']) => void;
 }
 
 type DrainOutcome = { kind: 'done' } | { kind: 'postponed'; until: number };
@@ -167,6 +169,7 @@ export function createNotifier(options: NotifierOptions): Worker {
         let ts: string | undefined;
         try {
           ts = plan === 'skip' ? undefined : await send(rollout, item);
+          if (plan === 'send') options.onSent?.(rollout, item.notice);
         } catch (error) {
           if (error instanceof NoticePostponed) return { kind: 'postponed', until: error.until };
           const permanent = permanentSlackError(error);

@@ -9,6 +9,7 @@ import { createApproverDirectory } from '../bot/approvers.js';
 import { slackLogger } from '../bot/bolt-logger.js';
 import { httpRoutes } from '../bot/http-routes.js';
 import { createNotifier } from '../bot/notifier.js';
+import { createEventForwarder } from '../bot/webhook-events.js';
 import { createNoticeClient } from '../bot/pacing/notice-client.js';
 import { createReadiness } from '../bot/readiness.js';
 import { createReplies } from '../bot/replies.js';
@@ -28,6 +29,8 @@ import { createKarmadaFleet } from '../rollout/kube/karmada-fleet.js';
 import type { Fleet } from '../rollout/kube/fleet.js';
 import { createKubeHealthSource, routeMetrics } from '../rollout/metrics/kube-health.js';
 import { createPrometheusSource } from '../rollout/metrics/prometheus.js';
+import { createWebhookCaller } from '../rollout/webhooks/http-caller.js';
+import { createWebhooks } from '../rollout/webhooks/webhooks.js';
 import type { Env } from './env.js';
 
 export interface RuntimeOptions {
@@ -169,6 +172,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         prometheus: createPrometheusSource({ clusters: config.fleet.clusters, members, mode: config.fleet.mode, ...(options.prometheusCa ? { ca: options.prometheusCa } : {}) }),
         kube: createKubeHealthSource({ members, mode: config.fleet.mode }),
       }),
+      webhooks: createWebhooks({ caller: createWebhookCaller() }),
       approvers: createApproverDirectory({ client, clock }),
       replies: createReplies({ log }),
       clock,
@@ -180,7 +184,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const steps = createStepWorker({ ...ports, connection: connect(), prefix, store, queues, lockDurationMs, tuning });
     // Its own client: one that throws on 429 (the drain job waits, in Redis) instead of sleeping.
     const noticeClient = createNoticeClient({ token, ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), logger: slackLogger(log.child({ component: 'slack' })) });
-    const notifier = createNotifier({ connection: connect(), redis, prefix, store, client: noticeClient, clock, log, lockDurationMs, observer: metrics.observer, replies: ports.replies });
+    const onSent = createEventForwarder({ config, webhooks: ports.webhooks, clock, log });
+    const notifier = createNotifier({ connection: connect(), redis, prefix, store, client: noticeClient, clock, log, lockDurationMs, observer: metrics.observer, replies: ports.replies, onSent });
     const reconciler = startReconciler({ store, queues, everyMs: env.ROLLGATE_RECONCILE_MS, log, clock });
     closers.push(async () => reconciler.stop(), () => steps.close(), () => notifier.close());
   }

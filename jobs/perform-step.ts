@@ -6,11 +6,16 @@ import type { MetricsSource } from '../rollout/metrics/source.js';
 import { analysedClusters, type Rollout } from '../rollout/model.js';
 import { desiredSets } from '../rollout/operations.js';
 import { measurementOutage } from '../rollout/verdict.js';
+import type { Webhooks } from '../rollout/webhooks/webhooks.js';
+import { confirmationHeld, rollbackSignal } from '../rollout/webhooks/hook-verdicts.js';
+import type { HookCall } from '../rollout/webhooks/hook-call.js';
 
-export async function performStep(step: StepName, rollout: Rollout, app: AppConfig, ports: { fleet: Fleet; metrics: MetricsSource }): Promise<RolloutEvent> {
-  const { fleet, metrics } = ports;
+export async function performStep(step: StepName, rollout: Rollout, app: AppConfig, ports: { fleet: Fleet; metrics: MetricsSource; webhooks?: Webhooks }): Promise<RolloutEvent> {
+  const { fleet, metrics, webhooks } = ports;
   switch (step) {
     case 'start': {
+      const confirmations = (await webhooks?.confirm(rollout, app, 'confirm-rollout')) ?? [];
+      if (confirmationHeld(confirmations)) return { type: 'StartHeldByWebhook', hooks: confirmations };
       const base = await fleet.readBase(app, rollout.clusters[0]);
       if (base.version === rollout.version) {
         return { type: 'StepFailed', step, reason: `${app.namespace}/${app.deployment} already runs ${rollout.version}` };
@@ -40,23 +45,43 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
       const pods = await fleet.podsReady(rollout, app, clusters).catch(() => ({}) as Record<string, { ready: number; total: number }>);
       const results = await Promise.all(
         clusters.map(async (cluster) => {
-          const measured = await metrics.measure(rollout, app, cluster, app.analysis.metrics);
+          // Webhooks first (Flagger: before the metric checks); a failing pre-rollout hook measures nothing else.
+          const hooks = webhooks ? await webhooks.tick(rollout, app, cluster) : { samples: [], skipMetrics: false };
+          const measured = [...hooks.samples, ...(hooks.skipMetrics ? [] : await metrics.measure(rollout, app, cluster, app.analysis.metrics))];
           const ready = pods[cluster];
           return ready ? { cluster, metrics: measured, podsReady: ready } : { cluster, metrics: measured };
         }),
       );
-      // The measuring system being down says nothing about the canary: hold, do not judge.
+      // The measuring system being down says nothing about the canary: hold, do not judge
+      // (unless a rollback webhook asks to roll back: that needs no measurement).
       const outage = measurementOutage(results);
-      if (outage) return { type: 'StepHeld', step, reason: outage };
-      return { type: 'AnalysisTicked', results };
+      if (outage && !rollbackSignal(results)) return { type: 'StepHeld', step, reason: outage };
+      const gateHooks = await autoPromotionHooks(rollout, app, webhooks);
+      return gateHooks.length > 0 ? { type: 'AnalysisTicked', results, gateHooks } : { type: 'AnalysisTicked', results };
     }
-    case 'finalize':
+    case 'finalize': {
       await fleet.finalize(rollout, app);
-      return { type: 'Finalized' };
-    case 'rollback':
+      const hooks = (await webhooks?.postRollout(rollout, app, 'Succeeded')) ?? [];
+      return hooks.length > 0 ? { type: 'Finalized', hooks } : { type: 'Finalized' };
+    }
+    case 'rollback': {
       // Demo 3, steps 5 and 6: undo every promotion, then remove every canary.
       await fleet.setPromoted(rollout, app, []);
       await fleet.setCanaries(rollout, app, []);
-      return { type: 'RolledBack' };
+      const hooks = (await webhooks?.postRollout(rollout, app, 'Failed')) ?? [];
+      return hooks.length > 0 ? { type: 'RolledBack', hooks } : { type: 'RolledBack' };
+    }
   }
+}
+
+/**
+ * confirm-promotion, asked every interval while a gate waits (its answer shows in the summary;
+ * Approve asks again) and when this interval may complete a stage that promotes without a button.
+ */
+async function autoPromotionHooks(rollout: Rollout, app: AppConfig, webhooks: Webhooks | undefined): Promise<HookCall[]> {
+  const next = rollout.stages[rollout.stage + 1];
+  const completes = rollout.phase === 'analysing' && rollout.settings.autoPromote && rollout.ticksInStage + 1 >= rollout.settings.iterations;
+  const open = rollout.phase === 'awaiting-approval' ? rollout.gates.find((g) => g.state === 'open') : undefined;
+  if (!webhooks || (!open && (!next || !completes))) return [];
+  return webhooks.confirm(rollout, app, 'confirm-promotion', open?.clusters ?? next?.clusters ?? []);
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig, Config } from '../rollout/config.js';
 import type { Fleet } from '../rollout/kube/fleet.js';
 import type { MetricsSource } from '../rollout/metrics/source.js';
+import type { Webhooks } from '../rollout/webhooks/webhooks.js';
 
 export interface ApproverDirectory {
   /** With `clusters`, clusters that have approvers of their own require theirs. */
@@ -27,6 +28,8 @@ export interface WorkerPorts {
   config: Config;
   fleet: Fleet;
   metrics: MetricsSource;
+  /** Flagger-compatible webhooks; absent: none are called. */
+  webhooks?: Webhooks;
   approvers: ApproverDirectory;
   replies: Replies;
   clock: () => number;

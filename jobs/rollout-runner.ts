@@ -42,7 +42,9 @@ export function createRolloutRunner(options: { store: RolloutStore; queues: Queu
       if (!result.ok) return { kind: 'refused', rollout, refusal: result.refusal };
       const next = decision.amend ? decision.amend(result.rollout) : result.rollout;
       const quietPoll = decision.event.type === 'ReadinessChecked' && !decision.event.ready && next.phase === rollout.phase;
-      const audit: AuditEntry[] = quietPoll ? [] : [auditEvent(decision.event, next, now)];
+      // A start still waiting for its confirm-rollout webhook is audited once, not every interval.
+      const quietWait = decision.event.type === 'StartHeldByWebhook' && rollout.hookWait !== undefined;
+      const audit: AuditEntry[] = quietPoll || quietWait ? [] : [auditEvent(decision.event, next, now)];
       if (await store.commit(rollout, next, result.effects, audit)) {
         await dispatch(next, result.effects);
         return { kind: 'applied', rollout: next };

@@ -4,6 +4,7 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Actor, RolloutEvent } from '../rollout/events.js';
 import type { Rollout } from '../rollout/model.js';
+import type { AppConfig } from '../rollout/config.js';
 import { gateStageFor } from '../rollout/gate-rules.js';
 import { withLease } from './lease.js';
 import { startRollout } from './start-rollout.js';
@@ -147,7 +148,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       const app = appOf(rollout.app);
       const isApprover = app ? await options.approvers.isApprover(app, input.user, clustersConcerned(input, rollout)) : false;
       const by = { user: input.user, isApprover };
-      const event = inputEvent(input, rollout, by);
+      const event = await withPromotionHooks(inputEvent(input, rollout, by), rollout, app);
       const successor = input.successor ? { successor: input.successor } : {};
       return { event, amend: (next) => ({ ...next, ...successor, inputsApplied: [...next.inputsApplied, input.inputId].slice(-KEEP_INPUT_IDS) }) };
     });
@@ -164,6 +165,13 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       await options.replies.reply(input.responseUrl, `:no_entry: There is no rollout ${input.rolloutId}.`);
     }
     return outcome.kind;
+  }
+
+  /** An approval asks the gate's confirm-promotion webhooks first; the machine refuses while one holds. */
+  async function withPromotionHooks(event: RolloutEvent, rollout: Rollout, app: AppConfig | undefined): Promise<RolloutEvent> {
+    if (event.type !== 'GateApproved' || !app || !options.webhooks || rollout.gates[event.stage - 1]?.state !== 'open') return event;
+    const hooks = await options.webhooks.confirm(rollout, app, 'confirm-promotion', rollout.gates[event.stage - 1]?.clusters ?? []);
+    return hooks.length > 0 ? { ...event, hooks } : event;
   }
 
   const worker = new Worker(

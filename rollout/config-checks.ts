@@ -58,6 +58,8 @@ export function crossCheck(document: unknown): ConfigProblem[] {
     });
     const metrics = list(record(app.analysis).metrics);
     problems.push(...duplicates(metrics, (k) => ['apps', i, 'analysis', 'metrics', k, 'name'], (name) => `metric "${name}" is listed twice; each metric is judged once`));
+    const hooks = list(record(app.analysis).webhooks);
+    problems.push(...duplicates(hooks, (k) => ['apps', i, 'analysis', 'webhooks', k, 'name'], (name) => `webhook "${name}" is named twice; summaries and refusals name hooks, so names must differ`));
   });
   return problems;
 }

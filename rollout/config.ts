@@ -5,6 +5,7 @@ import { crossCheck, describeIssues } from './config-checks.js';
 import { parseAllowance } from './analysis/baseline.js';
 import { parseDuration } from './duration.js';
 import { templateProblems } from './metrics/templates.js';
+import { webhooksSchema } from './webhooks/hook-config.js';
 
 /** A DNS-1123 label: what cluster and app names are (config and slash commands alike). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -98,6 +99,8 @@ const appSchema = z.strictObject({
     consecutiveErrorLimit: z.int().min(1).optional(),
     provider: z.enum(['plain', 'istio']).default('plain'),
     metrics: z.array(metricSchema).min(1, 'list at least one metric'),
+    /** Flagger-compatible webhooks (rollout/webhooks/hook-config.ts), or Kurator's {command, timeoutSeconds}. */
+    webhooks: webhooksSchema.optional(),
   }),
   approvals: z
     .strictObject({

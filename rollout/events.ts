@@ -1,6 +1,7 @@
 // What can happen to a rollout (events, past tense), what the machine asks the edges to do
 // (effects), and why it may say no (refusals).
 import type { ClusterTick, MetricSample, Operation, OperationKind } from './model.js';
+import type { HookCall } from './webhooks/hook-call.js';
 
 export interface Actor {
   user: string;
@@ -13,12 +14,16 @@ export type RolloutEvent =
   | { type: 'CanaryDeployed' }
   | { type: 'PromotionApplied' }
   | { type: 'ReadinessChecked'; ready: boolean; waitingFor?: string }
-  | { type: 'AnalysisTicked'; results: ClusterTick[] }
-  /** `cluster`: the one a typed "approve ID CLUSTER" named, checked against the rollout. */
-  | { type: 'GateApproved'; stage: number; by: Actor; cluster?: string }
+  /** `gateHooks`: confirm-promotion answers, when this interval may complete a stage that promotes by itself. */
+  | { type: 'AnalysisTicked'; results: ClusterTick[]; gateHooks?: HookCall[] }
+  /** `cluster`: the one a typed "approve ID CLUSTER" named, checked against the rollout. `hooks`: confirm-promotion answers. */
+  | { type: 'GateApproved'; stage: number; by: Actor; cluster?: string; hooks?: HookCall[] }
+  /** A confirm-rollout webhook did not answer 2xx: the start waits and asks again. */
+  | { type: 'StartHeldByWebhook'; hooks: HookCall[] }
   | { type: 'RollbackRequested'; by: Actor; stage?: number; why?: string }
-  | { type: 'Finalized' }
-  | { type: 'RolledBack' }
+  /** `hooks`: the post-rollout webhooks' answers (best effort). */
+  | { type: 'Finalized'; hooks?: HookCall[] }
+  | { type: 'RolledBack'; hooks?: HookCall[] }
   | { type: 'StepFailed'; step: StepName; reason: string }
   | { type: 'StepHeld'; step: StepName; reason: string }
   | { type: 'OperationRequested'; op: OperationKind; clusters: string[]; by: Actor }
@@ -41,7 +46,7 @@ export interface RollbackCause {
 export type Notice =
   | { kind: 'root' }
   | { kind: 'root-update' }
-  | { kind: 'summary'; tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number> }
+  | { kind: 'summary'; tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[] }
   | { kind: 'gate-opened'; stage: number }
   | { kind: 'gate-closed'; stage: number }
   | { kind: 'rolled-back' }
@@ -76,6 +81,7 @@ export type RefusalCode =
   | 'busy'
   | 'already'
   | 'unknown-cluster'
+  | 'held-by-webhook'
   | 'unexpected-event';
 
 export interface Refusal {

@@ -8,6 +8,9 @@ import { humanDuration } from './duration.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
 import { operationApplied, requestOperation, unknownClusters, type OperationTransition } from './operations.js';
 import { gateClock, holdAfterTimeout, partialApproval, pause, resume, type LifecycleChange } from './gate-lifecycle.js';
+import { confirmationHeld, hookWords, rollbackSignal } from './webhooks/hook-verdicts.js';
+import { promotionRefusal, recordHooks, startHeld, type HookChange } from './webhooks/hook-transitions.js';
+import type { HookCall } from './webhooks/hook-call.js';
 
 export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -37,7 +40,8 @@ export function created(rollout: Rollout, nowMs: number): Effect[] {
 const STEP_RESULTS: ReadonlySet<RolloutEvent['type']> = new Set(['RolloutStarted', 'CanaryDeployed', 'PromotionApplied', 'ReadinessChecked', 'AnalysisTicked', 'Finalized', 'RolledBack', 'OperationApplied']);
 
 export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number): Transition {
-  const result = decide(rollout, event, nowMs);
+  const decided = decide(rollout, event, nowMs);
+  const result = decided.ok ? { ...decided, rollout: recordHooks(rollout, event, decided.rollout) } : decided;
   // A step that went through after its cluster stopped answering ends the hold, and says so.
   if (result.ok && rollout.held && STEP_RESULTS.has(event.type)) {
     return { ok: true, rollout: { ...result.rollout, held: undefined }, effects: [...result.effects, notify({ kind: 'resumed', step: rollout.held.step as StepName })] };
@@ -45,7 +49,7 @@ export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number)
   return result;
 }
 
-function fromOperation(rollout: Rollout, nowMs: number, result: OperationTransition | LifecycleChange): Transition {
+function fromOperation(rollout: Rollout, nowMs: number, result: OperationTransition | LifecycleChange | HookChange): Transition {
   return result.ok ? advance(rollout, nowMs, result.changes, result.effects) : result;
 }
 
@@ -66,9 +70,11 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
     case 'AnalysisTicked':
       // Analysis keeps running while a gate waits (Flagger): a failure then still rolls back.
       if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval') return unexpected(rollout, event);
-      return analysisTicked(rollout, event.results, nowMs);
+      return analysisTicked(rollout, event.results, nowMs, event.gateHooks);
     case 'GateApproved':
-      return gateApproved(rollout, event.stage, event.by, nowMs, event.cluster);
+      return gateApproved(rollout, event.stage, event.by, nowMs, event.cluster, event.hooks);
+    case 'StartHeldByWebhook':
+      return fromOperation(rollout, nowMs, startHeld(rollout, event.hooks, nowMs));
     case 'RollbackRequested':
       return rollbackRequested(rollout, event.by, event.stage, nowMs, event.why);
     case 'Finalized':
@@ -128,7 +134,7 @@ function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string |
   return advance(rollout, nowMs, {}, [step('check-ready', nowMs + rollout.settings.readyPollMs)]);
 }
 
-function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[1], nowMs: number): Transition {
+function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[1], nowMs: number, gateHooks?: HookCall[]): Transition {
   const judged = judgeTick(rollout, results, nowMs);
   const tick = rollout.tick + 1;
   const waiting = rollout.phase === 'awaiting-approval';
@@ -136,8 +142,14 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
   const passed = results.every((r) => !tickFailed(r.metrics, rollout.settings) && !tickErrored(r.metrics, rollout.settings));
   const ticksInStage = rollout.ticksInStage + (passed && !waiting ? 1 : 0);
   const failedChecks = Object.fromEntries(Object.entries(judged.cluster).map(([name, state]) => [name, state.failedChecks]));
-  const summary = notify({ kind: 'summary', tick, stage: rollout.stage, results, failedChecks });
+  const summary = notify({ kind: 'summary', tick, stage: rollout.stage, results, failedChecks, ...(gateHooks?.length ? { gateHooks } : {}) });
   const next: Rollout = { ...rollout, cluster: judged.cluster, tick, ticksInStage };
+  // A rollback webhook that answers 2xx rolls back (Flagger), whatever the metrics say.
+  const signal = rollbackSignal(results);
+  if (signal) {
+    const rolled = beginRollback(next, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'webhook', reason: hookWords(signal) });
+    return rolled.ok ? { ...rolled, effects: [summary, ...rolled.effects] } : rolled;
+  }
   if (judged.breach) {
     const { cluster, failing, failedChecks: count, consecutiveErrors } = judged.breach;
     const names = failing.map((m) => m.metric).join(', ');
@@ -169,6 +181,10 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
     return advance(next, nowMs, { phase: 'finalizing' }, [summary, step('finalize', nowMs), rootUpdate]);
   }
   const gateIndex = rollout.stage; // gates[i] guards stage i + 1
+  // confirm-promotion holds a promotion that would go by itself; the stage re-earns its last interval (Flagger).
+  if (rollout.settings.autoPromote && confirmationHeld(gateHooks)) {
+    return advance(next, nowMs, { ticksInStage: rollout.settings.iterations - 1 }, [summary, step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
+  }
   if (rollout.settings.autoPromote) {
     const gates = replaceGate(next.gates, gateIndex, { state: 'approved', openedAt: nowMs, decidedBy: 'auto', decidedAt: nowMs });
     return advance(next, nowMs, { gates, phase: 'promoting', stage: rollout.stage + 1 }, [summary, step('promote', nowMs), rootUpdate]);
@@ -186,9 +202,9 @@ function replaceGate(gates: Gate[], index: number, changes: Partial<Gate>): Gate
   return gates.map((gate, i) => (i === index ? { ...gate, ...changes } : gate));
 }
 
-function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number, cluster?: string): Transition {
+function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number, cluster?: string, hooks?: HookCall[]): Transition {
   if (cluster !== undefined && !rollout.clusters.includes(cluster)) return { ok: false, refusal: { code: 'unknown-cluster', message: unknownClusters(rollout, [cluster]) } };
-  const refusal = gateRefusal(rollout, stage, by);
+  const refusal = gateRefusal(rollout, stage, by) ?? promotionRefusal(rollout, hooks);
   if (refusal) return { ok: false, refusal };
   const partial = partialApproval(rollout, stage, by, nowMs);
   if (partial) return fromOperation(rollout, nowMs, partial);

@@ -1,5 +1,6 @@
 // The rollout as rollgate remembers it. Plain data (JSON in Redis), no behaviour here:
 // transitions live in machine.ts, so every change of state goes through one function.
+import type { HookCall } from './webhooks/hook-call.js';
 // Read back from Redis through rollout-schema.ts: a new field here needs its line there too.
 
 export type Strategy = 'per-cluster' | 'canary-first';
@@ -66,6 +67,8 @@ export interface MetricSample {
   baselineNote?: string;
   /** Mann-Whitney U over the interval's points, canary vs baseline (shown, never decides). */
   comparison?: { p: number; effect: number; words: string };
+  /** Set when the sample is a webhook's answer, not a metric (rollout/webhooks/hook-verdicts.ts). */
+  hook?: HookCall;
 }
 
 export interface ClusterTick {
@@ -81,6 +84,8 @@ export interface ClusterState {
   /** Ticks in a row in which a metric could not be measured (only kept with a consecutiveErrorLimit). */
   consecutiveErrors?: number;
   lastVerdict?: 'passed' | 'failed';
+  /** The cluster's pre-rollout webhooks all answered 2xx once; they are not called again. */
+  preRolloutPassed?: boolean;
   /**
    * When the new version's pods here were seen ready (canary deployed, promotion rolled out,
    * or a person's canary/promote operation written): analysis reads samples from then on.
@@ -129,7 +134,7 @@ export type Outcome =
       at: number;
       by?: string;
       reason: string;
-      trigger: 'person' | 'analysis' | 'deadline' | 'failure' | 'timeout';
+      trigger: 'person' | 'analysis' | 'deadline' | 'failure' | 'timeout' | 'webhook';
       /** For an automatic rollback after analysis: the cluster and metrics that failed. */
       cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number };
     }
@@ -171,6 +176,10 @@ export interface Rollout {
   notifyUrl?: string;
   /** While paused: who, since when, and where to go back to (reopening the gate that timed out, if any). */
   paused?: { by: string; at: number; resume: 'analysing' | 'awaiting-approval' | 'waiting-ready'; reopen?: number };
+  /** While the start waits for a confirm-rollout webhook: which one, since when, its last answer. */
+  hookWait?: { call: HookCall; since: number };
+  /** The post-rollout webhooks' answers, once the rollout has ended. */
+  postRollout?: HookCall[];
   /** Set by `start --supersede`: the rollout to start once this one is rolled back. */
   successor?: SuccessorRequest;
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { Notice, StepName } from './events.js';
 import type { ClusterState, Gate, Outcome, Phase, Rollout } from './model.js';
+import { HOOK_TYPES } from './webhooks/hook-config.js';
 
 export const ROLLOUT_SCHEMA_VERSION = 1;
 
@@ -40,6 +41,20 @@ export const stepNameSchema = z.enum(['start', 'deploy-canary', 'promote', 'chec
 const operationKind = z.enum(['canary', 'uncanary', 'promote', 'unpromote', 'rollback']);
 const strategy = z.enum(['per-cluster', 'canary-first']);
 
+/** A webhook's answer (rollout/webhooks/hook-call.ts). */
+export const hookCallSchema = z.looseObject({
+  name: str,
+  type: z.enum(HOOK_TYPES),
+  cluster: str.optional(),
+  status: num.optional(),
+  ok: z.boolean(),
+  attempts: num,
+  retries: num,
+  timeoutMs: num,
+  reason: str.optional(),
+  muted: z.boolean().optional(),
+});
+
 export const metricSampleSchema = z.looseObject({
   metric: str,
   value: num.nullable(),
@@ -52,6 +67,7 @@ export const metricSampleSchema = z.looseObject({
   baseline: num.nullable().optional(),
   baselineNote: str.optional(),
   comparison: z.looseObject({ p: num, effect: num, words: str }).optional(),
+  hook: hookCallSchema.optional(),
 });
 
 export const clusterTickSchema = z.looseObject({
@@ -68,6 +84,7 @@ const clusterStateSchema = z.looseObject({
   failedChecks: num,
   consecutiveErrors: num.optional(),
   lastVerdict: z.enum(['passed', 'failed']).optional(),
+  preRolloutPassed: z.boolean().optional(),
   readyAt: num.optional(),
   history: z.array(historyPointSchema),
 });
@@ -117,7 +134,7 @@ const rolledBackSchema = z.looseObject({
   at: num,
   by: str.optional(),
   reason: str,
-  trigger: z.enum(['person', 'analysis', 'deadline', 'failure', 'timeout']),
+  trigger: z.enum(['person', 'analysis', 'deadline', 'failure', 'timeout', 'webhook']),
   cause: rollbackCause.optional(),
 });
 
@@ -167,6 +184,8 @@ const rolloutShape = {
   notifyUrl: str.optional(),
   paused: z.looseObject({ by: str, at: num, resume: z.enum(['analysing', 'awaiting-approval', 'waiting-ready']), reopen: num.optional() }).optional(),
   successor: successorSchema.optional(),
+  hookWait: z.looseObject({ call: hookCallSchema, since: num }).optional(),
+  postRollout: z.array(hookCallSchema).optional(),
 } satisfies { [K in keyof Rollout]-?: z.ZodType<Rollout[K]> };
 
 export const rolloutSchema = z.looseObject(rolloutShape);
@@ -174,7 +193,7 @@ export const rolloutSchema = z.looseObject(rolloutShape);
 export const noticeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('root') }),
   z.looseObject({ kind: z.literal('root-update') }),
-  z.looseObject({ kind: z.literal('summary'), tick: num, stage: num, results: z.array(clusterTickSchema), failedChecks: z.record(str, num) }),
+  z.looseObject({ kind: z.literal('summary'), tick: num, stage: num, results: z.array(clusterTickSchema), failedChecks: z.record(str, num), gateHooks: z.array(hookCallSchema).optional() }),
   z.looseObject({ kind: z.literal('gate-opened'), stage: num }),
   z.looseObject({ kind: z.literal('gate-closed'), stage: num }),
   z.looseObject({ kind: z.literal('rolled-back') }),
@@ -200,6 +219,7 @@ export type SchemaMatchesModel = [
   Expect<Same<Outcome['kind'], z.infer<typeof outcomeSchema>['kind']>>,
   Expect<Same<Gate['state'], z.infer<typeof gateSchema>['state']>>,
   Expect<Same<ClusterState['canary'], z.infer<typeof clusterStateSchema>['canary']>>,
+  Expect<Same<Extract<Outcome, { kind: 'rolled-back' }>['trigger'], z.infer<typeof rolledBackSchema>['trigger']>>,
 ];
 
 /** Why a stored value is not a rollout (or not one this version can read), naming the field. */

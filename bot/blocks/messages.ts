@@ -4,6 +4,8 @@ import { OPERATION_WORDS } from '../../rollout/operations.js';
 import { humanDuration } from '../../rollout/duration.js';
 import { actions, button, clip, clockTime, context, divider, header, section, sparkline, type Block, type SlackMessage } from './kit.js';
 import { approverWords, clusterLine, mention, phaseLine, stageWords } from './words.js';
+import { hookLine, postRolloutBlocks } from './hook-lines.js';
+import type { HookCall } from '../../rollout/webhooks/hook-call.js';
 
 export const APPROVE_ACTION = 'rollout_approve';
 export const ROLLBACK_ACTION = 'rollout_rollback';
@@ -50,6 +52,7 @@ function threshold(sample: MetricSample): string {
 }
 
 function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): string {
+  if (sample.hook) return hookLine(sample.hook);
   const mark = sample.passed ? ':white_check_mark:' : sample.dryRun ? ':warning:' : ':x:';
   const history = rollout.cluster[cluster]?.history.map((h) => h.metrics[sample.metric] ?? null) ?? [];
   const trend = sparkline(history);
@@ -63,7 +66,7 @@ function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): st
 
 const DETAILED_CLUSTERS = 8;
 
-export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number> }, now: number): SlackMessage {
+export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[] }, now: number): SlackMessage {
   const limit = rollout.settings.failureLimit;
   const failedTick = (r: ClusterTick) => r.metrics.some((m) => !m.dryRun && !m.passed);
   const detail = (result: ClusterTick) => {
@@ -86,7 +89,12 @@ export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: 
   const verdicts = large ? `${failedCount} of ${notice.results.length} clusters failed` : notice.results.map((r) => `${r.cluster} ${failedTick(r) ? 'failed' : 'passed'}`).join(', ');
   return {
     text: `Analysis #${notice.tick} (${stageWords(rollout, notice.stage)}): ${verdicts}`,
-    blocks: [section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}`), ...detailed.map(detail), ...compact],
+    blocks: [
+      section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}`),
+      ...detailed.map(detail),
+      ...compact,
+      ...(notice.gateHooks?.length ? [context(clip(notice.gateHooks.map(hookLine).join('\n')))] : []),
+    ],
   };
 }
 
@@ -151,7 +159,7 @@ export function rolledBackMessage(rollout: Rollout): SlackMessage {
   const automatic = outcome && outcome.trigger !== 'person';
   const cause = outcome?.cause;
   const failing = cause
-    ? cause.failing.map((m) => `• ${m.metric} in ${cause.cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}${valuesSoFar(rollout, cause.cluster, m.metric)}`).join('\n')
+    ? cause.failing.map((m) => (m.hook ? `• ${hookLine(m.hook)}` : `• ${m.metric} in ${cause.cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}${valuesSoFar(rollout, cause.cluster, m.metric)}`)).join('\n')
     : '';
   const lead = automatic
     ? `:rotating_light: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back automatically*: ${outcome?.reason ?? ''}.`
@@ -159,12 +167,13 @@ export function rolledBackMessage(rollout: Rollout): SlackMessage {
   const blocks: Block[] = [section(lead)];
   if (failing) blocks.push(section(`*Failing metrics* (limit ${rollout.settings.failureLimit} failed checks):\n${failing}`));
   blocks.push(section(`*Undone, final state:*\n${finalStates(rollout)}`));
+  blocks.push(...postRolloutBlocks(rollout));
   return { text: lead.replace(/^:[a-z_]+: /, ''), blocks };
 }
 
 export function finishedMessage(rollout: Rollout): SlackMessage {
   const text = `:tada: ${mention(rollout.requester)} ${rollout.app} ${rollout.version} is rolled out to ${rollout.clusters.join(', ')}: the base Deployment now holds ${rollout.version}, canaries and the promotion override are removed.`;
-  return { text, blocks: [section(text)] };
+  return { text, blocks: [section(text), ...postRolloutBlocks(rollout)] };
 }
 
 export function operationMessage(rollout: Rollout, operation: Operation): SlackMessage {

@@ -27,6 +27,7 @@ export function phaseLine(rollout: Rollout, now: number): string {
   const stageNo = `stage ${rollout.stage + 1} of ${rollout.stages.length}`;
   switch (rollout.phase) {
     case 'queued':
+      if (rollout.hookWait) return `:hourglass_flowing_sand: Waiting for the confirm-rollout webhook *${rollout.hookWait.call.name}* since ${clockTime(rollout.hookWait.since)} (last answer: ${rollout.hookWait.call.status !== undefined ? `HTTP ${rollout.hookWait.call.status}` : (rollout.hookWait.call.reason ?? 'none')}); asking again every interval`;
       return ':hourglass_flowing_sand: Queued: reading the current version';
     case 'deploying':
       return `:rocket: Deploying the ${stageWords(rollout)}`;

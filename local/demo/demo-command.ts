@@ -9,6 +9,8 @@ import { pino } from 'pino';
 import { startRuntime } from '../../cli/runtime.js';
 import type { Env } from '../../cli/env.js';
 import { createFleetSimulator } from '../fleet/index.js';
+import { createLoadTester } from '../loadtester/loadtester.js';
+import { withDemoWebhooks } from '../loadtester/demo-hooks.js';
 import { describeFleet } from '../fleet/describe.js';
 import { createSlackEmulator, type SlackEmulator } from '../slack/index.js';
 import { demoConfig } from './demo-config.js';
@@ -87,6 +89,9 @@ export async function demoCommand(args: string[]): Promise<void> {
   const fleet = createFleetSimulator({ readyDelayMs: script ? 200 : 1500, rolloutStepMs: script ? 100 : 700 });
   await fleet.listen(0);
   const slack = createSlackEmulator({ signingSecret: secret });
+  // Flagger's load tester, stood in: checkout's webhooks call it (see local/loadtester/).
+  const loadTester = createLoadTester();
+  await loadTester.listen(0);
   const page = await slack.listen(Number(values.port ?? (script ? 0 : 3000)));
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromString(fleet.kubeconfig());
@@ -105,7 +110,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   };
   const runtime = await startRuntime({
     env,
-    config: demoConfig((c) => fleet.prometheusUrl(c), script ? 'script' : 'interactive'),
+    config: withDemoWebhooks(demoConfig((c) => fleet.prometheusUrl(c), script ? 'script' : 'interactive'), loadTester.url()),
     log: pino({ level: env.LOG_LEVEL }),
     roles: { bot: true, workers: true },
     kubeconfig,
@@ -120,6 +125,7 @@ export async function demoCommand(args: string[]): Promise<void> {
     redis.disconnect();
     await slack.close();
     await fleet.close();
+    await loadTester.close();
     redisChoice.child?.kill();
   };
 
@@ -144,6 +150,8 @@ export async function demoCommand(args: string[]): Promise<void> {
        /rollout start http-probe-app v2-bad   fails its success rate and rolls back by itself.
        /rollout start checkout v2   (image version, canary-first, 20 % canary)
   Simulated fleet: ${fleet.url} (kubeconfig contexts karmada-apiserver, member1..3)
+  Load tester (Flagger's, stood in): ${loadTester.url()}   checkout calls it every interval; roll checkout back by webhook with
+       curl -X POST ${loadTester.url()}/rollback/open -d '{"name":"checkout","namespace":"default"}'
 Ctrl-C stops everything.`);
   const stopTranscript = printTranscript(slack, write);
   await new Promise<void>((resolve) => {
