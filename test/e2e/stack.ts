@@ -17,8 +17,11 @@ import { configDocument } from '../fixtures/config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/** Deadlines here only end a hung run: on the shared 2-core box, none is shorter than this. */
+const MIN_DEADLINE_MS = 120_000;
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + Math.max(timeoutMs, MIN_DEADLINE_MS);
   let last: unknown;
   for (;;) {
     try {
