@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApproverDirectory } from '../bot/approvers.js';
 import { slackLogger } from '../bot/bolt-logger.js';
@@ -13,6 +13,7 @@ import { createNoticeClient } from '../bot/pacing/notice-client.js';
 import { createReplies } from '../bot/replies.js';
 import { createSlackApp } from '../bot/slack-app.js';
 import { createMetrics } from '../jobs/metrics.js';
+import { observeCommits } from '../jobs/rollout-changes.js';
 import { createQueues } from '../jobs/queues.js';
 import { startReconciler } from '../jobs/reconciler.js';
 import { createRolloutRunner } from '../jobs/rollout-runner.js';
@@ -26,6 +27,7 @@ import type { Fleet } from '../rollout/kube/fleet.js';
 import { createKubeHealthSource, routeMetrics } from '../rollout/metrics/kube-health.js';
 import { createPrometheusSource } from '../rollout/metrics/prometheus.js';
 import type { Env } from './env.js';
+import { connectRedis } from './redis-connection.js';
 
 export interface RuntimeOptions {
   env: Env;
@@ -64,13 +66,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clock = options.clock ?? Date.now;
   const connections: Redis[] = [];
   const connect = () => {
-    const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+    const connection = connectRedis(env, { maxRetriesPerRequest: null });
     connections.push(connection);
     return connection;
   };
   const redis = connect();
   const prefix = env.ROLLGATE_REDIS_PREFIX;
-  const store = createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention });
+  // Every committed transition also counts in the metrics (finished rollouts, gate decisions).
+  const store = observeCommits(createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention }), (changes) => metrics.rolloutChanged(changes));
   const queues = createQueues({ connection: connect(), prefix, clock });
   const token = env.SLACK_BOT_TOKEN ?? '';
   const client = new WebClient(token, {
@@ -83,6 +86,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const closers: (() => Promise<unknown>)[] = [];
   // One registry per process; `rollgate worker` has no HTTP server, so its numbers show only in `serve`.
   const metrics = createMetrics({ store, queues });
+  metrics.watchCalls('slack', [env.SLACK_API_URL ?? 'https://slack.com/api/']);
+  closers.push(async () => metrics.close());
 
   if (options.roles.workers) {
     let kubeconfig = options.kubeconfig;
@@ -91,6 +96,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       kubeconfig.loadFromDefault();
     }
     const members = memberClusters(config, kubeconfig);
+    metrics.watchCalls('kubernetes', kubeconfig.getClusters().map((c) => c.server));
+    metrics.watchCalls('prometheus', config.fleet.clusters.map((c) => c.prometheus?.url));
     const ports = {
       config,
       fleet: createFleet(config, kubeconfig, members),
