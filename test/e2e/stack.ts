@@ -58,6 +58,8 @@ export interface StackOptions {
   socketMode?: boolean;
   /** 'serve' layout only: this many `rollgate serve` processes on one Redis, each on its own PORT. */
   replicas?: number;
+  /** Extra environment for every rollgate process (e.g. REDIS_SENTINELS). */
+  env?: Record<string, string>;
 }
 
 export async function startStack(options: StackOptions = {}) {
@@ -97,6 +99,7 @@ export async function startStack(options: StackOptions = {}) {
     ROLLGATE_JOB_LOCK_MS: '2000',
     ROLLGATE_RECONCILE_MS: '2000',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    ...options.env,
   };
   const processes: RollgateProcess[] = [];
   const spawnWithEnv = (childEnv: NodeJS.ProcessEnv, ...args: string[]): RollgateProcess => {
