@@ -1,4 +1,5 @@
-# Build with the dev toolchain, run with production dependencies only.
+# The product only: no local/ (Slack emulator, simulated fleet, demo TLS key), no tests, no dev
+# dependencies. `rollgate demo` says it is not in the image; run the demo from a checkout.
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
@@ -6,8 +7,8 @@ COPY bin ./bin
 COPY bot ./bot
 COPY jobs ./jobs
 COPY rollout ./rollout
-COPY local ./local
 COPY cli ./cli
+# npm ci runs `prepare` (= npm run build, tsc); without local/ it compiles the product alone.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
@@ -17,8 +18,9 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/local/tls ./local/tls
-USER node
+# Numeric, so Kubernetes' runAsNonRoot can verify it (the image's `node` user). A bind-mounted
+# kubeconfig must be readable by this uid, or run the container as yours (docker-compose.yml).
+USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "bin/rollgate.js"]

@@ -16,10 +16,20 @@ const envSchema = z.object({
   ROLLGATE_RECONCILE_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long SIGTERM may take before the process exits anyway: under Kubernetes' 30 s grace period. */
   ROLLGATE_SHUTDOWN_MS: z.coerce.number().int().min(100).optional(),
+  /** Redis Sentinel: `host:port` of each sentinel, comma-separated. Set, rollgate asks them for the primary of REDIS_SENTINEL_NAME. */
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be host:port of each sentinel, comma-separated, e.g. sentinel-0:26379,sentinel-1:26379')
+    .optional(),
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be the name the sentinels monitor (sentinel monitor NAME host port quorum)').optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Every variable rollgate reads: its own, and the standard ones its libraries read. */
+export const ENV_VARIABLES: readonly string[] = [...Object.keys(envSchema.shape), 'KUBECONFIG', 'NODE_EXTRA_CA_CERTS'];
 
 export function readEnv(source: NodeJS.ProcessEnv, needs: { slack: boolean; receiver: boolean }): { ok: true; env: Env } | { ok: false; problems: string[] } {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));

@@ -11,9 +11,38 @@ const USAGE = `usage: rollgate <command>
   serve [--no-workers]        Slack receiver, HTTP endpoints and queue workers (default)
   worker                      queue workers only
   check-config [FILE]         validate a config file (default $ROLLGATE_CONFIG or ./rollgate.yaml)
-  demo [--script happy|bad]   local mode: Slack emulator, simulated fleet, the bot
+  demo [--script happy|bad] [--port N]   local mode: Slack emulator, simulated fleet, the bot
   local fleet [--port N] [--kubeconfig FILE]
-  local slack [--port N]`;
+  local slack [--port N] [--bot-url URL]
+rollgate <command> --help prints that command's help.`;
+
+/** `rollgate COMMAND --help` for the product's commands; demo and local print their own. */
+const COMMAND_HELP: Record<string, string> = {
+  serve: `usage: rollgate serve [--no-workers]
+  The Slack receiver (POST /slack/events, or Socket Mode with SLACK_APP_TOKEN), /healthz, /readyz,
+  /metrics on PORT, and the queue workers. --no-workers: the receiver alone.
+  Environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, REDIS_URL, ROLLGATE_CONFIG, KUBECONFIG (README, "Running it for real").`,
+  worker: `usage: rollgate worker
+  Queue workers only (no HTTP); run any number against one Redis. Same environment as serve, no signing secret.`,
+  'check-config': `usage: rollgate check-config [FILE]
+  Validates FILE (default $ROLLGATE_CONFIG or ./rollgate.yaml); prints every problem with its path, exit 1 if any.`,
+};
+
+/**
+ * Local mode (demo, local fleet, local slack) lives in local/, which the container image leaves
+ * out: the specifier is computed, so building the product does not pull it in.
+ */
+async function localMode(file: 'demo-command' | 'local-command'): Promise<Record<string, (args: string[]) => Promise<void>>> {
+  const specifier = `../local/demo/${file}.js`;
+  try {
+    return (await import(specifier)) as Record<string, (args: string[]) => Promise<void>>;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`local/demo/${file}`)) {
+      fail(['local mode (demo, local fleet, local slack) is not part of this installation (the container image ships the product only).', 'Run it from a checkout: npm ci && npm run demo']);
+    }
+    throw error;
+  }
+}
 
 // Read before anything else, so that every path out of the process, even a bad environment, is redacted.
 const redact = secretRedactor([process.env.SLACK_BOT_TOKEN, process.env.SLACK_SIGNING_SECRET, process.env.SLACK_APP_TOKEN, urlPassword(process.env.REDIS_URL)]);
@@ -53,6 +82,11 @@ async function checkConfig(file: string | undefined): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv;
+  const help = COMMAND_HELP[command];
+  if (help && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`${help}\n`);
+    return;
+  }
   switch (command) {
     case 'serve':
       // --no-workers: the Slack receiver alone, for deployments that scale workers separately.
@@ -62,9 +96,9 @@ async function main(argv: string[]): Promise<void> {
     case 'check-config':
       return checkConfig(rest[0]);
     case 'demo':
-      return (await import('../local/demo/demo-command.js')).demoCommand(rest);
+      return (await localMode('demo-command')).demoCommand!(rest);
     case 'local':
-      return (await import('../local/demo/local-command.js')).localCommand(rest);
+      return (await localMode('local-command')).localCommand!(rest);
     case 'help':
     case '--help':
     case '-h':

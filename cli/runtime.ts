@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApproverDirectory } from '../bot/approvers.js';
 import { slackLogger } from '../bot/bolt-logger.js';
@@ -16,6 +16,7 @@ import { createReplies } from '../bot/replies.js';
 import { createSlackApp } from '../bot/slack-app.js';
 import { checkBotToken, refusedTokenLine, type BotIdentity } from '../bot/slack-token-check.js';
 import { createMetrics } from '../jobs/metrics.js';
+import { observeCommits } from '../jobs/rollout-changes.js';
 import { createQueues } from '../jobs/queues.js';
 import { startReconciler } from '../jobs/reconciler.js';
 import { createRolloutRunner } from '../jobs/rollout-runner.js';
@@ -32,6 +33,7 @@ import { createPrometheusSource } from '../rollout/metrics/prometheus.js';
 import { createWebhookCaller } from '../rollout/webhooks/http-caller.js';
 import { createWebhooks } from '../rollout/webhooks/webhooks.js';
 import type { Env } from './env.js';
+import { connectRedis } from './redis-connection.js';
 
 export interface RuntimeOptions {
   env: Env;
@@ -104,7 +106,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const connections: Redis[] = [];
   const redisLog = log.child({ component: 'redis' });
   const connect = () => {
-    const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+    const connection = connectRedis(env, { maxRetriesPerRequest: null });
     // Without a listener ioredis prints every failed reconnect to the console; one line per new error here.
     let lastError = '';
     connection.on('error', (error: Error) => {
@@ -118,7 +120,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const redis = connect();
   const prefix = env.ROLLGATE_REDIS_PREFIX;
   const onInvalidRecord = (error: StoredRecordError) => log.error({ key: error.key, field: error.field, code: error.code, err: error.message }, 'a stored record cannot be read; left out');
-  const store = createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention, onInvalidRecord });
+  // Every committed transition also counts in the metrics (finished rollouts, gate decisions).
+  const store = observeCommits(createRolloutStore({ redis, prefix, auditRetentionMs: config.audit.retention, onInvalidRecord }), (changes) => metrics.rolloutChanged(changes));
   const queues = createQueues({ connection: connect(), prefix, clock });
   const token = env.SLACK_BOT_TOKEN ?? '';
   const client = new WebClient(token, {
@@ -159,12 +162,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   // One registry per process; `rollgate worker` has no HTTP server, so its numbers show only in `serve`.
   const metrics = createMetrics({ store, queues });
+  metrics.watchCalls('slack', [env.SLACK_API_URL ?? 'https://slack.com/api/']);
+  closers.push(async () => metrics.close());
 
   let fleet: Fleet | undefined;
   if (options.roles.workers) {
     const kubeconfig = options.kubeconfig ?? loadKubeconfig();
     const members = memberClusters(config, kubeconfig);
     fleet = createFleet(config, kubeconfig, members);
+    metrics.watchCalls('kubernetes', kubeconfig.getClusters().map((c) => c.server));
+    metrics.watchCalls('prometheus', config.fleet.clusters.map((c) => c.prometheus?.url));
     const ports = {
       config,
       fleet,

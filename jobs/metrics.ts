@@ -1,15 +1,33 @@
-// Prometheus metrics: rollouts by phase, queue depth, gate wait, step durations, errors.
+// rollgate's own Prometheus metrics (catalogue: README, "Metrics"). Conventional names: the
+// standard process_* and nodejs_* collectors unprefixed, rollgate's own under rollgate_, units
+// in the names, counters ending in _total.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CALL_RESULTS, createCallCounter, type CallTarget } from './call-counter.js';
 import type { Observer } from './ports.js';
 import type { Queues } from './queues.js';
+import { FINISH_OUTCOMES, GATE_DECISIONS, type RolloutChanges } from './rollout-changes.js';
 import type { RolloutStore } from './store.js';
+
+const CALL_TARGETS: CallTarget[] = ['slack', 'kubernetes', 'prometheus'];
+
+/** rollgate's version, from the package.json it ships in (source and dist/ alike). */
+function packageVersion(from: string = import.meta.dirname): string {
+  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  }
+  return 'unknown';
+}
 
 export function createMetrics(options: { store: RolloutStore; queues: Queues }) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'rollgate_process_' });
+  collectDefaultMetrics({ register: registry });
+  new Gauge({ name: 'rollgate_build_info', help: 'Always 1; the labels say which rollgate and Node.js run', labelNames: ['version', 'nodejs_version'], registers: [registry] }).set({ version: packageVersion(), nodejs_version: process.version }, 1);
   new Gauge({
-    name: 'rollgate_rollouts',
-    help: 'Active rollouts by phase',
+    name: 'rollgate_rollouts_active',
+    help: 'Rollouts not finished yet, by phase',
     labelNames: ['phase'],
     registers: [registry],
     async collect() {
@@ -30,13 +48,36 @@ export function createMetrics(options: { store: RolloutStore; queues: Queues }) 
       }
     },
   });
+  const finished = new Counter({ name: 'rollgate_rollouts_finished_total', help: 'Rollouts finished, by outcome', labelNames: ['outcome'], registers: [registry] });
+  const decisions = new Counter({ name: 'rollgate_gate_decisions_total', help: 'Gates decided or closed, by how: approved, rolled_back (the Rollback button or command), expired (timeout), closed (the rollout ended otherwise)', labelNames: ['decision'], registers: [registry] });
+  const calls = new Counter({ name: 'rollgate_calls_total', help: 'HTTP calls to Slack, Kubernetes and Prometheus, by result (HTTP status class, rate_limited for 429, network_error when no response)', labelNames: ['target', 'result'], registers: [registry] });
   const stepSeconds = new Histogram({ name: 'rollgate_step_duration_seconds', help: 'Rollout step durations', labelNames: ['step'], registers: [registry] });
-  const gateWaitSeconds = new Histogram({ name: 'rollgate_gate_wait_seconds', help: 'Time from a gate opening to its decision', buckets: [10, 60, 300, 900, 3600, 14400, 86400], registers: [registry] });
-  const callErrors = new Counter({ name: 'rollgate_call_errors_total', help: 'Failed calls to Slack, Kubernetes and Prometheus', labelNames: ['target'], registers: [registry] });
+  const gateWaitSeconds = new Histogram({ name: 'rollgate_gate_wait_seconds', help: 'Time from a gate opening to its approval', buckets: [10, 60, 300, 900, 3600, 14400, 86400], registers: [registry] });
+  const failures = new Counter({ name: 'rollgate_dependency_failures_total', help: 'Steps, metric queries and Slack posts that failed because Kubernetes, Prometheus or Slack did', labelNames: ['target'], registers: [registry] });
+  // Every series exists from the start at 0, so rate() and dashboards see the first increase.
+  for (const outcome of FINISH_OUTCOMES) finished.inc({ outcome }, 0);
+  for (const decision of GATE_DECISIONS) decisions.inc({ decision }, 0);
+  for (const target of CALL_TARGETS) {
+    failures.inc({ target }, 0);
+    for (const result of CALL_RESULTS) calls.inc({ target, result }, 0);
+  }
+  const callCounter = createCallCounter((target, result) => calls.inc({ target, result }));
+
   const observer: Observer = {
     stepDone: (step, seconds) => stepSeconds.observe({ step }, seconds),
-    callFailed: (target) => callErrors.inc({ target }),
+    callFailed: (target) => failures.inc({ target }),
     gateDecided: (seconds) => gateWaitSeconds.observe(seconds),
   };
-  return { registry, observer };
+  return {
+    registry,
+    observer,
+    /** For jobs/rollout-changes.ts's observeCommits. */
+    rolloutChanged(changes: RolloutChanges): void {
+      if (changes.finished) finished.inc({ outcome: changes.finished });
+      for (const decision of changes.gates) decisions.inc({ decision });
+    },
+    /** Counts HTTP calls under these URLs as calls to `target`. */
+    watchCalls: callCounter.watch,
+    close: callCounter.close,
+  };
 }

@@ -15,6 +15,8 @@ import { describeFleet } from '../fleet/describe.js';
 import { createSlackEmulator, type SlackEmulator } from '../slack/index.js';
 import { demoConfig } from './demo-config.js';
 import { packageFile } from './local-files.js';
+import { cleanLeftovers, recordRun } from './demo-leftovers.js';
+import { listenOrExplain } from './listen-or-explain.js';
 import { redisForDemo } from './redis-for-demo.js';
 import { printTranscript } from './transcript.js';
 import { createRolloutStore } from '../../jobs/store.js';
@@ -72,27 +74,46 @@ async function printAudit(url: string, prefix: string, write: (line: string) => 
   redis.disconnect();
 }
 
+export const DEMO_HELP = `usage: rollgate demo [--script happy|bad] [--port N]
+  The whole product on this machine: a Slack emulator (a page that looks like a channel), a
+  simulated Karmada fleet (member1..3, a Prometheus each), Redis and rollgate itself.
+  --script happy|bad   drive one rollout without a browser and print the transcript
+  --port N             the emulator's page (default 3000; 0 picks a free port)
+  Redis: REDIS_URL if set (an error if it does not answer), else 127.0.0.1:6379, else a
+  throwaway redis-server. Ctrl-C stops everything; a demo that was killed is cleaned up
+  after by the next one.`;
+
 export async function demoCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { script: { type: 'string' }, port: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { script: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  if (values.help) {
+    write(DEMO_HELP);
+    return;
+  }
   const script = values.script;
   if (script !== undefined && script !== 'happy' && script !== 'bad') throw new Error('--script is happy or bad');
-  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const port = Number(values.port ?? (script ? 0 : 3000));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port} is not a port number (0 picks a free one)`);
+  await cleanLeftovers();
+  // The page's port first: taken, the demo says so before starting anything else.
+  const secret = randomUUID();
+  const slack = createSlackEmulator({ signingSecret: secret });
+  const page = await listenOrExplain(`rollgate demo${script ? ` --script ${script}` : ''}`, port, (p) => slack.listen(p));
   const redisChoice = await redisForDemo(process.env.REDIS_URL);
   if ('hint' in redisChoice) {
+    await slack.close();
     process.stderr.write(`${redisChoice.hint}\n`);
     process.exit(1);
   }
   // A prefix of its own, so two demos (or a demo and a real rollgate) on one Redis never meet.
   const PREFIX = process.env.ROLLGATE_REDIS_PREFIX ?? `rollgate-demo-${randomUUID().slice(0, 8)}`;
+  const forgetRun = recordRun({ pid: process.pid, redisUrl: redisChoice.url, prefix: PREFIX, ...(redisChoice.child?.pid ? { redisPid: redisChoice.child.pid } : {}) });
 
-  const secret = randomUUID();
   const fleet = createFleetSimulator({ readyDelayMs: script ? 200 : 1500, rolloutStepMs: script ? 100 : 700 });
   await fleet.listen(0);
-  const slack = createSlackEmulator({ signingSecret: secret });
   // Flagger's load tester, stood in: checkout's webhooks call it (see local/loadtester/).
   const loadTester = createLoadTester();
   await loadTester.listen(0);
-  const page = await slack.listen(Number(values.port ?? (script ? 0 : 3000)));
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromString(fleet.kubeconfig());
   const env: Env = {
@@ -123,10 +144,11 @@ export async function demoCommand(args: string[]): Promise<void> {
     const keys = await redis.keys(`${PREFIX}:*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
+    redisChoice.child?.kill();
+    forgetRun();
     await slack.close();
     await fleet.close();
     await loadTester.close();
-    redisChoice.child?.kill();
   };
 
   if (script) {
@@ -157,6 +179,7 @@ Ctrl-C stops everything.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    process.once('SIGHUP', resolve); // the terminal closed
   });
   stopTranscript();
   await shutdown();

@@ -4,7 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createFleetSimulator } from '../fleet/index.js';
 import { createSlackEmulator } from '../slack/index.js';
+import { listenOrExplain } from './listen-or-explain.js';
 import { packageFile } from './local-files.js';
+
+const FLEET_HELP = `usage: rollgate local fleet [--port N] [--kubeconfig FILE]
+  The simulated fleet alone: a Karmada API server, member1..3 and a Prometheus per member, over
+  HTTPS with their own CA. Writes a kubeconfig (default ./rollgate-local.kubeconfig) with contexts
+  karmada-apiserver, member1, member2, member3. --port: default 0 (a free port).`;
+const SLACK_HELP = `usage: rollgate local slack [--port N] [--bot-url URL]
+  The Slack emulator alone: the channel page and the Web API, delivering commands and clicks to
+  --bot-url (default http://127.0.0.1:3000/slack/events). --port: default 3001.
+  Set SLACK_SIGNING_SECRET to share yours; else it prints a new one for rollgate.`;
+const LOCAL_USAGE = 'usage: rollgate local fleet [--port N] [--kubeconfig FILE] | rollgate local slack [--port N] [--bot-url URL]  (each takes --help)';
 
 
 const waitForSignal = () =>
@@ -16,10 +27,18 @@ const waitForSignal = () =>
 export async function localCommand(args: string[]): Promise<void> {
   const [what, ...rest] = args;
   const write = (line: string) => process.stdout.write(`${line}\n`);
+  if (what === undefined || what === '--help' || what === '-h') {
+    write(LOCAL_USAGE);
+    return;
+  }
   if (what === 'fleet') {
+    const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      write(FLEET_HELP);
+      return;
+    }
     const fleet = createFleetSimulator();
-    const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, kubeconfig: { type: 'string' } } });
-    await fleet.listen(Number(values.port ?? 0));
+    await listenOrExplain('rollgate local fleet', Number(values.port ?? 0), (port) => fleet.listen(port));
     const file = values.kubeconfig ?? './rollgate-local.kubeconfig';
     await fleet.writeKubeconfig(file);
     write(`simulated fleet: ${fleet.url}`);
@@ -32,14 +51,18 @@ export async function localCommand(args: string[]): Promise<void> {
   }
   if (what === 'slack') {
     const secret = process.env.SLACK_SIGNING_SECRET ?? randomUUID();
-    const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'bot-url': { type: 'string' } } });
+    const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'bot-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      write(SLACK_HELP);
+      return;
+    }
     const slack = createSlackEmulator({ signingSecret: secret, botUrl: values['bot-url'] ?? 'http://127.0.0.1:3000/slack/events' });
-    const { url } = await slack.listen(Number(values.port ?? 3001));
+    const { url } = await listenOrExplain('rollgate local slack', Number(values.port ?? 3001), (port) => slack.listen(port));
     write(`Slack emulator page: ${url}`);
     write(`give rollgate: SLACK_API_URL=${slack.apiUrl} SLACK_BOT_TOKEN=xoxb-local-rollgate SLACK_SIGNING_SECRET=${process.env.SLACK_SIGNING_SECRET ? '(yours)' : secret}`);
     await waitForSignal();
     await slack.close();
     return;
   }
-  throw new Error('usage: rollgate local fleet [--port N] [--kubeconfig FILE] | rollgate local slack [--port N] [--bot-url URL]');
+  throw new Error(`unknown local command "${what}"; ${LOCAL_USAGE}`);
 }

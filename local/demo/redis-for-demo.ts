@@ -1,5 +1,6 @@
-// Local mode's Redis: REDIS_URL if it answers, else 127.0.0.1:6379, else a throwaway
-// redis-server from PATH; else one line saying how to get one.
+// Local mode's Redis: REDIS_URL when set (an error if it does not answer: never silently
+// another Redis), else 127.0.0.1:6379, else a throwaway redis-server from PATH; else one line
+// saying how to get one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
@@ -28,8 +29,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The URL without its password, for messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
 export async function redisForDemo(envUrl: string | undefined): Promise<{ url: string; child?: ChildProcess } | { hint: string }> {
-  for (const url of [envUrl, 'redis://127.0.0.1:6379']) if (url && (await answers(url))) return { url };
+  if (envUrl) {
+    if (await answers(envUrl)) return { url: envUrl };
+    return { hint: `REDIS_URL=${redactedUrl(envUrl)} does not answer: start that Redis, or unset REDIS_URL to use 127.0.0.1:6379 or a throwaway redis-server.` };
+  }
+  if (await answers('redis://127.0.0.1:6379')) return { url: 'redis://127.0.0.1:6379' };
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const started = await new Promise<boolean>((resolve) => {

@@ -42,7 +42,9 @@ export function createBotDispatch(options: {
   async function post(rawBody: string, signing: Signing): Promise<BotReply> {
     const url = options.botUrl();
     if (!url) return { status: 0, body: '', error: 'dispatch_failed', via: 'http' };
-    const headers = { ...signedHeaders({ signingSecret: options.signingSecret, nowMs: options.now(), rawBody, signing }), 'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)' };
+    const headers: Record<string, string> = { ...signedHeaders({ signingSecret: options.signingSecret, nowMs: options.now(), rawBody, signing }), 'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)' };
+    // Events API callbacks are JSON; commands and interactions are form-encoded.
+    if (rawBody.startsWith('{')) headers['content-type'] = 'application/json';
     try {
       const response = await fetch(url, { method: 'POST', headers, body: rawBody, signal: AbortSignal.timeout(timeoutMs) });
       const text = await response.text();

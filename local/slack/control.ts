@@ -13,6 +13,7 @@ const clickSchema = z.strictObject({
   value: z.string().optional(),
   block_id: z.string().optional(),
 });
+const homeSchema = z.strictObject({ user: z.string().min(1) });
 const forgedSchema = z.strictObject({ kind: z.enum(['bad-signature', 'stale-timestamp', 'no-signature']), text: z.string().optional(), user: z.string().optional() });
 const faultsSchema = z.strictObject({
   rateLimit: z.strictObject({ method: z.string().optional(), forMs: z.number().positive(), retryAfterSeconds: z.number().int().nonnegative() }).optional(),
@@ -38,6 +39,7 @@ export function createControlRoutes(emulator: SlackEmulator) {
   const routes: Record<string, Route> = {
     'POST /_emulator/command': ({ body }) => emulator.command(parse(commandSchema, body)),
     'POST /_emulator/click': ({ body }) => emulator.click(parse(clickSchema, body)),
+    'POST /_emulator/home-opened': ({ body }) => emulator.homeOpened(parse(homeSchema, body)),
     'POST /_emulator/forged': ({ body }) => emulator.forged(parse(forgedSchema, body)),
     'GET /_emulator/state': () => emulator.state(),
     'GET /_emulator/calls': ({ query }) => emulator.calls(query.get('method') ?? undefined),

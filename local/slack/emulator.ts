@@ -1,7 +1,7 @@
 // createSlackEmulator: composes the workspace, history, Web API, delivery to the bot (signed
 // HTTP or Socket Mode), response_urls, the control API and the page into one HTTP server.
 import type { AddressInfo } from 'node:net';
-import { BOT_TIMEOUT_MS, createBotDispatch } from './bot-dispatch.js';
+import { BOT_TIMEOUT_MS, createBotDispatch, type BotReply } from './bot-dispatch.js';
 import { createControlRoutes } from './control.js';
 import { createEventHub } from './events.js';
 import { createFaults, type ErrorFault, type RateLimitFault } from './faults.js';
@@ -55,6 +55,8 @@ export interface SlackEmulator {
   command(input: CommandInput): Promise<InteractionResult>;
   click(input: ClickInput): Promise<InteractionResult>;
   forged(input: ForgedInput): Promise<InteractionResult>;
+  /** The user opens the app's Home tab (app_home_opened); the bot answers with views.publish. */
+  homeOpened(input: { user: string }): Promise<BotReply>;
   /** The app's open Socket Mode connections. While there is one, commands and clicks go through a socket. */
   socketConnections(): SocketConnectionView[];
   /** Sends every connection `{type: 'disconnect', reason}`; except for 'warning', closes them a few seconds later. */
@@ -129,6 +131,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     command: (input) => interactions.command(input),
     click: (input) => interactions.click(input),
     forged: (input) => interactions.forged(input),
+    homeOpened: (input) => interactions.homeOpened(input),
     socketConnections: () => socket.connections(),
     disconnectSockets: (reason) => socket.disconnect(reason),
     setFaults: (f) => faults.add(f),

@@ -4,7 +4,7 @@
 import type { BotReply, createBotDispatch } from './bot-dispatch.js';
 import { readContent } from './content.js';
 import { SlackEmulatorError } from './errors.js';
-import { blockActionsPayload, findButton, slashCommandBody } from './payloads.js';
+import { blockActionsPayload, findButton, slashCommandBody, VERIFICATION_TOKEN } from './payloads.js';
 import type { createResponseUrls } from './response-urls.js';
 import type { Signing } from './signing.js';
 import { isRoot, type Store } from './store.js';
@@ -103,6 +103,22 @@ export function createInteractions(deps: Deps) {
     userForTrigger: (id: string) => triggers.get(id),
     command: (input: CommandInput) => sendCommand(input, 'valid'),
     forged: (input: ForgedInput) => sendCommand({ user: input.user ?? workspace.users[0]?.id ?? '', text: input.text ?? 'help' }, input.kind),
+
+    /** The person opens the app's Home tab: Slack sends the app an app_home_opened event. */
+    async homeOpened(input: { user: string }): Promise<BotReply> {
+      const user = userOf(input.user);
+      const eventTs = store.nextTs();
+      const payload = {
+        token: VERIFICATION_TOKEN,
+        team_id: workspace.team.id,
+        api_app_id: workspace.bot.appId,
+        event: { type: 'app_home_opened', user: user.id, channel: `D${user.id.slice(1)}`, tab: 'home', event_ts: eventTs },
+        type: 'event_callback',
+        event_id: `Ev${eventTs.replace('.', '')}`,
+        event_time: Math.floor(Number(eventTs)),
+      };
+      return dispatch.send({ type: 'events_api', payload, acceptsResponsePayload: false, rawBody: JSON.stringify(payload) });
+    },
 
     async click(input: ClickInput): Promise<InteractionResult> {
       const user = userOf(input.user);

@@ -61,7 +61,7 @@ export interface StackOptions {
   socketMode?: boolean;
   /** 'serve' layout only: this many `rollgate serve` processes on one Redis, each on its own PORT. */
   replicas?: number;
-  /** Extra environment for every rollgate process. */
+  /** Extra environment for every rollgate process (e.g. REDIS_SENTINELS). */
   env?: Record<string, string>;
 }
 

@@ -1,4 +1,4 @@
-// deploy/rbac-karmada.yaml on a real Karmada API server: rollgate's own Karmada adapter, as the
+// deploy/kustomize/overlays/karmada/karmada-apiserver on a real Karmada API server: rollgate's own Karmada adapter, as the
 // rollgate ServiceAccount, gets through every step of a rollout (sufficient), and the same
 // identity is refused anything else (tight), which rollgate reports as a `forbidden` FleetError.
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -9,7 +9,7 @@ import type { Fleet } from '../../rollout/kube/fleet.js';
 import { newRollout } from '../../rollout/plan.js';
 import { atStage, baseDeployment, rigApp } from './fixtures.js';
 import { adminKubeconfig, asAdmin } from './rig.js';
-import { apiOn, applyManifest, asFleetCall, expectForbidden, grantedRules, rollgateKubeconfig } from './service-account.js';
+import { apiOn, applyKustomization, asFleetCall, expectForbidden, grantedRules, rollgateKubeconfig } from './service-account.js';
 
 const CONTEXT = 'karmada-apiserver';
 const ALL = ['member1', 'member2', 'member3'];
@@ -35,7 +35,7 @@ async function bindAsKarmadaWould(custom: CustomObjectsApi, deployment: string, 
 }
 
 export function karmadaRbacCases(): void {
-  describe('Karmada mode as system:serviceaccount:rollgate:rollgate (deploy/rbac-karmada.yaml)', () => {
+  describe('Karmada mode as system:serviceaccount:rollgate:rollgate (deploy/kustomize/overlays/karmada/karmada-apiserver)', () => {
     const app = rigApp('checkout');
     let sa: KubeConfig;
     let admin: ClusterApi;
@@ -44,7 +44,7 @@ export function karmadaRbacCases(): void {
     let fleet: Fleet;
 
     beforeAll(async () => {
-      applyManifest(CONTEXT, 'rbac-karmada.yaml');
+      applyKustomization(CONTEXT, 'overlays/karmada/karmada-apiserver');
       asAdmin('kubectl', ['--context', CONTEXT, '-n', 'default', 'create', 'secret', 'generic', 'checkout-db', '--from-literal=password=hunter2']);
       sa = rollgateKubeconfig(CONTEXT);
       admin = connectCluster({ kubeconfig: adminKubeconfig(), context: CONTEXT, cluster: CONTEXT });

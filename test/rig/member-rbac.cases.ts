@@ -1,5 +1,5 @@
 // The member-cluster manifests on a real API server with a real Deployment controller (member1):
-// deploy/rbac-karmada-member.yaml (Karmada mode: pod reads only), then deploy/rbac-direct.yaml
+// overlays/karmada/member (Karmada mode: pod reads only), then overlays/direct/member
 // (direct mode: rollgate's direct adapter writes there), each as the rollgate ServiceAccount.
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { canaryDeployment } from '../../rollout/kube/objects.js';
 import { newRollout } from '../../rollout/plan.js';
 import { atStage, baseDeployment, rigApp } from './fixtures.js';
 import { adminKubeconfig, asAdmin } from './rig.js';
-import { apiOn, applyManifest, asFleetCall, expectForbidden, grantedRules, rollgateKubeconfig } from './service-account.js';
+import { apiOn, applyKustomization, asFleetCall, expectForbidden, grantedRules, rollgateKubeconfig } from './service-account.js';
 
 const MEMBER = 'member1';
 
@@ -22,7 +22,7 @@ export function memberRbacCases(): void {
     let member: ClusterApi;
 
     beforeAll(async () => {
-      applyManifest(MEMBER, 'rbac-karmada-member.yaml');
+      applyKustomization(MEMBER, 'overlays/karmada/member');
       asAdmin('kubectl', ['--context', MEMBER, '-n', 'default', 'create', 'secret', 'generic', 'checkout-db', '--from-literal=password=hunter2']);
       sa = rollgateKubeconfig(MEMBER);
       admin = connectCluster({ kubeconfig: adminKubeconfig(), context: MEMBER, cluster: MEMBER });
@@ -39,7 +39,7 @@ export function memberRbacCases(): void {
     };
     const readSecret = () => asFleetCall(MEMBER, 'read secret', () => apiOn(sa, MEMBER, CoreV1Api).readNamespacedSecret({ name: 'checkout-db', namespace: 'default' }));
 
-    describe('Karmada mode (deploy/rbac-karmada-member.yaml)', () => {
+    describe('Karmada mode (deploy/kustomize/overlays/karmada/member)', () => {
       afterAll(() => asAdmin('kubectl', ['--context', MEMBER, '-n', 'default', 'delete', 'rolebinding', 'rollgate-pod-reader']));
 
       it('is granted exactly pods get and list, and only in the app namespace', async () => {
@@ -56,10 +56,10 @@ export function memberRbacCases(): void {
       ])('is forbidden to %s', (_, call) => expectForbidden(call(), MEMBER));
     });
 
-    describe('direct mode (deploy/rbac-direct.yaml)', () => {
+    describe('direct mode (deploy/kustomize/overlays/direct/member)', () => {
       let fleet: Fleet;
       beforeAll(() => {
-        applyManifest(MEMBER, 'rbac-direct.yaml');
+        applyKustomization(MEMBER, 'overlays/direct/member');
         fleet = createDirectFleet({ clusters: { [MEMBER]: member } });
       });
 

@@ -2,6 +2,7 @@
 // member1). The rig listens on fixed ports, so this is the only test file that starts it:
 // every rig-based case is registered here, under one start and one stop.
 import { afterAll, beforeAll, describe } from 'vitest';
+import { installCases } from './install.cases.js';
 import { karmadaObjectCases } from './karmada-objects.cases.js';
 import { karmadaRbacCases } from './karmada-rbac.cases.js';
 import { memberRbacCases } from './member-rbac.cases.js';
@@ -14,4 +15,5 @@ describe.skipIf(!rigAvailable)('real API servers (shared/k8s-rig)', () => {
   karmadaObjectCases();
   karmadaRbacCases();
   memberRbacCases();
+  installCases();
 });

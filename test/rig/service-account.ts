@@ -1,5 +1,5 @@
 // rollgate's ServiceAccount on the rig, set up the way deploy/README.md tells an operator to:
-// the admin applies deploy/'s manifests, then deploy/rollgate-kubeconfig.sh mints TokenRequest
+// the admin applies deploy/kustomize's overlays (kubectl apply -k), then deploy/rollgate-kubeconfig.sh mints TokenRequest
 // tokens into a kubeconfig. rollgate then authenticates as a real ServiceAccount
 // (system:serviceaccount:rollgate:rollgate), not by impersonation.
 import { join, resolve } from 'node:path';
@@ -11,8 +11,9 @@ import { asAdmin } from './rig.js';
 
 const DEPLOY = resolve(import.meta.dirname, '../../deploy');
 
-export function applyManifest(context: string, manifest: string): void {
-  asAdmin('kubectl', ['--context', context, 'apply', '-f', join(DEPLOY, manifest)]);
+/** `kubectl apply -k deploy/kustomize/DIR`, as the operator does (e.g. `overlays/karmada/karmada-apiserver`). */
+export function applyKustomization(context: string, dir: string): void {
+  asAdmin('kubectl', ['--context', context, 'apply', '-k', join(DEPLOY, 'kustomize', dir)]);
 }
 
 /** A kubeconfig with these contexts of the rig, each authenticated as the rollgate ServiceAccount. */

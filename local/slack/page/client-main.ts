@@ -37,7 +37,7 @@ export function clientMain(view, dialogs) {
 
   function renderSidebar(s) {
     $('team-name').textContent = s.team.domain;
-    $('channels').innerHTML = s.channels.map((c) => `<a href="#" class="chan${c.id === ui.channel ? ' active' : ''}" data-channel="${view.esc(c.id)}"># ${view.esc(c.name)}</a>`).join('');
+    $('channels').innerHTML = s.channels.map((c) => `<a href="#" class="chan${c.id === ui.channel && !ui.home ? ' active' : ''}" data-channel="${view.esc(c.id)}"># ${view.esc(c.name)}</a>`).join('');
     const select = $('user-select');
     if (select.options.length !== s.users.length) {
       select.innerHTML = s.users.map((u) => `<option value="${view.esc(u.id)}">${view.esc(u.realName)} (@${view.esc(u.name)})</option>`).join('');
@@ -46,6 +46,24 @@ export function clientMain(view, dialogs) {
     $('me-avatar').innerHTML = view.avatar(s, ui.me);
     $('bot-url').textContent = s.botUrl ? `Bot: ${s.botUrl}` : 'No bot URL set: commands cannot be delivered';
     $('bot-url').className = s.botUrl ? 'muted' : 'warn';
+  }
+
+  function renderHome(s) {
+    $('channel-name').textContent = 'rollgate \u00b7 Home';
+    $('home').innerHTML = view.home(ui.ctx, s.views[ui.me]);
+  }
+
+  /** Tells rollgate the person opened its Home tab; it answers with views.publish (the page refreshes on that). */
+  function openHome() {
+    ui.home = true;
+    ui.thread = null;
+    control('home-opened', { user: ui.me }).then(
+      (reply) => {
+        if (reply.error || reply.status < 200 || reply.status > 299) toast(`\u26a0\ufe0f rollgate did not answer app_home_opened (${reply.error || `HTTP ${reply.status}`})`, 'error');
+      },
+      (err) => toast(`\u26a0\ufe0f ${err.message}`, 'error'),
+    );
+    render();
   }
 
   function renderChannel(s) {
@@ -88,7 +106,11 @@ export function clientMain(view, dialogs) {
     if (!s.channels.some((c) => c.id === ui.channel)) ui.channel = s.channels[0] && s.channels[0].id;
     ui.ctx = { state: s, names: view.names(s, ui.me) };
     renderSidebar(s);
-    renderChannel(s);
+    for (const id of ['timeline', 'composer']) $(id).classList.toggle('hidden', Boolean(ui.home));
+    $('home').classList.toggle('hidden', !ui.home);
+    $('home-link').classList.toggle('active', Boolean(ui.home));
+    if (ui.home) renderHome(s);
+    else renderChannel(s);
     renderThread(s);
     ui.rendered = true;
   }
@@ -174,8 +196,13 @@ export function clientMain(view, dialogs) {
       ui.dismissed.add(target.dataset.dismiss);
       return render();
     }
+    if (target.dataset.home) {
+      ev.preventDefault();
+      return openHome();
+    }
     if (target.dataset.channel && target.classList.contains('chan')) {
       ev.preventDefault();
+      ui.home = false;
       ui.channel = target.dataset.channel;
       ui.thread = null;
       return render();
@@ -192,7 +219,8 @@ export function clientMain(view, dialogs) {
   $('user-select').onchange = (ev) => {
     ui.me = ev.target.value;
     localStorage.setItem('rollgate.me', ui.me);
-    render();
+    if (ui.home) openHome();
+    else render();
   };
   $('composer').onsubmit = async (ev) => {
     ev.preventDefault();

@@ -104,5 +104,12 @@ export function clientView(renderMrkdwn, renderBlocks) {
 
   const renderText = (text, plain, names) => renderMrkdwn(String(text || ''), names, plain);
 
-  return { esc, renderText, names, person, avatar, message, ephemeral, dayDivider, date };
+  /** The app's Home tab as the viewer's last views.publish left it. */
+  function home(ctx, published) {
+    const blocks = published && Array.isArray(published.blocks) ? published.blocks : [];
+    const text = (t, plain) => renderText(t, plain, ctx.names);
+    return blocks.length ? `<div class="home-view">${renderBlocks(blocks, text)}</div>` : '<div class="empty">Opening the Home tab asks rollgate for it (app_home_opened)\u2026</div>';
+  }
+
+  return { esc, renderText, names, person, avatar, message, ephemeral, dayDivider, date, home };
 }

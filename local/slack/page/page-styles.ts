@@ -7,6 +7,7 @@ button{font:inherit}
 .app{display:grid;grid-template-columns:260px 1fr;height:100vh}
 body.with-thread .app{grid-template-columns:260px 1fr 480px}
 .hidden{display:none!important}
+.home-tab{padding:16px 24px}
 .sidebar{background:#3f0e40;color:#cfc3cf;display:flex;flex-direction:column;padding:0 0 12px;min-height:0}
 .team{padding:14px 16px;border-bottom:1px solid #5d2c5d}
 .team-name{color:#fff;font-weight:900;font-size:18px}

@@ -13,6 +13,8 @@ const BODY = `
     <div class="team"><div class="team-name" id="team-name">rollgate-local</div><div class="team-sub">Slack emulator · local mode</div></div>
     <div class="section-label">Channels</div>
     <nav id="channels"></nav>
+    <div class="section-label">Apps</div>
+    <nav><a href="#" class="chan" id="home-link" data-home="1">\u{1f3e0} rollgate · Home</a></nav>
     <div class="section-label">Acting as</div>
     <label class="me"><span id="me-avatar"></span><select id="user-select" aria-label="Act as"></select></label>
     <div class="sidebar-foot"><div id="conn" class="warn">● connecting…</div><div id="bot-url"></div><a href="/_emulator/calls" target="_blank">Web API calls (JSON)</a></div>
@@ -20,6 +22,7 @@ const BODY = `
   <main class="channel">
     <header class="channel-header"><div class="channel-title"># <span id="channel-name"></span></div><div class="channel-topic">Canary rollouts · buttons and commands go to rollgate as signed requests</div></header>
     <div class="timeline" id="timeline"></div>
+    <div class="timeline home-tab hidden" id="home"></div>
     <form class="composer" id="composer" autocomplete="off">
       <div class="composer-box"><input id="command" aria-label="Command" spellcheck="false"><button class="send" type="submit">Send</button></div>
       <div class="composer-hint">Enter sends as the person selected on the left · ↑ recalls ·

@@ -22,6 +22,12 @@ export function renderMrkdwn(text: string, names: MrkdwnNames, plain?: boolean):
     chart_with_upwards_trend: '\ud83d\udcc8', chart_with_downwards_trend: '\ud83d\udcc9', construction: '\ud83d\udea7',
     information_source: '\u2139\ufe0f', lock: '\ud83d\udd12', fire: '\ud83d\udd25', thumbsup: '\ud83d\udc4d', '+1': '\ud83d\udc4d',
     leftwards_arrow_with_hook: '\u21a9\ufe0f', rewind: '\u23ea', hammer_and_wrench: '\ud83d\udee0\ufe0f', package: '\ud83d\udce6',
+    alarm_clock: '\u23f0', double_vertical_bar: '\u23f8\ufe0f', octagonal_sign: '\ud83d\uded1', stop_sign: '\ud83d\uded1', bell: '\ud83d\udd14',
+    link: '\ud83d\udd17', mag: '\ud83d\udd0d', gear: '\u2699\ufe0f', memo: '\ud83d\udcdd', hook: '\ud83e\ude9d', zap: '\u26a1',
+    traffic_light: '\ud83d\udea5', vertical_traffic_light: '\ud83d\udea6', twisted_rightwards_arrows: '\ud83d\udd00', scales: '\u2696\ufe0f',
+    heavy_multiplication_x: '\u2716\ufe0f', question: '\u2753', exclamation: '\u2757', repeat: '\ud83d\udd01', arrow_right: '\u27a1\ufe0f',
+    small_red_triangle_down: '\ud83d\udd3b', small_red_triangle: '\ud83d\udd3a', satellite: '\ud83d\udce1', shield: '\ud83d\udee1\ufe0f',
+    house: '\ud83c\udfe0', busts_in_silhouette: '\ud83d\udc65', bust_in_silhouette: '\ud83d\udc64', speech_balloon: '\ud83d\udcac',
   };
   // Slack text arrives with &, < and > escaped by the sender; decode, then escape for HTML.
   const esc = (s: string) =>

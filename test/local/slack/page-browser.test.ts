@@ -54,6 +54,11 @@ const gate = [
   },
 ];
 
+const homeBlocks = (user: string) => [
+  { type: 'header', text: { type: 'plain_text', text: 'Rollouts (1 active)' } },
+  { type: 'section', text: { type: 'mrkdwn', text: `*\`checkout-3\`* checkout v1 → v2\n:double_vertical_bar: paused by <@U0LEAD>\n:raised_hand: *member2* gate waiting 4m for approval · :alarm_clock: seen by <@${user}>` } },
+];
+
 async function seed() {
   const client = webClient(emulator);
   const root = await client.chat.postMessage({ channel: 'C0ROLLOUTS', text: 'checkout → v2', blocks: rootBlocks('analysis') });
@@ -76,6 +81,13 @@ async function seed() {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   bot = await startTinyBot(async (req, res) => {
+    if (req.rawBody.startsWith('{')) {
+      // Events API: the Home tab was opened; answer as rollgate does, with views.publish.
+      const { event } = JSON.parse(req.rawBody);
+      res.writeHead(200).end();
+      await webClient(emulator).views.publish({ user_id: event.user, view: { type: 'home', blocks: homeBlocks(event.user) } });
+      return;
+    }
     const payload = req.form.get('payload');
     if (!payload) {
       const text = req.form.get('text') ?? '';
@@ -158,4 +170,29 @@ it.skipIf(!existsSync(CHROMIUM))('shows the channel, runs a command, confirms a 
   expect(errors).toEqual([]);
   const clicks = emulator.state();
   expect(clicks.messages.find((m) => m.ts === ids.gate)?.text).toBe('approved');
+});
+
+it.skipIf(!existsSync(CHROMIUM))('shows the App Home tab as the app published it for the person, with emoji rather than :shortcodes:', async () => {
+  emulator.setBotUrl(bot.url); // the test above leaves the bot "down"
+  const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(emulator.url);
+  await page.locator('#user-select option').first().waitFor({ state: 'attached' });
+  await page.selectOption('#user-select', 'U0DEV');
+  await page.click('#home-link');
+  await page.locator('#home .home-view').getByText('Rollouts (1 active)').waitFor();
+  expect(await page.locator('#timeline').isHidden()).toBe(true);
+  expect(emulator.state().views.U0DEV).toMatchObject({ type: 'home' });
+  const home = await page.locator('#home').innerText();
+  expect(home).toContain('gate waiting 4m');
+  expect(home).toContain('\u23f8'); // :double_vertical_bar:
+  await shot(page, '7-home');
+  // Another person sees the view published for them.
+  await page.selectOption('#user-select', 'U0LEAD');
+  await expect.poll(() => (emulator.state().views as Record<string, unknown>).U0LEAD).toBeDefined();
+  await page.locator('.channel a.link, #channels a').first().click();
+  expect(await page.locator('#timeline').isVisible()).toBe(true);
+  expect(await page.locator('body').innerText()).not.toMatch(/:[a-z][a-z0-9_+-]*:/);
+  expect(errors).toEqual([]);
 });

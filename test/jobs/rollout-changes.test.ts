@@ -1,0 +1,30 @@
+// What each committed transition counts in the metrics: how a rollout finished, which gates
+// were decided and how. Table-driven over the rollout before and after.
+import { describe, expect, it } from 'vitest';
+import { rolloutChanges } from '../../jobs/rollout-changes.js';
+import type { Gate, Outcome, Rollout } from '../../rollout/model.js';
+import { newRollout } from '../../rollout/plan.js';
+import { testConfig } from '../fixtures/config.js';
+
+const base = newRollout({ id: 'app-1', app: testConfig().apps[0]!, version: 'v2', requester: 'U0DEV', nowMs: 0 });
+const gate = (state: Gate['state']): Gate => ({ stage: 1, clusters: ['member1'], state });
+const at = (phase: Rollout['phase'], outcome?: Outcome, gates: Gate[] = [gate('open')]): Rollout => ({ ...base, phase, gates, ...(outcome ? { outcome } : {}) });
+const rolledBack = (trigger: 'person' | 'analysis' | 'deadline' | 'failure' | 'timeout', reason: string): Outcome => ({ kind: 'rolled-back', at: 1, trigger, reason });
+
+describe('rolloutChanges', () => {
+  it.each<[string, Rollout, Rollout, ReturnType<typeof rolloutChanges>]>([
+    ['an approval', at('awaiting-approval'), at('promoting', undefined, [gate('approved')]), { gates: ['approved'] }],
+    ['a second approval still needed: nothing decided', at('awaiting-approval'), at('awaiting-approval'), { gates: [] }],
+    ['Rollback at a gate', at('awaiting-approval'), at('rolling-back', undefined, [gate('rolled-back')]), { gates: ['rolled_back'] }],
+    ['a gate timing out', at('awaiting-approval'), at('rolling-back', undefined, [gate('expired')]), { gates: ['expired'] }],
+    ['finalize', at('finalizing', undefined, [gate('approved')]), at('succeeded', { kind: 'succeeded', at: 1 }, [gate('approved')]), { finished: 'succeeded', gates: [] }],
+    ['an automatic rollback', at('rolling-back', undefined, [gate('pending')]), at('rolled-back', rolledBack('analysis', 'request-success-rate'), [gate('closed')]), { finished: 'rolled_back_automatically', gates: [] }],
+    ['a rollback after a step failed', at('rolling-back'), at('rolled-back', rolledBack('failure', 'deploy-canary failed'), [gate('closed')]), { finished: 'rolled_back_automatically', gates: ['closed'] }],
+    ['a person\'s rollback', at('rolling-back', undefined, [gate('rolled-back')]), at('rolled-back', rolledBack('person', 'rolled back by <@U0LEAD>'), [gate('rolled-back')]), { finished: 'rolled_back_by_person', gates: [] }],
+    ['an abort', at('rolling-back', undefined, []), at('rolled-back', rolledBack('person', 'aborted (<@U0DEV>)'), []), { finished: 'aborted', gates: [] }],
+    ['a failure', at('deploying', undefined, []), at('failed', { kind: 'failed', at: 1, reason: 'start failed' }, []), { finished: 'failed', gates: [] }],
+    ['a step inside a terminal phase again: counted once', at('rolled-back', rolledBack('analysis', 'x'), []), at('rolled-back', rolledBack('analysis', 'x'), []), { gates: [] }],
+  ])('%s', (_, previous, next, expected) => {
+    expect(rolloutChanges(previous, next)).toEqual(expected);
+  });
+});
