@@ -84,4 +84,4 @@ it('holds while Prometheus is down, says so in the channel, and resumes by itsel
   expect(s.channel().some((m) => m.text.includes('rolled back automatically'))).toBe(false);
   // The intervals while Prometheus was down were neither passed nor failed: no summary shows a failed check.
   expect(s.thread(id).filter((m) => m.text.startsWith('Analysis #')).every((m) => !JSON.stringify(m.blocks).includes(':x:'))).toBe(true);
-});
+}, 180_000);
