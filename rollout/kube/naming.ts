@@ -1,16 +1,11 @@
 // Naming decisions shared by the writers and by analysis (which pods run the new version).
 import type { AppConfig } from '../config.js';
 import type { Rollout } from '../model.js';
-import { escapeRegex, newVersionPodPattern } from './objects.js';
+import { escapeRegex } from './objects.js';
 
 /** A canary stage over several clusters uses the seed's region-wide canary (Demo 2); one cluster gets its own (Demo 1). */
 export function usesRegionCanary(rollout: Rollout): boolean {
   return (rollout.stages[0]?.clusters.length ?? 0) > 1;
-}
-
-/** The `{{canaryPods}}` regex for a cluster: its canary pods, plus its base pods once promoted. */
-export function canaryPodsPattern(rollout: Rollout, app: AppConfig, cluster: string): string {
-  return newVersionPodPattern(app, cluster, { regionCanary: usesRegionCanary(rollout), promoted: rollout.cluster[cluster]?.promoted ?? false });
 }
 
 /** The `{{basePods}}` regex: the stable base Deployment's pods. */

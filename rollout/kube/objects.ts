@@ -134,13 +134,6 @@ export function promoteOverridePolicy(app: AppConfig, base: V1Deployment, rollou
   };
 }
 
-/** Regex (Prometheus-anchored) of the pods running the new version in a cluster: its canary, plus the base once promoted. */
-export function newVersionPodPattern(app: AppConfig, cluster: string, opts: { regionCanary: boolean; promoted: boolean }): string {
-  const canary = escapeRegex(canaryName(app, opts.regionCanary ? undefined : cluster));
-  const names = opts.promoted ? `(${canary}|${escapeRegex(app.deployment)})` : canary;
-  return `${names}-[a-z0-9]+-[a-z0-9]+`;
-}
-
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,5 +1,6 @@
-// Metrics from each cluster's Prometheus query API. A Prometheus that errors, times out or
-// has no data yields a failed sample whose error says so; it never throws.
+// Metrics from each cluster's Prometheus query API, over the new version's own pods. A
+// Prometheus that errors, times out or has no data yields a failed sample whose error says
+// so (marked as an outage when Prometheus itself did not answer); it never throws.
 import type { AppConfig, ClusterConfig, MetricConfig } from '../config.js';
 import { promDuration } from '../duration.js';
 import type { MetricSample, Rollout } from '../model.js';

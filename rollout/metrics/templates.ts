@@ -22,21 +22,7 @@ export const BUILT_IN_QUERIES: Record<Provider, Record<string, string>> = {
   },
 };
 
-export const TEMPLATE_VARIABLES = ['namespace', 'deployment', 'canary', 'canaryPods', 'canaryWorkloads', 'basePods', 'cluster', 'interval'] as const;
-
-export type TemplateVariables = Record<(typeof TEMPLATE_VARIABLES)[number], string>;
-
-/** What is wrong with a query template's placeholders, checked when the config is read rather than at the first tick. */
-export function templateProblems(template: string): string[] {
-  const problems: string[] = [];
-  for (const [, inner] of template.matchAll(/\{\{([^}]*)\}\}/g)) {
-    const name = (inner as string).trim();
-    if ((TEMPLATE_VARIABLES as readonly string[]).includes(name)) continue;
-    const guess = closest(name, TEMPLATE_VARIABLES);
-    problems.push(`unknown variable {{${name}}}${guess ? `; did you mean {{${guess}}}?` : ''} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
-  }
-  return problems;
-}
+export type TemplateVariables = Record<'namespace' | 'deployment' | 'canary' | 'canaryPods' | 'canaryWorkloads' | 'basePods' | 'cluster' | 'interval', string>;
 
 /** Replaces {{name}} placeholders; an unknown placeholder is an error, not an empty string. */
 export function renderQuery(template: string, variables: TemplateVariables): string {
@@ -45,4 +31,20 @@ export function renderQuery(template: string, variables: TemplateVariables): str
     if (value === undefined) throw new Error(`unknown variable {{${name}}} in query (known: ${Object.keys(variables).join(', ')})`);
     return value;
   });
+}
+
+/** One entry per variable: a variable added to TemplateVariables and not here is a compile error, not a config check that refuses it. */
+const VARIABLES: Record<keyof TemplateVariables, true> = { namespace: true, deployment: true, canary: true, canaryPods: true, canaryWorkloads: true, basePods: true, cluster: true, interval: true };
+export const TEMPLATE_VARIABLES = Object.keys(VARIABLES) as (keyof TemplateVariables)[];
+
+/** What is wrong with a query template's placeholders, checked when the config is read rather than at the first tick. */
+export function templateProblems(template: string): string[] {
+  const problems: string[] = [];
+  for (const [, inner] of template.matchAll(/\{\{([^}]*)\}\}/g)) {
+    const name = (inner as string).trim();
+    if ((TEMPLATE_VARIABLES as string[]).includes(name)) continue;
+    const guess = closest(name, TEMPLATE_VARIABLES);
+    problems.push(`unknown variable {{${name}}}${guess ? `; did you mean {{${guess}}}?` : ''} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
+  }
+  return problems;
 }

@@ -67,3 +67,21 @@ it('keeps analysing while a gate waits: Prometheus answering "no data" then roll
   await waitFor('the gate closed', () => s.message(gate.ts)?.text.includes('Gate closed'));
   expect(JSON.stringify(s.message(gate.ts)?.blocks)).not.toContain('rollout_approve');
 });
+
+it('holds while Prometheus is down, says so in the channel, and resumes by itself: no rollback', async () => {
+  stack = await startStack();
+  const s = stack;
+  await s.command('U0DEV', 'start http-probe-app v2');
+  const root = await waitFor('the root message', () => s.roots().find((m) => m.text.startsWith('Rollout http-probe-app-')));
+  const id = /Rollout (\S+):/.exec(root.text)?.[1] as string;
+  await waitFor('the first analysis', () => s.thread(id).find((m) => m.text.startsWith('Analysis #1')), 40_000);
+  const fault = s.fleet.setFault({ type: 'prometheus', cluster: 'member2', mode: 'error' });
+  const held = await waitFor('the held notice', () => s.channel().find((m) => m.text.includes('is *held*')), 40_000);
+  expect(held.text).toMatch(/analysis cannot measure \(member2 request-success-rate: Prometheus error: .*\); this interval is neither passed nor failed/);
+  s.fleet.clearFaults(fault.id);
+  await waitFor('the resumed notice', () => s.thread(id).find((m) => m.text.includes('the analysis of rollout')), 40_000);
+  await waitFor('the member1 gate', () => s.openGate(id, 'member1'), 40_000);
+  expect(s.channel().some((m) => m.text.includes('rolled back automatically'))).toBe(false);
+  // The intervals while Prometheus was down were neither passed nor failed: no summary shows a failed check.
+  expect(s.thread(id).filter((m) => m.text.startsWith('Analysis #')).every((m) => !JSON.stringify(m.blocks).includes(':x:'))).toBe(true);
+}, 180_000);
