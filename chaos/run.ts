@@ -3,7 +3,7 @@
 // the Slack emulator and the simulated fleet stand in for Slack and Kubernetes. Rollouts of
 // good and bad versions run (clicked through gates, or --auto) while one random rollgate
 // process is SIGKILLed and restarted every 1–4 s. Then it prints what a person would check.
-// Flags: --rollouts N (default 32), --minutes M (the run's time limit, default 8),
+// Flags: --rollouts N (default 32), --minutes M (no rollout starts after M minutes; running ones get 3 more; default 8),
 // --lock-ms MS (ROLLGATE_JOB_LOCK_MS and ROLLGATE_RECONCILE_MS, default 2000),
 // --kill-every MIN-MAX (seconds between kills, default 1-4; 0 for none).
 import { randomUUID } from 'node:crypto';
@@ -32,6 +32,8 @@ const { values: flags } = parseArgs({
 });
 const target = Number(flags.rollouts);
 const deadline = Date.now() + Number(flags.minutes) * 60_000;
+/** Rollouts running at the deadline get this long to finish (gates are still clicked) before they count as stuck. */
+const finishBy = deadline + 180_000;
 const lockMs = Number(flags['lock-ms']);
 const [killMin, killMax] = flags['kill-every'] === '0' ? [0, 0] : (flags['kill-every'] ?? '1-4').split('-').map((n) => Number(n) * 1000);
 if (!(target > 0) || !(Number(flags.minutes) > 0) || !(lockMs >= 500) || !(killMin! >= 0) || !(killMax! >= killMin!)) {
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
 
   async function clickThrough(id: string, slackEmulator: SlackEmulator): Promise<void> {
     const clicked = new Map<number, number>();
-    while (Date.now() < deadline) {
+    while (Date.now() < finishBy) {
       const rollout = await store.get(id);
       if (!rollout || isTerminal(rollout.phase)) return;
       for (const gate of rollout.gates.filter((g) => g.state === 'open')) {
