@@ -1,6 +1,7 @@
 // rollgate processes under chaos: started from the built bin/rollgate.js, killed with
 // SIGKILL and started again in place (same role, same environment).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Managed {
@@ -13,7 +14,8 @@ export interface Managed {
   up: boolean;
 }
 
-export function manageRollgate(root: string, env: NodeJS.ProcessEnv) {
+/** `logDir`: each process's output is appended to NAME.log there, across restarts. */
+export function manageRollgate(root: string, env: NodeJS.ProcessEnv, logDir: string) {
   const all: Managed[] = [];
   const launch = (managed: Managed, args: string[]) => {
     const child = spawn(process.execPath, [join(root, 'bin/rollgate.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -23,8 +25,13 @@ export function manageRollgate(root: string, env: NodeJS.ProcessEnv) {
       managed.tail.push(...d.toString().split('\n').filter(Boolean));
       managed.tail.splice(0, Math.max(0, managed.tail.length - 40));
     };
+    const file = createWriteStream(join(logDir, `${managed.name}.log`), { flags: 'a' });
+    file.write(`--- started (restart ${managed.restarts})\n`);
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    child.stdout?.pipe(file, { end: false });
+    child.stderr?.pipe(file, { end: false });
+    child.once('exit', (code, signal) => file.end(`--- exited ${code ?? signal}\n`));
     managed.child = child;
   };
   const argsOf = new Map<Managed, string[]>();

@@ -3,8 +3,9 @@
 // the Slack emulator and the simulated fleet stand in for Slack and Kubernetes. Rollouts of
 // good and bad versions run (clicked through gates, or --auto) while one random rollgate
 // process is SIGKILLed and restarted every 1–4 s. Then it prints what a person would check.
-// Flags: --rollouts N (default 32), --minutes M (the run's time limit, default 8),
-// --lock-ms MS (ROLLGATE_JOB_LOCK_MS and ROLLGATE_RECONCILE_MS, default 2000).
+// Flags: --rollouts N (default 32), --minutes M (no rollout starts after M minutes; running ones get 3 more; default 8),
+// --lock-ms MS (ROLLGATE_JOB_LOCK_MS and ROLLGATE_RECONCILE_MS, default 2000),
+// --kill-every MIN-MAX (seconds between kills, default 1-4; 0 for none).
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,13 +28,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
 
 const { values: flags } = parseArgs({
-  options: { rollouts: { type: 'string', default: '32' }, minutes: { type: 'string', default: '8' }, 'lock-ms': { type: 'string', default: '2000' } },
+  options: { 'kill-every': { type: 'string', default: '1-4' }, rollouts: { type: 'string', default: '32' }, minutes: { type: 'string', default: '8' }, 'lock-ms': { type: 'string', default: '2000' } },
 });
 const target = Number(flags.rollouts);
 const deadline = Date.now() + Number(flags.minutes) * 60_000;
+/** Rollouts running at the deadline get this long to finish (gates are still clicked) before they count as stuck. */
+const finishBy = deadline + 180_000;
 const lockMs = Number(flags['lock-ms']);
-if (!(target > 0) || !(Number(flags.minutes) > 0) || !(lockMs >= 500)) {
-  process.stderr.write('usage: npm run chaos -- [--rollouts N] [--minutes M] [--lock-ms MS>=500]\n');
+const [killMin, killMax] = flags['kill-every'] === '0' ? [0, 0] : (flags['kill-every'] ?? '1-4').split('-').map((n) => Number(n) * 1000);
+if (!(target > 0) || !(Number(flags.minutes) > 0) || !(lockMs >= 500) || !(killMin! >= 0) || !(killMax! >= killMin!)) {
+  process.stderr.write('usage: npm run chaos -- [--rollouts N] [--minutes M] [--lock-ms MS>=500] [--kill-every MIN-MAX|0]\n');
   process.exit(2);
 }
 
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
     // info: the processes say 'rollgate started', which the killer waits for.
     LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
   };
-  const rollgate = manageRollgate(ROOT, env);
+  const rollgate = manageRollgate(ROOT, env, dir);
   // Interrupted: leave nothing running behind.
   const cleanup = async () => {
     await rollgate.stopAll();
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
   redis.on('error', () => undefined); // Redis restarts on purpose; ioredis reconnects
   const store = createRolloutStore({ redis, prefix });
   const log = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
-  log(`redis ${redisServer.url} (append-only), serve :${port}, 2 workers, lock ${lockMs} ms; ${target} rollouts, at most ${flags.minutes} min`);
+  log(`redis ${redisServer.url} (append-only), serve :${port}, 2 workers, lock ${lockMs} ms; ${target} rollouts, at most ${flags.minutes} min; a kill every ${flags['kill-every']} s; logs in ${dir}`);
 
   const planned: Planned[] = [];
   let startsResent = 0;
@@ -116,8 +120,8 @@ async function main(): Promise<void> {
   // that was running at the kill has moved again (its seq changed, or it ended).
   const kills: { at: number; waiting: Map<string, number>; recoveredMs?: number }[] = [];
   const killer = (async () => {
-    while (driving) {
-      await sleep(between(1000, 4000));
+    while (driving && killMax! > 0) {
+      await sleep(between(killMin!, killMax!));
       if (!driving) break;
       // On a loaded machine a process can take many seconds to start: kill only ones that run.
       const running = processes.filter((p) => p.up);
@@ -159,7 +163,7 @@ async function main(): Promise<void> {
 
   async function clickThrough(id: string, slackEmulator: SlackEmulator): Promise<void> {
     const clicked = new Map<number, number>();
-    while (Date.now() < deadline) {
+    while (Date.now() < finishBy) {
       const rollout = await store.get(id);
       if (!rollout || isTerminal(rollout.phase)) return;
       for (const gate of rollout.gates.filter((g) => g.state === 'open')) {

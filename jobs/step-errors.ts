@@ -53,6 +53,11 @@ export function toStepFailure(error: unknown): StepFailure {
   return new StepFailure('bug', message, { cause: error });
 }
 
+/** Errors only a mistake in rollgate makes (as opposed to a plain Error, which may be a dropped connection). */
+export function isProgrammingError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof z.core.$ZodError;
+}
+
 /** BullMQ custom backoff: the server's Retry-After when it gave one, else exponential from 1 s. */
 export function stepBackoff(attemptsMade: number, _type?: string, error?: Error): number {
   const asked = error instanceof StepFailure ? error.retryAfterMs : error instanceof FleetError ? error.retryAfterMs : undefined;

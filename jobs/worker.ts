@@ -12,7 +12,7 @@ import { performStep } from './perform-step.js';
 import { NO_OBSERVER, type WorkerPorts } from './ports.js';
 import { inputJobSchema, STEPS_QUEUE, stepJobSchema, type InputJob, type Queues } from './queues.js';
 import { createRolloutRunner } from './rollout-runner.js';
-import { stepBackoff, toStepFailure } from './step-errors.js';
+import { isProgrammingError, stepBackoff, toStepFailure } from './step-errors.js';
 import type { RolloutStore } from './store.js';
 
 const KEEP_INPUT_IDS = 50;
@@ -77,10 +77,11 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
         return outcome.kind;
       });
     } catch (error) {
-      // Outside the step itself (reading or writing the rollout): Redis trouble is retried; a bug
-      // is not, and the job fails at once, loudly. The reconciler re-queues a failed step later.
+      // Outside the step itself (reading or writing the rollout): a bug (a TypeError, stored data
+      // that fails its schema) fails the job at once, loudly; anything else (Redis restarting, a
+      // dropped connection) is retried. The reconciler re-queues a failed step later.
+      if (!isProgrammingError(error)) throw error;
       const failure = toStepFailure(error);
-      if (failure.transient) throw failure;
       log.error({ rollout: data.rolloutId, step: data.step, code: failure.code, err: failure.message, stack: (error as Error)?.stack }, 'step job failed for good');
       throw new UnrecoverableError(failure.message);
     }

@@ -189,6 +189,20 @@ describe('an error that is a bug, not an outage', () => {
   });
 });
 
+describe('a bug outside the step (the stored rollout cannot be read)', () => {
+  it('fails the job at once instead of retrying it', async () => {
+    const h = (harness = startHarness());
+    const rollout = await queuedRollout(h);
+    await h.redis.set(h.store.keys.rollout(rollout.id), '{"id": "torn');
+    await h.queues.schedule(await h.store.pending(rollout.id));
+    h.startWorker();
+    const jobId = `${rollout.id}.0.start`;
+    await waitFor('the job failed', async () => (await h.queues.steps.getJobState(jobId)) === 'failed');
+    expect((await h.queues.steps.getJob(jobId))?.attemptsMade).toBe(1);
+    expect(h.calls).toEqual([]);
+  });
+});
+
 describe('an outage', () => {
   it('waits as long as the server asks (Retry-After) before the next attempt', async () => {
     let first = true;
