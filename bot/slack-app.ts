@@ -88,6 +88,8 @@ export function createSlackApp(options: SlackAppOptions) {
     app,
     client: app.client,
     mode: socketMode ? ('socket' as const) : ('http' as const),
+    /** Socket Mode: is the WebSocket to Slack open? (HTTP mode: always true.) */
+    connected: () => !('connected' in receiver) || receiver.connected(),
     /** Listens on `port` (HTTP: everything; Socket Mode: our routes) and, in Socket Mode, connects to Slack. */
     async start(port: number): Promise<Server> {
       if (!socketMode) return (await app.start(port)) as Server;

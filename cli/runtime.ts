@@ -218,6 +218,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       routes: httpRoutes({ ready: () => readiness.check(), registry: metrics.registry }),
       log,
     });
+    if (slack.mode === 'socket') readiness.watch(() => (slack.connected() ? undefined : 'Slack Socket Mode not connected; retrying with backoff'));
     const server = await slack.start(env.PORT);
     port = (server.address() as AddressInfo).port;
     closers.unshift(() => slack.stop());
