@@ -1,5 +1,6 @@
 // What the Slack handlers share: config, the rollout store, the queues and a clock.
 import type { Logger } from 'pino';
+import type { ApproverDirectory } from '../jobs/ports.js';
 import type { Queues } from '../jobs/queues.js';
 import type { RolloutStore } from '../jobs/store.js';
 import type { AppConfig, Config } from '../rollout/config.js';
@@ -21,4 +22,8 @@ export interface BotContext {
    * kubeconfig): the start step then checks instead.
    */
   runningVersion?: (app: AppConfig, cluster: string) => Promise<string>;
+  /** True the first time `id` is seen (for 10 minutes): a replayed request is recognised. */
+  firstDelivery?: (id: string) => Promise<boolean>;
+  /** Who may decide a gate; lets a click show "Approving…" at once when it will be accepted. */
+  approvers?: ApproverDirectory;
 }

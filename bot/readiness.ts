@@ -5,12 +5,15 @@ import type { Redis } from 'ioredis';
 export interface Readiness {
   /** Marks a part not ready for `reason`, or ready again with undefined. */
   set(part: string, reason: string | undefined): void;
+  /** A reason computed at each check (e.g. "Socket Mode not connected"), or undefined when fine. */
+  watch(probe: () => string | undefined): void;
   /** Every reason the process is not ready; empty when it is. */
   check(): Promise<string[]>;
 }
 
 export function createReadiness(options: { redis: Pick<Redis, 'ping' | 'status'>; redisTimeoutMs?: number }): Readiness {
   const reasons = new Map<string, string>();
+  const probes: (() => string | undefined)[] = [];
   const timeoutMs = options.redisTimeoutMs ?? 1000;
 
   async function redisReason(): Promise<string | undefined> {
@@ -36,9 +39,13 @@ export function createReadiness(options: { redis: Pick<Redis, 'ping' | 'status'>
       if (reason === undefined) reasons.delete(part);
       else reasons.set(part, reason);
     },
+    watch(probe) {
+      probes.push(probe);
+    },
     async check() {
       const redis = await redisReason();
-      return [...reasons.values(), ...(redis ? [redis] : [])];
+      const watched = probes.map((probe) => probe()).filter((r): r is string => r !== undefined);
+      return [...reasons.values(), ...watched, ...(redis ? [redis] : [])];
     },
   };
 }

@@ -7,6 +7,7 @@ import bolt from '@slack/bolt';
 import type { CustomRoute, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { registerGateButtons } from './actions/gate-buttons.js';
+import { limitBodies } from './body-limit.js';
 import { registerAppHome } from './home/app-home.js';
 import { slackLogger } from './bolt-logger.js';
 import { registerRolloutCommand } from './commands/rollout-command.js';
@@ -53,13 +54,19 @@ function dropUserless(app: InstanceType<typeof App>, log: Logger): void {
   };
 }
 
+function httpReceiver(signingSecret: string, routes: CustomRoute[], logger: ReturnType<typeof slackLogger>): InstanceType<typeof HTTPReceiver> {
+  const receiver = new HTTPReceiver({ signingSecret, endpoints: '/slack/events', customRoutes: routes, logger, processBeforeResponse: false });
+  receiver.requestListener = limitBodies(receiver.requestListener, ['/slack/events']);
+  return receiver;
+}
+
 export function createSlackApp(options: SlackAppOptions) {
   const logger = slackLogger(options.log.child({ component: 'bolt' }));
   const { transport } = options;
   const socketMode = 'appToken' in transport;
   const receiver = socketMode
     ? createSocketModeReceiver({ appToken: transport.appToken, logger, log: options.log.child({ component: 'socket-mode' }), ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}) })
-    : new HTTPReceiver({ signingSecret: transport.signingSecret, endpoints: '/slack/events', customRoutes: options.routes, logger, processBeforeResponse: false });
+    : httpReceiver(transport.signingSecret, options.routes, logger);
   const app = new App({
     receiver,
     // Not `token`: with a token, Bolt calls auth.test in its constructor and nothing handles its
@@ -81,6 +88,8 @@ export function createSlackApp(options: SlackAppOptions) {
     app,
     client: app.client,
     mode: socketMode ? ('socket' as const) : ('http' as const),
+    /** Socket Mode: is the WebSocket to Slack open? (HTTP mode: always true.) */
+    connected: () => !('connected' in receiver) || receiver.connected(),
     /** Listens on `port` (HTTP: everything; Socket Mode: our routes) and, in Socket Mode, connects to Slack. */
     async start(port: number): Promise<Server> {
       if (!socketMode) return (await app.start(port)) as Server;

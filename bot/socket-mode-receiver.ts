@@ -84,7 +84,12 @@ export function createSocketModeReceiver(options: SocketModeReceiverOptions): Re
       try {
         await client.start();
       } catch (error) {
-        throw startError(error, options.slackApiUrl);
+        // A refused app token is final; Slack not answering is retried in the background
+        // (readiness says "not connected" meanwhile), as a lost connection is.
+        if ((error as { code?: string }).code === 'slack_webapi_platform_error') throw startError(error, options.slackApiUrl);
+        log.warn({ err: startError(error, options.slackApiUrl).message }, 'socket mode could not connect at start; retrying with backoff');
+        if (!reconnecting) reconnecting = reconnect().finally(() => (reconnecting = undefined));
+        return;
       }
       connected = true;
       log.info('socket mode connected');

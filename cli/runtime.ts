@@ -218,6 +218,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         if (!rollout || !ts) return undefined;
         return (await client.chat.getPermalink({ channel: rollout.channel, message_ts: ts }).catch(() => undefined))?.permalink;
       },
+      // Longer than Slack's 5-minute replay window for a signed request.
+      firstDelivery: async (id: string) => (await redis.set(`${prefix}:seen:${id}`, '1', 'PX', 600_000, 'NX')) === 'OK',
+      approvers: createApproverDirectory({ client, clock }),
       ...(reader ? { runningVersion: async (app: Config['apps'][number], cluster: string) => (await reader.readBase(app, cluster)).version } : {}),
     };
     const slack = createSlackApp({
@@ -229,6 +232,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       routes: httpRoutes({ ready: () => readiness.check(), registry: metrics.registry }),
       log,
     });
+    if (slack.mode === 'socket') readiness.watch(() => (slack.connected() ? undefined : 'Slack Socket Mode not connected; retrying with backoff'));
     const server = await slack.start(env.PORT);
     port = (server.address() as AddressInfo).port;
     closers.unshift(() => slack.stop());

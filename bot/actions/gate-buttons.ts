@@ -1,11 +1,19 @@
-// The Approve and Rollback buttons of a gate. Acknowledge, then enqueue the decision; the
-// worker applies it (or refuses it, answering the clicker privately).
-import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+// The Approve and Rollback buttons of a gate. The value names the rollout and stage, and the
+// click must come from that gate's own message. A click that will be accepted changes its
+// message at once ("Approving member1… by @lead", through the click's response_url, which
+// does not wait behind the channel's pacer), then the decision is queued for the worker, which
+// applies it (or refuses it, answering the clicker privately). Queued before the 200 where
+// Slack's 3 s allow it (see ack-after.ts).
+import type { AllMiddlewareArgs, App, BlockButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { APPROVE_ACTION, ROLLBACK_ACTION } from '../blocks/messages.js';
+import { transition } from '../../rollout/machine.js';
+import type { Rollout } from '../../rollout/model.js';
+import { settledOrLate } from '../ack-after.js';
+import { APPROVE_ACTION, gateDecidingMessage, ROLLBACK_ACTION } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 
 const buttonValue = z.object({ r: z.string().min(1).max(200), s: z.int().min(1).max(1000) });
+type Kind = 'approve' | 'rollback';
 
 function parseValue(value: string | undefined): z.infer<typeof buttonValue> | undefined {
   try {
@@ -16,21 +24,50 @@ function parseValue(value: string | undefined): z.infer<typeof buttonValue> | un
   }
 }
 
+/** Is the clicked message the gate message this value names, in the rollout's channel? */
+async function onItsGate(ctx: BotContext, rollout: Rollout, stage: number, body: BlockButtonAction): Promise<boolean> {
+  const clickedTs = body.message?.ts ?? body.container?.message_ts;
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  const gateTs = await ctx.store.messageTs(rollout.id, `gate-${stage}`);
+  return gateTs !== undefined && clickedTs === gateTs && channel === rollout.channel;
+}
+
+/** The worker's rules, tried on the current state: would this click decide the gate? */
+async function willDecide(ctx: BotContext, rollout: Rollout, kind: Kind, stage: number, user: string): Promise<boolean> {
+  const app = ctx.config.apps.find((a) => a.name === rollout.app);
+  if (!app || !ctx.approvers) return false;
+  const isApprover = await ctx.approvers.isApprover(app, user, kind === 'approve' ? rollout.gates[stage - 1]?.clusters : undefined);
+  const by = { user, isApprover };
+  const result = transition(rollout, kind === 'approve' ? { type: 'GateApproved', stage, by } : { type: 'RollbackRequested', by, stage }, ctx.clock());
+  if (!result.ok) return false;
+  return kind === 'approve' ? result.rollout.gates[stage - 1]?.state === 'approved' : result.rollout.phase === 'rolling-back';
+}
+
+async function click(kind: Kind, body: BlockButtonAction, action: BlockButtonAction['actions'][number], respond: RespondFn, ctx: BotContext): Promise<void> {
+  const refuse = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text: `:no_entry: ${text}` });
+  const target = parseValue(action.value);
+  if (!target) return void (await refuse('This button does not belong to a rollout gate.'));
+  const rollout = await ctx.store.get(target.r);
+  if (!rollout) return void (await refuse(`There is no rollout ${target.r}.`));
+  if (!(await onItsGate(ctx, rollout, target.s, body))) return void (await refuse(`This button does not belong to this message: use the buttons on the gate of rollout ${rollout.id}.`));
+  const user = body.user.id;
+  const deciding = await willDecide(ctx, rollout, kind, target.s, user).catch(() => false);
+  if (deciding && body.response_url) {
+    await respond({ replace_original: true, ...gateDecidingMessage(rollout, target.s, kind, user) } as never).catch((error: unknown) => {
+      ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not mark the clicked gate as deciding');
+    });
+  }
+  await ctx.queues.input({ rolloutId: target.r, stage: target.s, inputId: action.action_ts, kind, user, ...(body.response_url ? { responseUrl: body.response_url } : {}) });
+}
+
 export function registerGateButtons(app: App, ctx: BotContext): void {
-  const handle = (kind: 'approve' | 'rollback') => async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+  const handle = (kind: Kind) => async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+    const work = click(kind, body, action, respond, ctx);
+    await settledOrLate(work);
     await ack();
-    const target = parseValue(action.value);
-    if (!target) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: ':no_entry: This button does not belong to a rollout gate.' });
-      return;
-    }
-    await ctx.queues.input({
-      rolloutId: target.r,
-      stage: target.s,
-      inputId: action.action_ts,
-      kind,
-      user: body.user.id,
-      ...(body.response_url ? { responseUrl: body.response_url } : {}),
+    await work.catch(async (error: unknown) => {
+      ctx.log.error({ err: error instanceof Error ? error.message : String(error) }, 'gate click failed');
+      await respond({ response_type: 'ephemeral', replace_original: false, text: ':warning: Your click was not recorded; try again.' }).catch(() => undefined);
     });
   };
   app.action<BlockButtonAction>(APPROVE_ACTION, handle('approve'));

@@ -136,6 +136,13 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
   return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided)] };
 }
 
+/** The clicked gate at once, before the decision is applied: no buttons, who is deciding what. */
+export function gateDecidingMessage(rollout: Rollout, stage: number, kind: 'approve' | 'rollback', user: string): SlackMessage {
+  const where = rollout.gates[stage - 1]?.clusters.join(', ') ?? '?';
+  const doing = kind === 'approve' ? `:hourglass_flowing_sand: Approving ${where}… by ${mention(user)}` : `:hourglass_flowing_sand: Rolling back… by ${mention(user)}`;
+  return { text: doing.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(doing)] };
+}
+
 function finalStates(rollout: Rollout): string {
   return rollout.clusters
     .map((name) => {

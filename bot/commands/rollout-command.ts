@@ -5,6 +5,7 @@ import type { AuditEntry } from '../../jobs/store.js';
 import type { AppConfig } from '../../rollout/config.js';
 import { lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
+import { settledOrLate } from '../ack-after.js';
 import { HELP_TEXT, parseCommand, type Command } from './parse.js';
 
 export function registerRolloutCommand(app: App, ctx: BotContext): void {
@@ -18,8 +19,24 @@ export function registerRolloutCommand(app: App, ctx: BotContext): void {
       await ack({ response_type: 'ephemeral', text: HELP_TEXT });
       return;
     }
+    const caller = { user: command.user_id, inputId: command.trigger_id, responseUrl: command.response_url };
+    let replayed = false;
+    const work = (async () => {
+      // A signed request replayed within Slack's 5 minutes carries the same trigger_id.
+      if (ctx.firstDelivery && !(await ctx.firstDelivery(`command.${command.trigger_id}`))) return void (replayed = true);
+      await run(parsed.command, caller, respond, ctx);
+    })();
+    // Queued (or recorded) before the 200 where the budget allows: see ack-after.ts.
+    await settledOrLate(work);
+    if (replayed) {
+      await ack({ response_type: 'ephemeral', text: ':information_source: This request was already received; it is not run twice.' });
+      return;
+    }
     await ack();
-    await run(parsed.command, { user: command.user_id, inputId: command.trigger_id, responseUrl: command.response_url }, respond, ctx);
+    await work.catch(async (error: unknown) => {
+      ctx.log.error({ err: error instanceof Error ? error.message : String(error), command: parsed.command.kind }, 'command failed');
+      await respond({ response_type: 'ephemeral', text: `:warning: Your \`${parsed.command.kind}\` was not done: ${error instanceof Error ? error.message : String(error)}. Nothing was queued; try again.` }).catch(() => undefined);
+    });
   });
 }
 
@@ -108,7 +125,7 @@ async function start(command: Extract<Command, { kind: 'start' }>, caller: Calle
 }
 
 /** How long a start waits for the fleet to say what runs; past it, the start step checks instead. */
-const RUNNING_VERSION_WAIT_MS = 3000;
+const RUNNING_VERSION_WAIT_MS = 1500;
 
 /** The base's version, or undefined when it cannot be read in time (the start step checks again). */
 async function runningVersion(ctx: BotContext, app: AppConfig, cluster: string): Promise<string | undefined> {

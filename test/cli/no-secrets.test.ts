@@ -160,7 +160,22 @@ describe('no secret in any output', () => {
     }
   });
 
-  it('a refused or unreachable app-level token in Socket Mode ends in one line naming SLACK_APP_TOKEN', async () => {
+  it('Socket Mode with Slack unreachable at start: retried while /readyz says why, connected once Slack answers', async () => {
+    const slackPort = await freePort();
+    const port = await freePort();
+    const proc = start(['serve'], baseEnv({ SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`, PORT: String(port), SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '' }));
+    await eventually('a 503 naming Socket Mode', async () => {
+      const r = await readyz(port);
+      return r.status === 503 && r.text.includes('Socket Mode not connected');
+    }, proc);
+    const slack = await emulator({ port: slackPort });
+    await eventually('ready', async () => (await readyz(port)).status === 200, proc);
+    expect(slack.socketConnections()).toHaveLength(1);
+    expect(await stopWithSigterm(proc)).toBe(0);
+    expectNoSecret(proc.output());
+  });
+
+  it('a refused app-level token in Socket Mode ends in one line naming SLACK_APP_TOKEN', async () => {
     const slack = await emulator();
     const refused = start(['serve'], baseEnv({ SLACK_API_URL: slack.apiUrl, PORT: String(await freePort()), SLACK_APP_TOKEN: `xapp-1-A0ROLLGATE-${randomBytes(6).toString('hex')}`, SLACK_SIGNING_SECRET: '' }));
     expect(await refused.exited).toBe(1);
