@@ -22,12 +22,14 @@ const { values: flags } = parseArgs({
     'ack-seconds': { type: 'string', default: '10' },
     n: { type: 'string', default: '100,300,1000' },
     'workers-n': { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '40' },
+    seconds: { type: 'string', default: '30' },
     interval: { type: 'string', default: '10' },
     'click-n': { type: 'string', default: '0,100,1000' },
-    'probe-seconds': { type: 'string', default: '25' },
+    'probe-seconds': { type: 'string', default: '20' },
     only: { type: 'string', default: 'ack,click,scale' },
     'cpu-prof': { type: 'boolean', default: false },
+    /** Record every Redis command of the first scale window (MONITOR), grouped by command and key shape. */
+    monitor: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
   },
 });
@@ -317,10 +319,31 @@ interface ScaleRow {
   redisCpuPercent: number;
   benchCpuPercent: number;
   perRolloutInterval: { redis: number; kubeRequests: number; kubeReadsPerCluster: number; prometheus: number; slack: number; tlsHandshakes: number };
+  /** The same per analysis tick actually done (ticks late or missing do not dilute it). */
+  perTick: { cpuMs: number; redis: number; kubeRequests: number; prometheus: number; slack: number };
   redisTop: Record<string, number>;
   kube: Record<string, number>;
   slackCalls: Record<string, number>;
   probes?: ProbeResult;
+  redisByKey?: Record<string, number>;
+}
+
+/** MONITOR on its own connection: commands counted by name and key with ids and numbers masked. */
+async function monitorRedis(redis: Redis): Promise<{ stop(): Promise<Record<string, number>> }> {
+  const counts: Record<string, number> = {};
+  const monitor = await new Redis(redis.options).monitor();
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    const [name = '', key = ''] = args;
+    const shape = key.replace(/bg-\d+-\d+/g, 'ID').replace(/probe-\d+-\d+/g, 'ID').replace(/\.\d+\./g, '.SEQ.').replace(/\d+/g, 'N');
+    const k = `${name.toLowerCase()} ${shape}${source.includes('lua') ? ' (in Lua)' : ''}`;
+    counts[k] = (counts[k] ?? 0) + 1;
+  });
+  return {
+    async stop() {
+      monitor.disconnect();
+      return counts;
+    },
+  };
 }
 
 async function startBackground(stack: Stack, n: number): Promise<void> {
@@ -383,6 +406,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       cpu: pids.map((pid) => procStats(pid).cpuSec),
       bench: process.cpuUsage(),
     };
+    const monitor = flags.monitor ? await monitorRedis(stack.redis) : undefined;
     const rss = pids.map(() => 0);
     const end = Date.now() + SECONDS * 1000;
     while (Date.now() < end) {
@@ -390,6 +414,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       await sleep(1000);
     }
     const elapsedS = (Date.now() - before.wall) / 1000;
+    const monitored = monitor ? await monitor.stop() : undefined;
     const commands = diff(before.commands, await commandStats(stack.redis));
     const redisCpuS = (await redisCpu(stack.redis)) - before.redisCpu;
     const fleetAfter: FleetCounts = fleet.counts();
@@ -424,13 +449,25 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
         slack: round(slackTotal / intervals, 2),
         tlsHandshakes: round((fleetAfter.tlsHandshakes - before.fleet.tlsHandshakes) / intervals, 3),
       },
+      perTick: {
+        // CPU of every rollgate process per tick done: the machine-independent cost of a tick (all steps included).
+        cpuMs: round((cpu.reduce((a, b) => a + b, 0) / 100) * elapsedS * 1000 / Math.max(1, lateness.length), 2),
+        redis: round(sum(commands) / Math.max(1, lateness.length)),
+        kubeRequests: round(kubeTotal / Math.max(1, lateness.length), 2),
+        prometheus: round(prom / Math.max(1, lateness.length), 2),
+        slack: round(slackTotal / Math.max(1, lateness.length), 2),
+      },
       redisTop: Object.fromEntries(Object.entries(commands).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, round(v / intervals, 2)])),
       kube: Object.fromEntries(Object.entries(kube).map(([k, v]) => [k, round(v / intervals, 2)])),
       slackCalls: Object.fromEntries(Object.entries(slackCalls).map(([k, v]) => [k, round(v / intervals, 2)])),
     };
     log(
-      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB, CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}`,
+      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB, CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
     );
+    if (monitored) {
+      row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, lateness.length), 2)]));
+      log(`Redis commands per tick done, by command and key:\n${Object.entries(row.redisByKey).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
+    }
     if (withProbes) row.probes = await probeBench(stack, n);
     return row;
   } finally {
@@ -523,6 +560,13 @@ const cleanup = () => {
   process.exit(130);
 };
 process.once('SIGINT', cleanup);
+// Whatever happens, nothing this run started outlives it.
+process.on('exit', killAll);
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  killAll();
+  process.exit(1);
+});
 process.once('SIGTERM', cleanup);
 main()
   .catch((error: unknown) => {
