@@ -21,7 +21,7 @@ const { values: flags } = parseArgs({
     'ack-rates': { type: 'string', default: '20,100,300' },
     'ack-seconds': { type: 'string', default: '10' },
     n: { type: 'string', default: '100,300,1000' },
-    'workers-n': { type: 'string', default: '1000' },
+    'workers-n': { type: 'string', default: '300' },
     seconds: { type: 'string', default: '30' },
     interval: { type: 'string', default: '10' },
     'click-n': { type: 'string', default: '0,100,1000' },
@@ -110,6 +110,7 @@ interface Stack {
 async function startStack(apps: App[], workers: number): Promise<Stack> {
   fleet.reset();
   slack.reset();
+  gates.clear();
   for (const app of apps) fleet.seedApp(app.name);
   const { proc: redisProc, url } = await startRedis();
   const port = await freePort();
@@ -140,6 +141,7 @@ async function startStack(apps: App[], workers: number): Promise<Stack> {
     redisProc,
     procs,
     async stop() {
+      if (process.env.BENCH_SHOW_LOGS) for (const p of procs) process.stderr.write(`--- ${p.name}\n${p.output().slice(-3000)}\n`);
       for (const p of procs) await stop(p);
       redis.disconnect();
       await stop(redisProc);
@@ -364,7 +366,8 @@ async function startBackground(stack: Stack, n: number): Promise<void> {
   }
   await Promise.all(sends);
   agent.destroy();
-  const deadline = performance.now() + 180_000;
+  // Bounded: a run whose rollouts cannot even start in time reports how many did.
+  const deadline = performance.now() + 90_000;
   while (seen.size < n && performance.now() < deadline) await sleep(200);
   fleet.events.off('write', onWrite);
   log(`${seen.size}/${n} background rollouts have canaries after ${round((performance.now() - t0) / 1000)} s`);
