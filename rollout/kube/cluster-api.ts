@@ -1,5 +1,6 @@
 // One cluster's API, reached through a kubeconfig context, with every failure turned into
 // a FleetError. Karmada objects and Deployments go through the same generic object calls.
+import type { Agent } from 'node:http';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { FleetError, type FleetErrorCode } from './fleet.js';
 import type { KubeObject } from './objects.js';
@@ -80,6 +81,33 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Agents kept per cluster: a new client certificate (a rotated credential) gets a new one, up to this many. */
+const MAX_AGENTS = 4;
+
+/**
+ * client-node builds a new Agent for every request, so every call opened a new connection and
+ * made a new TLS handshake. This makes the KubeConfig hand out one keep-alive agent per set of
+ * TLS options instead, so a warm cluster costs no handshake. (createAgent is private in the
+ * typings; it is the one place client-node makes agents, proxies included.)
+ */
+export function reuseConnections(config: KubeConfig): void {
+  type AgentOptions = Record<string, unknown>;
+  const factory = config as unknown as { createAgent(cluster: unknown, options: AgentOptions): Agent };
+  const create = factory.createAgent.bind(config);
+  const agents = new Map<string, Agent>();
+  factory.createAgent = (cluster, options) => {
+    const server = (cluster as { server?: string; proxyUrl?: string } | null) ?? {};
+    const key = JSON.stringify([server.server, server.proxyUrl, ...['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'].map((k) => String(options[k]))]);
+    let agent = agents.get(key);
+    if (!agent) {
+      if (agents.size >= MAX_AGENTS) agents.delete(agents.keys().next().value as string);
+      agent = create(cluster, { ...options, keepAlive: true });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+}
+
 export function connectCluster(options: { kubeconfig: KubeConfig; context: string; cluster: string; timeoutMs?: number }): ClusterApi {
   const config = new KubeConfig();
   config.loadFromString(options.kubeconfig.exportConfig());
@@ -87,6 +115,7 @@ export function connectCluster(options: { kubeconfig: KubeConfig; context: strin
     throw new FleetError('misconfigured', `kubeconfig has no context "${options.context}" (cluster ${options.cluster})`, options.cluster);
   }
   config.setCurrentContext(options.context);
+  reuseConnections(config);
   const custom = config.makeApiClient(CustomObjectsApi);
   const core = config.makeApiClient(CoreV1Api);
   const { cluster } = options;

@@ -1,0 +1,588 @@
+// npm run bench: rollgate measured against local processes only (a private redis-server, the
+// lean fleet and Slack stand-ins in this process, rollgate as real child processes), each
+// figure beside a floor measured in the same run. Prints a table and writes JSON.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { caPath, createLeanFleet, MEMBERS, type FleetCounts, type FleetWrite } from './lean-fleet.js';
+import { createLeanSlack, type GateSeen } from './lean-slack.js';
+import { openLoop, post } from './load.js';
+import { freePort, killAll, machine, procStats, rollgate, ROOT, start, startRedis, stop, waitHealthy, type Proc } from './procs.js';
+import { approveClick, sign, slashCommand } from './slack-requests.js';
+import { summarize, type Summary } from './stats.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    'ack-rates': { type: 'string', default: '20,100,300' },
+    'ack-seconds': { type: 'string', default: '8' },
+    n: { type: 'string', default: '100,300,1000' },
+    'workers-n': { type: 'string', default: '300' },
+    seconds: { type: 'string', default: '25' },
+    interval: { type: 'string', default: '10' },
+    'click-n': { type: 'string', default: '0,100,1000' },
+    'probe-seconds': { type: 'string', default: '15' },
+    only: { type: 'string', default: 'ack,click,scale' },
+    'cpu-prof': { type: 'boolean', default: false },
+    /** Record every Redis command of the first scale window (MONITOR), grouped by command and key shape. */
+    monitor: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
+  },
+});
+const list = (text: string) => text.split(',').filter(Boolean).map(Number);
+const ACK_RATES = list(flags['ack-rates']);
+const ACK_SECONDS = Number(flags['ack-seconds']);
+const SCALE_N = list(flags.n);
+const WORKERS_N = list(flags['workers-n']);
+const SECONDS = Number(flags.seconds);
+const INTERVAL_S = Number(flags.interval);
+const CLICK_N = list(flags['click-n']);
+const PROBE_SECONDS = Number(flags['probe-seconds']);
+const ONLY = new Set(flags.only.split(','));
+const PROBE_APPS = 40;
+const PROBES_AT_ONCE = 2;
+const PREFIX = 'bench';
+const REQUESTER = 'U0DEV';
+const APPROVER = 'U0LEAD';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+const secret = `bench-${randomUUID()}`;
+const fleet = createLeanFleet();
+const slack = createLeanSlack();
+const dir = mkdtempSync(join(tmpdir(), 'rollgate-bench-'));
+const httpsAgent = new https.Agent({ keepAlive: true, ca: readFileSync(caPath) });
+
+interface App {
+  name: string;
+  channel: string;
+  intervalS: number;
+  iterations: number;
+}
+
+const bgApps = (n: number): App[] => Array.from({ length: n }, (_, i) => ({ name: `bg-${i}`, channel: `C0BG${i}`, intervalS: INTERVAL_S, iterations: 100_000 }));
+const probeApps = (): App[] => Array.from({ length: PROBE_APPS }, (_, i) => ({ name: `probe-${i}`, channel: `C0PROBE${i}`, intervalS: 1, iterations: 1 }));
+
+function configFile(apps: App[]): string {
+  const doc = {
+    fleet: {
+      mode: 'karmada',
+      karmada: { context: 'karmada-apiserver' },
+      clusters: MEMBERS.map((name) => ({ name, context: name, prometheus: { url: fleet.prometheusUrl(name), timeout: '10s' } })),
+    },
+    apps: apps.map((a) => ({
+      name: a.name,
+      namespace: 'default',
+      deployment: a.name,
+      container: a.name,
+      version: { env: 'ROLLOUT_LABEL' },
+      channel: a.channel,
+      clusters: [...MEMBERS],
+      strategy: 'per-cluster',
+      canary: { replicas: 1 },
+      analysis: {
+        interval: `${a.intervalS}s`,
+        iterations: a.iterations,
+        failureLimit: 2,
+        metrics: [{ name: 'request-success-rate', min: 99 }, { name: 'request-duration', max: 500 }, { name: 'pod-restarts', max: 0 }],
+      },
+    })),
+  };
+  const file = join(dir, `rollgate-${apps.length}.yaml`);
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+}
+
+interface Stack {
+  port: number;
+  redis: Redis;
+  redisProc: Proc;
+  procs: Proc[];
+  stop(): Promise<void>;
+}
+
+async function startStack(apps: App[], workers: number): Promise<Stack> {
+  fleet.reset();
+  slack.reset();
+  gates.clear();
+  for (const app of apps) fleet.seedApp(app.name);
+  const { proc: redisProc, url } = await startRedis();
+  const port = await freePort();
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, fleet.kubeconfig());
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    REDIS_URL: url,
+    ROLLGATE_REDIS_PREFIX: PREFIX,
+    ROLLGATE_CONFIG: configFile(apps),
+    KUBECONFIG: kubeconfig,
+    NODE_EXTRA_CA_CERTS: caPath,
+    ROLLGATE_READY_POLL_MS: '200',
+    LOG_LEVEL: 'warn',
+  };
+  const profile = (role: string) => (flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results/profiles')}`, `--cpu-prof-name=${role}-${apps.length}-${Date.now()}.cpuprofile`] : []);
+  const procs = [rollgate('serve', env, profile('serve'))];
+  for (let i = 0; i < workers; i++) procs.push(rollgate('worker', env, profile(`worker${i}`)));
+  await waitHealthy(port, procs);
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  return {
+    port,
+    redis,
+    redisProc,
+    procs,
+    async stop() {
+      if (process.env.BENCH_SHOW_LOGS) for (const p of procs) process.stderr.write(`--- ${p.name}\n${p.output().slice(-3000)}\n`);
+      for (const p of procs) await stop(p);
+      redis.disconnect();
+      await stop(redisProc);
+    },
+  };
+}
+
+const eventsUrl = (stack: Stack) => `http://127.0.0.1:${stack.port}/slack/events`;
+
+// ---------------------------------------------------------------- ack
+
+interface AckRow {
+  rate: number;
+  rollgate: Summary & { errors: number; non200: number };
+  floor: Summary & { errors: number };
+  p99Ratio: number;
+}
+
+async function ackBench(stack: Stack): Promise<AckRow[]> {
+  const floorProc = start('floor', process.execPath, [join(ROOT, 'dist/bench/floor-server.js'), secret]);
+  for (let i = 0; i < 100 && !floorProc.output().trim(); i++) await sleep(50);
+  const floorUrl = `http://127.0.0.1:${floorProc.output().trim()}/slack/events`;
+  const request = () => sign(secret, slashCommand({ text: 'list', user: REQUESTER, responseUrl: slack.responseUrl('ack') }));
+  const rows: AckRow[] = [];
+  try {
+    // Warm both (JIT, connections) before measuring.
+    await openLoop({ url: floorUrl, rate: 50, seconds: 1, request });
+    await openLoop({ url: eventsUrl(stack), rate: 50, seconds: 1, request });
+    for (const rate of ACK_RATES) {
+      const floor = await openLoop({ url: floorUrl, rate, seconds: ACK_SECONDS, request });
+      await sleep(500);
+      const ours = await openLoop({ url: eventsUrl(stack), rate, seconds: ACK_SECONDS, request });
+      const f = summarize(floor.latencies);
+      const r = summarize(ours.latencies);
+      const non200 = Object.entries(ours.statuses).reduce((n, [code, c]) => (code === '200' ? n : n + c), 0);
+      rows.push({ rate, rollgate: { ...r, errors: ours.errors, non200 }, floor: { ...f, errors: floor.errors }, p99Ratio: round(r.p99 / f.p99) });
+      log(`ack ${rate}/s: rollgate p50 ${r.p50} p99 ${r.p99} max ${r.max} ms; floor p50 ${f.p50} p99 ${f.p99} max ${f.max} ms`);
+      await sleep(1000);
+    }
+  } finally {
+    await stop(floorProc);
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------- click -> write, start -> canary
+
+function waitWrite(match: (w: FleetWrite) => boolean, timeoutMs: number): Promise<FleetWrite | undefined> {
+  return new Promise((resolve) => {
+    const onWrite = (w: FleetWrite) => {
+      if (!match(w)) return;
+      done(w);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    const done = (w: FleetWrite | undefined) => {
+      clearTimeout(timer);
+      fleet.events.off('write', onWrite);
+      resolve(w);
+    };
+    fleet.events.on('write', onWrite);
+  });
+}
+
+const gates = new Map<string, GateSeen>();
+slack.events.on('gate', (g: GateSeen) => gates.set(`${g.channel}/${g.stage}`, g));
+
+async function waitGate(channel: string, stage: number, timeoutMs: number): Promise<GateSeen | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const g = gates.get(`${channel}/${stage}`);
+    if (g) return g;
+    await sleep(5);
+  }
+  return undefined;
+}
+
+interface ProbeResult {
+  active: number;
+  startToCanary: Summary;
+  clickToWrite: Summary;
+  floor: Summary;
+  p99Ratio: number;
+  failures: number;
+}
+
+async function writeFloor(stack: Stack, samples: number): Promise<Summary> {
+  const name = 'floor-override';
+  fleet.objects.set(`karmada/overridepolicies/default/${name}`, { apiVersion: 'policy.karmada.io/v1alpha1', kind: 'OverridePolicy', metadata: { name, namespace: 'default' }, spec: { n: 0 } });
+  const patch = (n: number) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify([{ op: 'replace', path: '/spec/n', value: n }]);
+      const url = new URL(`${fleet.url}/karmada/apis/policy.karmada.io/v1alpha1/namespaces/default/overridepolicies/${name}`);
+      const request = https.request(url, { method: 'PATCH', agent: httpsAgent, headers: { 'content-type': 'application/json-patch+json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer bench' } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve());
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  const latencies: number[] = [];
+  for (let i = 0; i < samples + 10; i++) {
+    const t = performance.now();
+    await stack.redis.get(`${PREFIX}:floor`);
+    await patch(i);
+    if (i >= 10) latencies.push(performance.now() - t);
+  }
+  return summarize(latencies);
+}
+
+async function probeBench(stack: Stack, background: number): Promise<ProbeResult> {
+  const startSamples: number[] = [];
+  const clickSamples: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const agent = new http.Agent({ keepAlive: true });
+  const deadline = performance.now() + PROBE_SECONDS * 1000;
+  const one = async (index: number) => {
+    const app = `probe-${index}`;
+    const channel = `C0PROBE${index}`;
+    const canary = waitWrite((w) => w.plural === 'propagationpolicies' && w.name === `${app}-canary-propagation`, 30_000);
+    const sent = performance.now();
+    await post(eventsUrl(stack), sign(secret, slashCommand({ text: `start ${app} v2`, user: REQUESTER, channel, responseUrl: slack.responseUrl(app) })), agent);
+    const written = await canary;
+    if (!written) return void failures++;
+    startSamples.push(written.at - sent);
+    for (let stage = 1; stage <= MEMBERS.length; stage++) {
+      const gate = await waitGate(channel, stage, 30_000);
+      if (!gate) return void failures++;
+      const write = waitWrite((w) => w.plural === 'overridepolicies' && w.name === `${app}-promote-override` && w.verb !== 'DELETE', 30_000);
+      const clicked = performance.now();
+      await post(eventsUrl(stack), sign(secret, approveClick({ rolloutId: gate.rolloutId, stage, user: APPROVER, channel, responseUrl: slack.responseUrl(app) })), agent);
+      const promoted = await write;
+      if (!promoted) return void failures++;
+      clickSamples.push(promoted.at - clicked);
+    }
+  };
+  const lane = async () => {
+    while (performance.now() < deadline && next < PROBE_APPS) await one(next++);
+  };
+  await Promise.all(Array.from({ length: PROBES_AT_ONCE }, lane));
+  agent.destroy();
+  const floor = await writeFloor(stack, 200);
+  const click = summarize(clickSamples);
+  const result = { active: background + PROBES_AT_ONCE, startToCanary: summarize(startSamples), clickToWrite: click, floor, p99Ratio: round(click.p99 / floor.p99), failures };
+  log(`probes with ${background} background rollouts: start->canary p50 ${result.startToCanary.p50} p99 ${result.startToCanary.p99}; click->write p50 ${click.p50} p99 ${click.p99} (n ${click.n}); floor p50 ${floor.p50} p99 ${floor.p99}; failures ${failures}`);
+  return result;
+}
+
+// ---------------------------------------------------------------- scale
+
+async function commandStats(redis: Redis): Promise<Record<string, number>> {
+  const info = await redis.info('commandstats');
+  const out: Record<string, number> = {};
+  for (const m of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) out[m[1] as string] = Number(m[2]);
+  return out;
+}
+
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return get('used_cpu_sys') + get('used_cpu_user');
+}
+
+const diff = (a: Record<string, number>, b: Record<string, number>): Record<string, number> => Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+interface ScaleRow {
+  n: number;
+  layout: string;
+  rolloutIntervals: number;
+  tickLateness: Summary;
+  stepMs: Summary;
+  ticksSeen: number;
+  summariesPerExpected: number;
+  rssMiB: number[];
+  cpuPercent: number[];
+  redisCpuPercent: number;
+  benchCpuPercent: number;
+  perRolloutInterval: { redis: number; kubeRequests: number; kubeReadsPerCluster: number; prometheus: number; slack: number; tlsHandshakes: number };
+  /** The same per analysis tick actually done (ticks late or missing do not dilute it). */
+  perTick: { cpuMs: number; redis: number; kubeRequests: number; prometheus: number; slack: number };
+  redisTop: Record<string, number>;
+  kube: Record<string, number>;
+  slackCalls: Record<string, number>;
+  probes?: ProbeResult;
+  redisByKey?: Record<string, number>;
+}
+
+/** MONITOR on its own connection: commands counted by name and key with ids and numbers masked. */
+async function monitorRedis(redis: Redis): Promise<{ stop(): Promise<Record<string, number>> }> {
+  const counts: Record<string, number> = {};
+  const monitor = await new Redis(redis.options).monitor();
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    const [name = '', key = ''] = args;
+    const shape = key.replace(/bg-\d+-\d+/g, 'ID').replace(/probe-\d+-\d+/g, 'ID').replace(/\.\d+\./g, '.SEQ.').replace(/\d+/g, 'N');
+    const k = `${name.toLowerCase()} ${shape}${source.includes('lua') ? ' (in Lua)' : ''}`;
+    counts[k] = (counts[k] ?? 0) + 1;
+  });
+  return {
+    async stop() {
+      monitor.disconnect();
+      return counts;
+    },
+  };
+}
+
+async function startBackground(stack: Stack, n: number): Promise<void> {
+  const seen = new Set<string>();
+  const onWrite = (w: FleetWrite) => {
+    if (w.plural === 'propagationpolicies' && w.name.startsWith('bg-')) seen.add(w.name);
+  };
+  fleet.events.on('write', onWrite);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // Spread over one interval, as a fleet that has been running a while has its ticks spread.
+  const spacing = (INTERVAL_S * 1000) / Math.max(1, n);
+  const t0 = performance.now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    const wait = t0 + i * spacing - performance.now();
+    if (wait > 0) await sleep(wait);
+    sends.push(post(eventsUrl(stack), sign(secret, slashCommand({ text: `start bg-${i} v2`, user: REQUESTER, channel: `C0BG${i}`, responseUrl: slack.responseUrl(`bg-${i}`) })), agent).catch(() => 0));
+  }
+  await Promise.all(sends);
+  agent.destroy();
+  // Bounded: a run whose rollouts cannot even start in time reports how many did.
+  const deadline = performance.now() + 90_000;
+  while (seen.size < n && performance.now() < deadline) await sleep(200);
+  fleet.events.off('write', onWrite);
+  log(`${seen.size}/${n} background rollouts have canaries after ${round((performance.now() - t0) / 1000)} s`);
+}
+
+async function tickJobs(redis: Redis, fromMs: number, toMs: number): Promise<{ lateness: number[]; durations: number[] }> {
+  const ids = await redis.zrangebyscore(`${PREFIX}:steps:completed`, fromMs, toMs);
+  const ticks = ids.filter((id) => id.startsWith('bg-') && id.endsWith('.tick'));
+  const pipeline = redis.pipeline();
+  for (const id of ticks) pipeline.hmget(`${PREFIX}:steps:${id}`, 'timestamp', 'opts', 'processedOn', 'finishedOn');
+  // BullMQ zeroes the hash's `delay` when it promotes a delayed job; the options keep it.
+  const delayOf = (opts: string) => Number((JSON.parse(opts || '{}') as { delay?: number }).delay ?? 0);
+  const rows = ((await pipeline.exec()) ?? []).map(([, v]) => (v as string[]).map((x, i) => (i === 1 ? delayOf(x) : Number(x))));
+  const lateness: number[] = [];
+  const durations: number[] = [];
+  for (const [timestamp, delay, processedOn, finishedOn] of rows) {
+    if (!processedOn || processedOn < fromMs) continue;
+    lateness.push(Math.max(0, processedOn - ((timestamp ?? 0) + (delay ?? 0))));
+    durations.push((finishedOn ?? processedOn) - processedOn);
+  }
+  return { lateness, durations };
+}
+
+async function scaleRun(n: number, workers: number, withProbes: boolean): Promise<ScaleRow> {
+  const layout = workers ? `serve + ${workers} workers` : 'serve';
+  log(`scale: ${n} rollouts x ${MEMBERS.length} clusters, ${layout}`);
+  const stack = await startStack([...bgApps(n), ...probeApps()], workers);
+  try {
+    await startBackground(stack, n);
+    await sleep(INTERVAL_S * 1000 + 2000); // every rollout has ticked at least once
+    const pids = [...stack.procs.map((p) => p.child.pid)];
+    const before = {
+      wall: Date.now(),
+      commands: await commandStats(stack.redis),
+      redisCpu: await redisCpu(stack.redis),
+      fleet: fleet.counts(),
+      slack: slack.calls(),
+      posts: bgApps(n).reduce((s, a) => s + slack.posts(a.channel), 0),
+      cpu: pids.map((pid) => procStats(pid).cpuSec),
+      bench: process.cpuUsage(),
+    };
+    const monitor = flags.monitor ? await monitorRedis(stack.redis) : undefined;
+    const rss = pids.map(() => 0);
+    const end = Date.now() + SECONDS * 1000;
+    while (Date.now() < end) {
+      pids.forEach((pid, i) => (rss[i] = Math.max(rss[i] as number, procStats(pid).rssMiB)));
+      await sleep(1000);
+    }
+    const elapsedS = (Date.now() - before.wall) / 1000;
+    const monitored = monitor ? await monitor.stop() : undefined;
+    const commands = diff(before.commands, await commandStats(stack.redis));
+    const redisCpuS = (await redisCpu(stack.redis)) - before.redisCpu;
+    const fleetAfter: FleetCounts = fleet.counts();
+    const kube = diff(before.fleet.requests, fleetAfter.requests);
+    const slackCalls = diff(before.slack, slack.calls());
+    const posts = bgApps(n).reduce((s, a) => s + slack.posts(a.channel), 0) - before.posts;
+    const cpu = pids.map((pid, i) => round(((procStats(pid).cpuSec - (before.cpu[i] as number)) / elapsedS) * 100));
+    const benchCpu = process.cpuUsage(before.bench);
+    const { lateness, durations } = await tickJobs(stack.redis, before.wall, Date.now());
+    const intervals = (n * elapsedS) / INTERVAL_S;
+    const prom = kube['prom query'] ?? 0;
+    const kubeTotal = sum(kube) - prom;
+    const kubeReads = Object.entries(kube).filter(([k]) => / (GET|LIST) /.test(k)).reduce((s, [, v]) => s + v, 0);
+    const slackTotal = sum(slackCalls) - (slackCalls['response_url'] ?? 0);
+    const row: ScaleRow = {
+      n,
+      layout,
+      rolloutIntervals: round(intervals),
+      tickLateness: summarize(lateness),
+      stepMs: summarize(durations),
+      ticksSeen: lateness.length,
+      summariesPerExpected: round(posts / intervals, 2),
+      rssMiB: rss.map((r) => round(r)),
+      cpuPercent: cpu,
+      redisCpuPercent: round((redisCpuS / elapsedS) * 100),
+      benchCpuPercent: round(((benchCpu.user + benchCpu.system) / 1e6 / elapsedS) * 100),
+      perRolloutInterval: {
+        redis: round(sum(commands) / intervals),
+        kubeRequests: round(kubeTotal / intervals, 2),
+        kubeReadsPerCluster: round(kubeReads / intervals / MEMBERS.length, 2),
+        prometheus: round(prom / intervals, 2),
+        slack: round(slackTotal / intervals, 2),
+        tlsHandshakes: round((fleetAfter.tlsHandshakes - before.fleet.tlsHandshakes) / intervals, 3),
+      },
+      perTick: {
+        // CPU of every rollgate process per tick done: the machine-independent cost of a tick (all steps included).
+        cpuMs: round((cpu.reduce((a, b) => a + b, 0) / 100) * elapsedS * 1000 / Math.max(1, lateness.length), 2),
+        redis: round(sum(commands) / Math.max(1, lateness.length)),
+        kubeRequests: round(kubeTotal / Math.max(1, lateness.length), 2),
+        prometheus: round(prom / Math.max(1, lateness.length), 2),
+        slack: round(slackTotal / Math.max(1, lateness.length), 2),
+      },
+      redisTop: Object.fromEntries(Object.entries(commands).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, round(v / intervals, 2)])),
+      kube: Object.fromEntries(Object.entries(kube).map(([k, v]) => [k, round(v / intervals, 2)])),
+      slackCalls: Object.fromEntries(Object.entries(slackCalls).map(([k, v]) => [k, round(v / intervals, 2)])),
+    };
+    log(
+      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB, CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
+    );
+    if (monitored) {
+      row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, lateness.length), 2)]));
+      log(`Redis commands per tick done, by command and key:\n${Object.entries(row.redisByKey).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
+    }
+    if (withProbes) row.probes = await probeBench(stack, n);
+    return row;
+  } finally {
+    await stack.stop();
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function saturation(rows: ScaleRow[]): { firstLateN: number | null; saturates: string } {
+  const late = rows.filter((r) => r.layout === 'serve' && r.tickLateness.p99 > 1000).sort((a, b) => a.n - b.n)[0];
+  const worst = [...rows].filter((r) => r.layout === 'serve').sort((a, b) => b.n - a.n)[0];
+  if (!worst) return { firstLateN: null, saturates: 'n/a' };
+  const busiest = Math.max(...worst.cpuPercent);
+  // Concurrency: 8 jobs at a time per process; a tick occupies a slot for its step time.
+  const slots = (worst.n / INTERVAL_S) * (worst.stepMs.p50 / 1000);
+  let what: string;
+  if (busiest > 85) what = `rollgate's event loop (one process at ${busiest} % of a core)`;
+  else if (worst.redisCpuPercent > 85) what = `Redis (${worst.redisCpuPercent} % of a core)`;
+  else if (slots > 8 * 0.8) what = `worker concurrency (${round(slots)} of 8 job slots busy on average)`;
+  else if (worst.benchCpuPercent > 85) what = `the benchmark's own stand-ins (${worst.benchCpuPercent} % of a core): the figures are a lower bound`;
+  else what = `nothing at N=${worst.n}: busiest process ${busiest} % of a core, Redis ${worst.redisCpuPercent} %`;
+  // On a shared machine the scheduler gives this whole run (rollgate, Redis, the stand-ins) a
+  // share of the cores; when that share is small, "idle" processes are in fact starved.
+  const whole = round(worst.cpuPercent.reduce((a, b) => a + b, 0) + worst.redisCpuPercent + worst.benchCpuPercent);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  return { firstLateN: late?.n ?? null, saturates: `${what}; the whole run had ${whole} % of a core at N=${worst.n}, load average now ${load}` };
+}
+
+function table(result: Record<string, any>): string {
+  const lines: string[] = [];
+  const ms = (x: number) => (Number.isFinite(x) ? `${x}` : '-');
+  if (result.ack?.length) {
+    lines.push('Ack (open loop, signed /rollout list)  ms', '| rate | rollgate p50 | p99 | max | floor p50 | p99 | max | p99 ratio |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of result.ack as AckRow[]) lines.push(`| ${r.rate}/s | ${ms(r.rollgate.p50)} | ${ms(r.rollgate.p99)} | ${ms(r.rollgate.max)} | ${ms(r.floor.p50)} | ${ms(r.floor.p99)} | ${ms(r.floor.max)} | ${r.p99Ratio}× |`);
+    lines.push('');
+  }
+  const probes: ProbeResult[] = [...(result.probes ? [result.probes] : []), ...((result.scale ?? []) as ScaleRow[]).flatMap((r) => (r.probes ? [r.probes] : []))];
+  if (probes.length) {
+    lines.push('Click -> OverridePolicy written, /rollout start -> canary written  ms', '| rollouts active | click p50 | p99 | floor p50 | p99 | p99 ratio | start p50 | p99 | failures |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const p of probes)
+      lines.push(`| ${p.active} | ${ms(p.clickToWrite.p50)} | ${ms(p.clickToWrite.p99)} | ${ms(p.floor.p50)} | ${ms(p.floor.p99)} | ${p.p99Ratio}× | ${ms(p.startToCanary.p50)} | ${ms(p.startToCanary.p99)} | ${p.failures} |`);
+    lines.push('');
+  }
+  if (result.scale?.length) {
+    lines.push(
+      `Scale (${MEMBERS.length} clusters, ${INTERVAL_S} s interval, ${SECONDS} s window); per rollout-interval: Redis commands, Kubernetes requests, reads per cluster, Prometheus queries, Slack calls, new TLS handshakes`,
+      '| N | layout | lateness p50 | p99 | step p50 | summaries | RSS MiB | CPU % | Redis CPU % | redis | kube | reads/cluster | prom | slack | TLS |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of result.scale as ScaleRow[]) {
+      const p = r.perRolloutInterval;
+      lines.push(
+        `| ${r.n} | ${r.layout} | ${ms(r.tickLateness.p50)} | ${ms(r.tickLateness.p99)} | ${ms(r.stepMs.p50)} | ${r.summariesPerExpected} | ${r.rssMiB.join('+')} | ${r.cpuPercent.join('+')} | ${r.redisCpuPercent} | ${p.redis} | ${p.kubeRequests} | ${p.kubeReadsPerCluster} | ${p.prometheus} | ${p.slack} | ${p.tlsHandshakes} |`,
+      );
+    }
+    lines.push('', `Tick lateness p99 first over 1 s at N = ${result.saturation.firstLateN ?? 'none measured'}; saturates first: ${result.saturation.saturates}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  await fleet.listen();
+  await slack.listen();
+  const result: Record<string, any> = { machine: machine(), startedAt: new Date().toISOString(), flags, fleet: 'bench/lean-fleet.ts (lean stand-in)', slack: 'bench/lean-slack.ts (lean counter)' };
+  log(result.machine);
+  if (ONLY.has('ack') || (ONLY.has('click') && CLICK_N.includes(0))) {
+    const stack = await startStack(probeApps(), 0);
+    try {
+      if (ONLY.has('ack')) result.ack = await ackBench(stack);
+      if (ONLY.has('click') && CLICK_N.includes(0)) result.probes = await probeBench(stack, 0);
+    } finally {
+      await stack.stop();
+    }
+  }
+  if (ONLY.has('scale') || ONLY.has('click')) {
+    result.scale = [];
+    const runs = new Set([...(ONLY.has('scale') ? SCALE_N : []), ...(ONLY.has('click') ? CLICK_N.filter((n) => n > 0) : [])]);
+    for (const n of [...runs].sort((a, b) => a - b)) {
+      result.scale.push(await scaleRun(n, 0, ONLY.has('click') && CLICK_N.includes(n)));
+    }
+    if (ONLY.has('scale')) for (const n of WORKERS_N) result.scale.push(await scaleRun(n, 2, false));
+    result.saturation = saturation(result.scale);
+  }
+  result.seconds = round((Date.now() - began) / 1000);
+  mkdirSync(dirname(flags.out), { recursive: true });
+  writeFileSync(flags.out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`\n${table(result)}\n\nmachine: ${result.machine}; total ${result.seconds} s; JSON: ${flags.out}\n`);
+}
+
+const cleanup = () => {
+  killAll();
+  process.exit(130);
+};
+process.once('SIGINT', cleanup);
+// Whatever happens, nothing this run started outlives it.
+process.on('exit', killAll);
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  killAll();
+  process.exit(1);
+});
+process.once('SIGTERM', cleanup);
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    killAll();
+    httpsAgent.destroy();
+    await fleet.close();
+    await slack.close();
+  });
