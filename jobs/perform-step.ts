@@ -35,6 +35,8 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
       return readiness.waitingFor ? { type: 'ReadinessChecked', ready: readiness.ready, waitingFor: readiness.waitingFor } : { type: 'ReadinessChecked', ready: readiness.ready };
     }
     case 'tick': {
+      // Weights as the rollout holds them (a no-op unless a pause skipped the shift-traffic step).
+      if (rollout.settings.traffic) await fleet.setWeights(rollout, app);
       const clusters = analysedClusters(rollout);
       const pods = await fleet.podsReady(rollout, app, clusters).catch(() => ({}) as Record<string, { ready: number; total: number }>);
       const results = await Promise.all(
@@ -49,6 +51,10 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
     case 'finalize':
       await fleet.finalize(rollout, app);
       return { type: 'Finalized' };
+    case 'shift-traffic': {
+      const actual = await fleet.setWeights(rollout, app);
+      return Object.keys(actual).length > 0 ? { type: 'TrafficShifted', actual } : { type: 'TrafficShifted' };
+    }
     case 'rollback':
       // Demo 3, steps 5 and 6: undo every promotion, then remove every canary.
       await fleet.setPromoted(rollout, app, []);

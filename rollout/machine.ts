@@ -8,6 +8,7 @@ import { humanDuration } from './duration.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
 import { operationApplied, requestOperation, unknownClusters, type OperationTransition } from './operations.js';
 import { gateClock, holdAfterTimeout, partialApproval, pause, resume, type LifecycleChange } from './gate-lifecycle.js';
+import { raiseWeights, startTraffic, trafficShifted } from './traffic/traffic-steps.js';
 
 export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -34,7 +35,7 @@ export function created(rollout: Rollout, nowMs: number): Effect[] {
   return [notify({ kind: 'root' }), step('start', nowMs)];
 }
 
-const STEP_RESULTS: ReadonlySet<RolloutEvent['type']> = new Set(['RolloutStarted', 'CanaryDeployed', 'PromotionApplied', 'ReadinessChecked', 'AnalysisTicked', 'Finalized', 'RolledBack', 'OperationApplied']);
+const STEP_RESULTS: ReadonlySet<RolloutEvent['type']> = new Set(['RolloutStarted', 'CanaryDeployed', 'PromotionApplied', 'ReadinessChecked', 'AnalysisTicked', 'Finalized', 'RolledBack', 'OperationApplied', 'TrafficShifted']);
 
 export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number): Transition {
   const result = decide(rollout, event, nowMs);
@@ -89,6 +90,11 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       return fromOperation(rollout, nowMs, pause(rollout, event.by, nowMs));
     case 'ResumeRequested':
       return fromOperation(rollout, nowMs, resume(rollout, event.by, nowMs));
+    case 'TrafficShifted': {
+      if (rollout.phase !== 'analysing') return unexpected(rollout, event);
+      const shifted = trafficShifted(rollout, event.actual, nowMs);
+      return advance(rollout, nowMs, shifted.changes, shifted.effects);
+    }
   }
 }
 
@@ -114,6 +120,9 @@ function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promo
 
 function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string | undefined, nowMs: number): Transition {
   if (ready) {
+    // With canary.traffic the canaries first get their first weight; the interval starts once it is written.
+    const traffic = startTraffic(rollout, nowMs);
+    if (traffic) return advance(rollout, nowMs, traffic.changes, traffic.effects);
     return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0 }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
   if (rollout.readyDeadline !== undefined && nowMs >= rollout.readyDeadline) {
@@ -157,6 +166,9 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
     }
     return advance(next, nowMs, clock?.changes ?? {}, [summary, ...(clock?.effects ?? []), step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
+  // With canary.traffic a passing interval below maxWeight moves the weights one step instead of counting.
+  const raised = passed ? raiseWeights(next, rollout, nowMs) : undefined;
+  if (raised) return advance(next, nowMs, raised.changes, [summary, ...raised.effects, rootUpdate]);
   if (ticksInStage < rollout.settings.iterations) {
     return advance(next, nowMs, {}, [summary, step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }

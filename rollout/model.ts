@@ -77,6 +77,12 @@ export interface ClusterState {
   lastVerdict?: 'passed' | 'failed';
   /** Every tick's values for this cluster, oldest first, for trend lines. */
   history: { at: number; metrics: Record<string, number | null> }[];
+  /** With canary.traffic: the canary's share of traffic in percent, as the machine wants it written. */
+  weight?: number;
+  /** The share the canary really gets where it differs (the replicas provider rounds to whole pods). */
+  actualWeight?: number;
+  /** Every weight change, oldest first (the end-of-rollout chart marks them). */
+  weights?: { at: number; weight: number }[];
 }
 
 export interface RolloutSettings {
@@ -97,6 +103,8 @@ export interface RolloutSettings {
   onTimeout: 'rollback' | 'hold';
   /** The metrics and their ranges as configured at the start (for the end-of-rollout chart). */
   metrics?: { name: string; min?: number; max?: number }[];
+  /** canary.traffic as configured at the start: the provider and the weights the canary walks through. */
+  traffic?: { provider: 'replicas' | 'istio' | 'gateway-api'; weights: number[] };
 }
 
 export type OperationKind = 'canary' | 'uncanary' | 'promote' | 'unpromote' | 'rollback';
