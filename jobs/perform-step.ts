@@ -43,7 +43,9 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
         clusters.map(async (cluster) => {
           const measured = await metrics.measure(rollout, app, cluster, app.analysis.metrics);
           const ready = pods[cluster];
-          return ready ? { cluster, metrics: measured, podsReady: ready } : { cluster, metrics: measured };
+          const { weight, actualWeight } = rollout.cluster[cluster] ?? {};
+          const traffic = { ...(weight !== undefined ? { weight } : {}), ...(actualWeight !== undefined ? { actualWeight } : {}) };
+          return ready ? { cluster, metrics: measured, podsReady: ready, ...traffic } : { cluster, metrics: measured, ...traffic };
         }),
       );
       return { type: 'AnalysisTicked', results };

@@ -66,6 +66,9 @@ export interface ClusterTick {
   cluster: string;
   metrics: MetricSample[];
   podsReady?: { ready: number; total: number };
+  /** canary.traffic: the canary's weight during the interval, and its real share where that differs. */
+  weight?: number;
+  actualWeight?: number;
 }
 
 export interface ClusterState {

@@ -25,6 +25,7 @@ export function queryVariables(rollout: Rollout, app: AppConfig, cluster: string
     basePods: basePodsPattern(app),
     cluster,
     interval: promDuration(Math.max(rollout.settings.intervalMs, MIN_WINDOW_MS)),
+    weight: String(rollout.cluster[cluster]?.weight ?? 0),
   };
 }
 

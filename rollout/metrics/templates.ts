@@ -21,7 +21,8 @@ export const BUILT_IN_QUERIES: Record<Provider, Record<string, string>> = {
   },
 };
 
-export type TemplateVariables = Record<'namespace' | 'deployment' | 'canary' | 'canaryPods' | 'canaryWorkloads' | 'basePods' | 'cluster' | 'interval', string>;
+/** `weight`: the canary's share of traffic in the cluster in percent (canary.traffic), "0" without one. */
+export type TemplateVariables = Record<'namespace' | 'deployment' | 'canary' | 'canaryPods' | 'canaryWorkloads' | 'basePods' | 'cluster' | 'interval' | 'weight', string>;
 
 /** Replaces {{name}} placeholders; an unknown placeholder is an error, not an empty string. */
 export function renderQuery(template: string, variables: TemplateVariables): string {

@@ -72,7 +72,7 @@ export function trafficShifted(rollout: Rollout, actual: Record<string, number> 
 }
 
 /** The weight shown for a cluster, "20 %" or "25 % (20 % asked)", or undefined without traffic steps. */
-export function weightWords(state: ClusterState | undefined): string | undefined {
+export function weightWords(state: Pick<ClusterState, 'weight' | 'actualWeight'> | undefined): string | undefined {
   if (state?.weight === undefined) return undefined;
   const round = (n: number) => Math.round(n * 10) / 10;
   return state.actualWeight !== undefined ? `${round(state.actualWeight)} % (${state.weight} % asked)` : `${state.weight} %`;
