@@ -18,7 +18,7 @@ export function demoConfig(prometheusUrl: (cluster: string) => string, pace: 'in
     },
     apps: [
       { ...common, name: 'http-probe-app', deployment: 'http-probe-app', container: 'http-probe-app', version: { env: 'ROLLOUT_LABEL' }, strategy: 'per-cluster', canary: { replicas: 1 } },
-      { ...common, name: 'checkout', deployment: 'checkout', container: 'checkout', version: { image: true }, strategy: 'canary-first', canary: { percentage: 20 } },
+      { ...common, name: 'checkout', deployment: 'checkout', container: 'checkout', version: { image: true }, strategy: 'canary-first', canary: { replicas: 1, traffic: { provider: 'replicas', stepWeight: 10, maxWeight: 50 } } },
     ],
   });
   if (!parsed.ok) throw new Error(`demo config is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);

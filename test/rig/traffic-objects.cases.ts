@@ -77,35 +77,35 @@ export function trafficObjectCases(): void {
     });
 
     it('direct mode, istio: canary Service, weights 10 → 20 on the named http route, no write when unchanged, rollback restores the VirtualService byte for byte', async () => {
-      const app = trafficApp('checkout', { provider: 'istio', stepWeight: 10, maxWeight: 50, service: 'checkout', port: 8080, virtualService: 'checkout', route: 'primary' });
+      const app = trafficApp('storefront', { provider: 'istio', stepWeight: 10, maxWeight: 50, service: 'storefront', port: 8080, virtualService: 'storefront', route: 'primary' });
       await applyObject(member, baseDeployment(app));
-      await create(member, stableService(app, 'checkout'), SERVICES);
-      await create(member, virtualService(app, 'checkout'), VIRTUAL_SERVICES);
-      const before = asWritten(await member.get<KubeObject>(VIRTUAL_SERVICES, 'default', 'checkout'));
+      await create(member, stableService(app, 'storefront'), SERVICES);
+      await create(member, virtualService(app, 'storefront'), VIRTUAL_SERVICES);
+      const before = asWritten(await member.get<KubeObject>(VIRTUAL_SERVICES, 'default', 'storefront'));
       const fleet = createDirectFleet({ clusters: { member1: member } });
-      const rollout = newRollout({ id: 'checkout-1', app, version: 'v2', requester: 'U0DEV', nowMs: 0 });
+      const rollout = newRollout({ id: 'storefront-1', app, version: 'v2', requester: 'U0DEV', nowMs: 0 });
 
       await fleet.setCanaries(rollout, app, ['member1']);
-      const canaryService = await member.get<any>(SERVICES, 'default', 'checkout-canary');
-      expect(canaryService.spec.selector).toEqual({ app: 'checkout', 'rollgate.dev/track': 'canary' });
+      const canaryService = await member.get<any>(SERVICES, 'default', 'storefront-canary');
+      expect(canaryService.spec.selector).toEqual({ app: 'storefront', 'rollgate.dev/track': 'canary' });
       expect(canaryService.spec.ports).toMatchObject([{ name: 'http', port: 8080, targetPort: 8080 }]);
-      const canary = await member.get<any>(DEPLOYMENTS, 'default', 'checkout-canary');
+      const canary = await member.get<any>(DEPLOYMENTS, 'default', 'storefront-canary');
       expect(canary.spec.template.metadata.labels['rollgate.dev/track']).toBe('canary');
-      expect(asWritten(await member.get<KubeObject>(VIRTUAL_SERVICES, 'default', 'checkout'))).toBe(before); // no traffic before the canary is ready
+      expect(asWritten(await member.get<KubeObject>(VIRTUAL_SERVICES, 'default', 'storefront'))).toBe(before); // no traffic before the canary is ready
 
       await fleet.setWeights(withWeight(rollout, { member1: 10 }), app);
-      let vs = await member.get<any>(VIRTUAL_SERVICES, 'default', 'checkout');
+      let vs = await member.get<any>(VIRTUAL_SERVICES, 'default', 'storefront');
       expect(vs.spec.http[1].route).toEqual([
-        { destination: { host: 'checkout.default.svc.cluster.local', port: { number: 8080 } }, headers: { response: { set: { 'x-track': 'stable' } } }, weight: 90 },
-        { destination: { host: 'checkout-canary', port: { number: 8080 } }, weight: 10 },
+        { destination: { host: 'storefront.default.svc.cluster.local', port: { number: 8080 } }, headers: { response: { set: { 'x-track': 'stable' } } }, weight: 90 },
+        { destination: { host: 'storefront-canary', port: { number: 8080 } }, weight: 10 },
       ]);
-      expect(vs.spec.http[0].route).toEqual([{ destination: { host: 'checkout', port: { number: 8080 } } }]);
+      expect(vs.spec.http[0].route).toEqual([{ destination: { host: 'storefront', port: { number: 8080 } } }]);
       const version = vs.metadata.resourceVersion;
       await fleet.setWeights(withWeight(rollout, { member1: 10 }), app); // a redelivered step
-      expect((await member.get<any>(VIRTUAL_SERVICES, 'default', 'checkout')).metadata.resourceVersion).toBe(version);
+      expect((await member.get<any>(VIRTUAL_SERVICES, 'default', 'storefront')).metadata.resourceVersion).toBe(version);
 
       await fleet.setWeights(withWeight(rollout, { member1: 20 }), app);
-      vs = await member.get<any>(VIRTUAL_SERVICES, 'default', 'checkout');
+      vs = await member.get<any>(VIRTUAL_SERVICES, 'default', 'storefront');
       expect(vs.spec.http[1].route.map((d: { weight: number }) => d.weight)).toEqual([80, 20]);
 
       const weighted = withWeight(rollout, { member1: 20 });
@@ -113,9 +113,9 @@ export function trafficObjectCases(): void {
         await fleet.setPromoted(weighted, app, []);
         await fleet.setCanaries(weighted, app, []);
       }
-      expect(asWritten(await member.get<KubeObject>(VIRTUAL_SERVICES, 'default', 'checkout'))).toBe(before);
-      expect(await member.get(SERVICES, 'default', 'checkout-canary')).toBeUndefined();
-      expect(await member.get(DEPLOYMENTS, 'default', 'checkout-canary')).toBeUndefined();
+      expect(asWritten(await member.get<KubeObject>(VIRTUAL_SERVICES, 'default', 'storefront'))).toBe(before);
+      expect(await member.get(SERVICES, 'default', 'storefront-canary')).toBeUndefined();
+      expect(await member.get(DEPLOYMENTS, 'default', 'storefront-canary')).toBeUndefined();
     });
 
     it('direct mode, gateway-api: weighted backendRefs on an HTTPRoute without annotations; finalize leaves it as the user wrote it', async () => {
@@ -204,8 +204,8 @@ export function trafficObjectCases(): void {
     });
 
     it('the real CRD refuses a weight out of range, and rollgate reports it as invalid', async () => {
-      const app = trafficApp('checkout', { provider: 'istio', stepWeight: 10, maxWeight: 50, service: 'checkout', port: 8080, virtualService: 'checkout' });
-      await expect(member.jsonPatch(VIRTUAL_SERVICES, app.namespace, 'checkout', [{ op: 'replace', path: '/spec/http/0/route/0/weight', value: 'ten' }])).rejects.toMatchObject({ code: 'invalid' });
+      const app = trafficApp('storefront', { provider: 'istio', stepWeight: 10, maxWeight: 50, service: 'storefront', port: 8080, virtualService: 'storefront' });
+      await expect(member.jsonPatch(VIRTUAL_SERVICES, app.namespace, 'storefront', [{ op: 'replace', path: '/spec/http/0/route/0/weight', value: 'ten' }])).rejects.toMatchObject({ code: 'invalid' });
     });
   });
 }
