@@ -142,7 +142,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   Slack emulator: ${page.url}   (open it in a browser)
   Try: /rollout start http-probe-app v2   as @dev, then switch to @lead to approve each gate.
        /rollout start http-probe-app v2-bad   fails its success rate and rolls back by itself.
-       /rollout start checkout v2   (image version, canary-first, traffic in steps of 10 % up to 50 %)
+       /rollout start checkout v2   (image version, canary-first, traffic in steps of 10 % up to 50 % on its VirtualService)
   Simulated fleet: ${fleet.url} (kubeconfig contexts karmada-apiserver, member1..3)
 Ctrl-C stops everything.`);
   const stopTranscript = printTranscript(slack, write);
