@@ -21,7 +21,7 @@ export function renderMrkdwn(text: string, names: MrkdwnNames, plain?: boolean):
     pause_button: '\u23f8\ufe0f', arrow_forward: '\u25b6\ufe0f', checkered_flag: '\ud83c\udfc1', eyes: '\ud83d\udc40',
     chart_with_upwards_trend: '\ud83d\udcc8', chart_with_downwards_trend: '\ud83d\udcc9', construction: '\ud83d\udea7',
     information_source: '\u2139\ufe0f', lock: '\ud83d\udd12', fire: '\ud83d\udd25', thumbsup: '\ud83d\udc4d', '+1': '\ud83d\udc4d',
-    leftwards_arrow_with_hook: '\u21a9\ufe0f', rewind: '\u23ea', hammer_and_wrench: '\ud83d\udee0\ufe0f', package: '\ud83d\udce6',
+    twisted_rightwards_arrows: '\ud83d\udd00', leftwards_arrow_with_hook: '\u21a9\ufe0f', rewind: '\u23ea', hammer_and_wrench: '\ud83d\udee0\ufe0f', package: '\ud83d\udce6',
   };
   // Slack text arrives with &, < and > escaped by the sender; decode, then escape for HTML.
   const esc = (s: string) =>
