@@ -41,6 +41,8 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
       return readiness.waitingFor ? { type: 'ReadinessChecked', ready: readiness.ready, waitingFor: readiness.waitingFor } : { type: 'ReadinessChecked', ready: readiness.ready };
     }
     case 'tick': {
+      // Weights as the rollout holds them (a no-op unless a pause skipped the shift-traffic step).
+      if (rollout.settings.traffic) await fleet.setWeights(rollout, app);
       const clusters = analysedClusters(rollout);
       const pods = await fleet.podsReady(rollout, app, clusters).catch(() => ({}) as Record<string, { ready: number; total: number }>);
       const results = await Promise.all(
@@ -49,7 +51,9 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
           const hooks = webhooks ? await webhooks.tick(rollout, app, cluster) : { samples: [], skipMetrics: false };
           const measured = [...hooks.samples, ...(hooks.skipMetrics ? [] : await metrics.measure(rollout, app, cluster, app.analysis.metrics))];
           const ready = pods[cluster];
-          return ready ? { cluster, metrics: measured, podsReady: ready } : { cluster, metrics: measured };
+          const { weight, actualWeight } = rollout.cluster[cluster] ?? {};
+          const traffic = { ...(weight !== undefined ? { weight } : {}), ...(actualWeight !== undefined ? { actualWeight } : {}) };
+          return ready ? { cluster, metrics: measured, podsReady: ready, ...traffic } : { cluster, metrics: measured, ...traffic };
         }),
       );
       // The measuring system being down says nothing about the canary: hold, do not judge
@@ -63,6 +67,10 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
       await fleet.finalize(rollout, app);
       const hooks = (await webhooks?.postRollout(rollout, app, 'Succeeded')) ?? [];
       return hooks.length > 0 ? { type: 'Finalized', hooks } : { type: 'Finalized' };
+    }
+    case 'shift-traffic': {
+      const actual = await fleet.setWeights(rollout, app);
+      return Object.keys(actual).length > 0 ? { type: 'TrafficShifted', actual } : { type: 'TrafficShifted' };
     }
     case 'rollback': {
       // Demo 3, steps 5 and 6: undo every promotion, then remove every canary.

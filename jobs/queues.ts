@@ -40,7 +40,7 @@ export type InputJob = z.infer<typeof inputJobSchema>;
 export const stepJobSchema = z.object({
   rolloutId: z.string().min(1),
   seq: z.int().min(0),
-  step: z.enum(['start', 'deploy-canary', 'promote', 'check-ready', 'tick', 'finalize', 'rollback', 'operate']),
+  step: z.enum(['start', 'deploy-canary', 'promote', 'check-ready', 'tick', 'finalize', 'rollback', 'operate', 'shift-traffic']),
 });
 
 export const drainJobSchema = z.object({ rolloutId: z.string().min(1) });

@@ -6,6 +6,7 @@ import { parseAllowance } from './analysis/baseline.js';
 import { parseDuration } from './duration.js';
 import { templateProblems } from './metrics/templates.js';
 import { webhooksSchema } from './webhooks/hook-config.js';
+import { trafficSchema, type TrafficConfig } from './traffic/traffic-config.js';
 
 /** A DNS-1123 label: what cluster and app names are (config and slash commands alike). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -86,10 +87,12 @@ const appSchema = z.strictObject({
   clusters: z.array(dnsLabel).min(1, 'name at least one cluster'),
   strategy: z.enum(['per-cluster', 'canary-first']).default('per-cluster'),
   canary: z
-    .union([
-      z.strictObject({ replicas: z.int().min(1) }),
-      z.strictObject({ percentage: z.number().gt(0).max(100) }),
-    ], { error: 'write {replicas: N} or {percentage: P}' })
+    .strictObject({ replicas: z.int().min(1).optional(), percentage: z.number().gt(0).max(100).optional(), traffic: trafficSchema.optional() })
+    .refine((c) => c.replicas === undefined || c.percentage === undefined, 'write {replicas: N} or {percentage: P}, not both')
+    .transform((c): { replicas: number; traffic?: TrafficConfig } | { percentage: number; traffic?: TrafficConfig } => {
+      const traffic = c.traffic ? { traffic: c.traffic } : {};
+      return c.percentage !== undefined ? { percentage: c.percentage, ...traffic } : { replicas: c.replicas ?? 1, ...traffic };
+    })
     .default({ replicas: 1 }),
   analysis: z.strictObject({
     interval: duration(1000, '1m').default(60_000),

@@ -29,10 +29,12 @@ export type RolloutEvent =
   | { type: 'OperationRequested'; op: OperationKind; clusters: string[]; by: Actor }
   | { type: 'OperationApplied' }
   | { type: 'PauseRequested'; by: Actor }
-  | { type: 'ResumeRequested'; by: Actor };
+  | { type: 'ResumeRequested'; by: Actor }
+  /** The weights in the rollout's clusters are written; `actual`: the real share where it differs (whole pods). */
+  | { type: 'TrafficShifted'; actual?: Record<string, number> };
 
 /** Steps run by the workers; each touches the outside world (Kubernetes, Prometheus). */
-export type StepName = 'start' | 'deploy-canary' | 'promote' | 'check-ready' | 'tick' | 'finalize' | 'rollback' | 'operate';
+export type StepName = 'start' | 'deploy-canary' | 'promote' | 'check-ready' | 'tick' | 'finalize' | 'rollback' | 'operate' | 'shift-traffic';
 
 export interface RollbackCause {
   cluster: string;

@@ -11,6 +11,7 @@ import { gateClock, holdAfterTimeout, partialApproval, pause, resume, type Lifec
 import { confirmationHeld, hookWords, rollbackSignal } from './webhooks/hook-verdicts.js';
 import { promotionRefusal, recordHooks, startHeld, type HookChange } from './webhooks/hook-transitions.js';
 import type { HookCall } from './webhooks/hook-call.js';
+import { raiseWeights, startTraffic, trafficShifted } from './traffic/traffic-steps.js';
 
 export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -37,7 +38,7 @@ export function created(rollout: Rollout, nowMs: number): Effect[] {
   return [notify({ kind: 'root' }), step('start', nowMs)];
 }
 
-const STEP_RESULTS: ReadonlySet<RolloutEvent['type']> = new Set(['RolloutStarted', 'CanaryDeployed', 'PromotionApplied', 'ReadinessChecked', 'AnalysisTicked', 'Finalized', 'RolledBack', 'OperationApplied']);
+const STEP_RESULTS: ReadonlySet<RolloutEvent['type']> = new Set(['RolloutStarted', 'CanaryDeployed', 'PromotionApplied', 'ReadinessChecked', 'AnalysisTicked', 'Finalized', 'RolledBack', 'OperationApplied', 'TrafficShifted']);
 
 export function transition(rollout: Rollout, event: RolloutEvent, nowMs: number): Transition {
   const decided = decide(rollout, event, nowMs);
@@ -95,6 +96,11 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       return fromOperation(rollout, nowMs, pause(rollout, event.by, nowMs));
     case 'ResumeRequested':
       return fromOperation(rollout, nowMs, resume(rollout, event.by, nowMs));
+    case 'TrafficShifted': {
+      if (rollout.phase !== 'analysing') return unexpected(rollout, event);
+      const shifted = trafficShifted(rollout, event.actual, nowMs);
+      return advance(rollout, nowMs, shifted.changes, shifted.effects);
+    }
   }
 }
 
@@ -125,6 +131,9 @@ function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string |
       const current = cluster[name];
       if (current) cluster[name] = { ...current, readyAt: nowMs };
     }
+    // With canary.traffic the canaries first get their first weight; the interval starts once it is written.
+    const traffic = startTraffic({ ...rollout, cluster }, nowMs);
+    if (traffic) return advance(rollout, nowMs, traffic.changes, traffic.effects);
     return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0, cluster }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
   if (rollout.readyDeadline !== undefined && nowMs >= rollout.readyDeadline) {
@@ -174,6 +183,9 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
     }
     return advance(next, nowMs, clock?.changes ?? {}, [summary, ...(clock?.effects ?? []), step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
+  // With canary.traffic a passing interval below maxWeight moves the weights one step instead of counting.
+  const raised = passed ? raiseWeights(next, rollout, nowMs) : undefined;
+  if (raised) return advance(next, nowMs, raised.changes, [summary, ...raised.effects, rootUpdate]);
   if (ticksInStage < rollout.settings.iterations) {
     return advance(next, nowMs, {}, [summary, step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }

@@ -75,6 +75,9 @@ export interface ClusterTick {
   cluster: string;
   metrics: MetricSample[];
   podsReady?: { ready: number; total: number };
+  /** canary.traffic: the canary's weight during the interval, and its real share where that differs. */
+  weight?: number;
+  actualWeight?: number;
 }
 
 export interface ClusterState {
@@ -93,6 +96,12 @@ export interface ClusterState {
   readyAt?: number;
   /** Tick values for this cluster, oldest first, for trend lines; bounded, see history.ts. */
   history: { at: number; metrics: Record<string, number | null> }[];
+  /** With canary.traffic: the canary's share of traffic in percent, as the machine wants it written. */
+  weight?: number;
+  /** The share the canary really gets where it differs (the replicas provider rounds to whole pods). */
+  actualWeight?: number;
+  /** Every weight change, oldest first (the end-of-rollout chart marks them). */
+  weights?: { at: number; weight: number }[];
 }
 
 export interface RolloutSettings {
@@ -113,6 +122,8 @@ export interface RolloutSettings {
   onTimeout: 'rollback' | 'hold';
   /** The metrics and their ranges as configured at the start (for the end-of-rollout chart). */
   metrics?: { name: string; min?: number; max?: number }[];
+  /** canary.traffic as configured at the start: the provider and the weights the canary walks through. */
+  traffic?: { provider: 'replicas' | 'istio' | 'gateway-api'; weights: number[] };
 }
 
 export type OperationKind = 'canary' | 'uncanary' | 'promote' | 'unpromote' | 'rollback';

@@ -37,7 +37,7 @@ export const phaseSchema = z.enum([
   'rolled-back',
   'failed',
 ]);
-export const stepNameSchema = z.enum(['start', 'deploy-canary', 'promote', 'check-ready', 'tick', 'finalize', 'rollback', 'operate']);
+export const stepNameSchema = z.enum(['start', 'deploy-canary', 'promote', 'check-ready', 'tick', 'finalize', 'rollback', 'operate', 'shift-traffic']);
 const operationKind = z.enum(['canary', 'uncanary', 'promote', 'unpromote', 'rollback']);
 const strategy = z.enum(['per-cluster', 'canary-first']);
 
@@ -74,6 +74,8 @@ export const clusterTickSchema = z.looseObject({
   cluster: str,
   metrics: z.array(metricSampleSchema),
   podsReady: z.looseObject({ ready: num, total: num }).optional(),
+  weight: num.optional(),
+  actualWeight: num.optional(),
 });
 
 export const historyPointSchema = z.looseObject({ at: num, metrics: z.record(str, num.nullable()) });
@@ -86,6 +88,9 @@ const clusterStateSchema = z.looseObject({
   lastVerdict: z.enum(['passed', 'failed']).optional(),
   preRolloutPassed: z.boolean().optional(),
   readyAt: num.optional(),
+  weight: num.optional(),
+  actualWeight: num.optional(),
+  weights: z.array(z.looseObject({ at: num, weight: num })).optional(),
   history: z.array(historyPointSchema),
 });
 
@@ -117,6 +122,7 @@ const settingsSchema = z.looseObject({
   gateTimeoutMs: num,
   onTimeout: z.enum(['rollback', 'hold']),
   metrics: z.array(z.looseObject({ name: str, min: num.optional(), max: num.optional() })).optional(),
+  traffic: z.looseObject({ provider: z.enum(['replicas', 'istio', 'gateway-api']), weights: z.array(num) }).optional(),
 });
 
 export const operationSchema = z.looseObject({

@@ -6,6 +6,7 @@ import { actions, button, clip, clockTime, context, divider, header, section, sp
 import { approverWords, clusterLine, mention, phaseLine, stageWords } from './words.js';
 import { hookLine, postRolloutBlocks } from './hook-lines.js';
 import type { HookCall } from '../../rollout/webhooks/hook-call.js';
+import { weightWords } from '../../rollout/traffic/traffic-steps.js';
 
 export const APPROVE_ACTION = 'rollout_approve';
 export const ROLLBACK_ACTION = 'rollout_rollback';
@@ -72,8 +73,9 @@ export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: 
   const detail = (result: ClusterTick) => {
     const failed = notice.failedChecks[result.cluster] ?? 0;
     const pods = result.podsReady ? ` · pods ready ${result.podsReady.ready}/${result.podsReady.total}` : '';
+    const weight = weightWords(result) ? ` · :twisted_rightwards_arrows: canary at ${weightWords(result)} of traffic` : '';
     const lines = result.metrics.map((m) => metricLine(rollout, result.cluster, m));
-    return section(clip(`*${result.cluster}* ${failedTick(result) ? ':x: failed' : ':white_check_mark: passed'} · failed checks ${failed}/${limit}${pods}\n${lines.join('\n')}`));
+    return section(clip(`*${result.cluster}* ${failedTick(result) ? ':x: failed' : ':white_check_mark: passed'} · failed checks ${failed}/${limit}${pods}${weight}\n${lines.join('\n')}`));
   };
   // A large fleet is summarised rather than refused by Slack: failing clusters in detail,
   // passing ones in one line.

@@ -2,6 +2,7 @@
 import type { Gate, Rollout } from '../../rollout/model.js';
 import { OPERATION_WORDS } from '../../rollout/operations.js';
 import { clockTime } from './kit.js';
+import { maxWeight, weightWords } from '../../rollout/traffic/traffic-steps.js';
 
 export const mention = (user: string) => (user === 'auto' ? 'rollgate (autoPromote)' : `<@${user}>`);
 
@@ -35,8 +36,11 @@ export function phaseLine(rollout: Rollout, now: number): string {
       return `:rocket: Promoting ${rollout.stages[rollout.stage]?.clusters.join(', ')} to ${rollout.version}`;
     case 'waiting-ready':
       return `:hourglass_flowing_sand: Waiting for pods to be ready (${stageWords(rollout)})`;
-    case 'analysing':
+    case 'analysing': {
+      const steps = trafficStepWords(rollout);
+      if (steps) return `:bar_chart: Analysing ${stageNo} (${stageWords(rollout)}): ${steps}`;
       return `:bar_chart: Analysing ${stageNo} (${stageWords(rollout)}): interval ${rollout.ticksInStage + 1} of ${rollout.settings.iterations}`;
+    }
     case 'awaiting-approval': {
       const gate = openGate(rollout);
       const since = gate?.openedAt !== undefined ? ` since ${clockTime(gate.openedAt)}` : '';
@@ -85,10 +89,23 @@ export function gateWords(gate: Gate | undefined, now: number): string {
 export function clusterLine(rollout: Rollout, name: string, now: number): string {
   const state = rollout.cluster[name];
   if (!state) return `*${name}*`;
-  const canary = state.canary === 'deployed' ? ':large_yellow_circle: canary running' : state.canary === 'removed' ? ':white_circle: canary removed' : ':white_circle: no canary';
+  const weight = state.canary === 'deployed' ? weightWords(state) : undefined;
+  const canary = state.canary === 'deployed' ? `:large_yellow_circle: canary running${weight ? ` at ${weight} of traffic` : ''}` : state.canary === 'removed' ? ':white_circle: canary removed' : ':white_circle: no canary';
   const verdict = state.lastVerdict === 'failed' ? ':x: failing' : state.lastVerdict === 'passed' ? ':white_check_mark: passing' : 'not analysed yet';
   const checks = `${state.failedChecks}/${rollout.settings.failureLimit} failed checks`;
   const gate = gateWords(rollout.gates.find((g) => g.clusters.includes(name)), now);
   const promoted = state.promoted ? `:large_green_circle: runs ${rollout.version}` : `runs ${rollout.fromVersion ?? 'the stable version'}`;
   return `*${name}*  ${canary} · ${verdict} (${checks}) · ${gate} · ${promoted}`;
+}
+
+/** While a canary stage steps its weights: "canary traffic 20 % → steps 10, 20, 30, 40, 50 %", undefined otherwise. */
+function trafficStepWords(rollout: Rollout): string | undefined {
+  const traffic = rollout.settings.traffic;
+  const stage = rollout.stages[rollout.stage];
+  if (!traffic || stage?.action !== 'canary') return undefined;
+  const weights = stage.clusters.map((c) => rollout.cluster[c]?.weight).filter((w) => w !== undefined);
+  if (weights.length === 0) return `shifting the canary to ${traffic.weights[0]} % of traffic`;
+  const lowest = Math.min(...weights);
+  if (lowest < (maxWeight(rollout) ?? 100)) return `canary at ${lowest} % of traffic, one step per passing interval (${traffic.weights.join(' → ')} %)`;
+  return `canary at ${lowest} % of traffic (maxWeight): interval ${rollout.ticksInStage + 1} of ${rollout.settings.iterations}`;
 }

@@ -9,6 +9,8 @@ export interface MetricChartsInput {
   title: string;
   metrics: { name: string; unit?: string; min?: number; max?: number }[];
   clusters: { name: string; points: { at: number; values: Record<string, number | null> }[] }[];
+  /** Moments to mark on every panel (a traffic-weighted canary's weight changes: "20 %"). */
+  marks?: { at: number; label: string }[];
 }
 
 const WIDTH = 1200;
@@ -111,7 +113,7 @@ export function renderMetricCharts(input: MetricChartsInput): Buffer {
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, WIDTH, height);
 
-  const times = input.clusters.flatMap((c) => c.points.map((p) => p.at));
+  const times = [...input.clusters.flatMap((c) => c.points.map((p) => p.at)), ...(input.marks ?? []).map((m) => m.at)];
   ctx.textBaseline = 'alphabetic';
   ctx.fillStyle = INK;
   ctx.font = font(20, 600);
@@ -146,7 +148,7 @@ export function renderMetricCharts(input: MetricChartsInput): Buffer {
       color: COLORS[c % COLORS.length]!,
       points: [...cluster.points].sort((a, b) => a.at - b.at).map((p) => ({ at: p.at, value: finite(p.values[metric.name]) })),
     }));
-    drawPanel(ctx, box, metric, series, time);
+    drawPanel(ctx, box, metric, series, time, input.marks);
   });
   return canvas.toBuffer('image/png');
 }

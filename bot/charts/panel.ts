@@ -151,7 +151,31 @@ function drawSeries(ctx: SKRSContext2D, metric: PanelMetric, line: Series, px: (
   });
 }
 
-export function drawPanel(ctx: SKRSContext2D, box: Rect, metric: PanelMetric, series: Series[], time: Axis): void {
+/** Weight changes of a traffic-weighted canary: a dotted violet line across the plot, labelled at its top. */
+export const WEIGHT_MARK_COLOR = '#8e44ad';
+
+function drawMarks(ctx: SKRSContext2D, plot: Rect, marks: { at: number; label: string }[], px: (t: number) => number): void {
+  ctx.save();
+  ctx.strokeStyle = WEIGHT_MARK_COLOR;
+  ctx.fillStyle = WEIGHT_MARK_COLOR;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([2, 4]);
+  ctx.font = font(11, 600);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  for (const mark of marks) {
+    const x = px(mark.at);
+    if (x < plot.x || x > plot.x + plot.w) continue;
+    ctx.beginPath();
+    ctx.moveTo(x, plot.y);
+    ctx.lineTo(x, plot.y + plot.h);
+    ctx.stroke();
+    ctx.fillText(mark.label, x + 3, plot.y + 2);
+  }
+  ctx.restore();
+}
+
+export function drawPanel(ctx: SKRSContext2D, box: Rect, metric: PanelMetric, series: Series[], time: Axis, marks: { at: number; label: string }[] = []): void {
   drawTitle(ctx, box, metric);
   const values = series.flatMap((s) => s.points.map((p) => p.value)).filter((v): v is number => v !== null);
   const thresholds = [metric.min, metric.max].filter((v): v is number => v !== undefined);
@@ -164,6 +188,7 @@ export function drawPanel(ctx: SKRSContext2D, box: Rect, metric: PanelMetric, se
   const py = (v: number) => plot.y + plot.h - ((v - y.lo) / (y.hi - y.lo)) * (plot.h - TOP_INSET);
   drawAxes(ctx, plot, y, time, px, py);
   for (const value of thresholds) drawThreshold(ctx, plot, py(value));
+  drawMarks(ctx, plot, marks, px);
   for (const line of series) drawSeries(ctx, metric, line, px, py);
   if (metric.min !== undefined) drawThresholdLabel(ctx, plot, py(metric.min), `min ${metric.min}`, 'below');
   if (metric.max !== undefined) drawThresholdLabel(ctx, plot, py(metric.max), `max ${metric.max}`, 'above');

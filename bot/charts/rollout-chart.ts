@@ -10,6 +10,24 @@ export function rolloutChart(rollout: Rollout): { filename: string; title: strin
     title,
     metrics: names.map((m) => ({ ...m, ...(m.name === 'request-duration' ? { unit: 'ms' } : m.name === 'request-success-rate' ? { unit: '%' } : {}) })),
     clusters: rollout.clusters.map((name) => ({ name, points: (rollout.cluster[name]?.history ?? []).map((h) => ({ at: h.at, values: h.metrics })) })),
+    marks: weightMarks(rollout),
   });
   return { filename: `${rollout.id}-metrics.png`, title: `Metrics of ${rollout.id}`, png, comment: `:bar_chart: Every metric of \`${rollout.id}\` over the whole rollout, per cluster, with its thresholds.` };
+}
+
+/** Each weight change once ("member1 20 %", or "20 %" when every weighted cluster moved together). */
+export function weightMarks(rollout: Rollout): { at: number; label: string }[] {
+  const changes = new Map<string, { at: number; weight: number; clusters: string[] }>();
+  for (const name of rollout.clusters) {
+    for (const change of rollout.cluster[name]?.weights ?? []) {
+      const key = `${change.at}/${change.weight}`;
+      const entry = changes.get(key) ?? { ...change, clusters: [] };
+      entry.clusters.push(name);
+      changes.set(key, entry);
+    }
+  }
+  const weighted = rollout.clusters.filter((c) => (rollout.cluster[c]?.weights ?? []).length > 0).length;
+  return [...changes.values()]
+    .sort((a, b) => a.at - b.at)
+    .map((c) => ({ at: c.at, label: c.clusters.length === weighted ? `${c.weight} %` : `${c.clusters.join(', ')} ${c.weight} %` }));
 }

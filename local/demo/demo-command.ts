@@ -170,7 +170,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   Slack emulator: ${page.url}   (open it in a browser)
   Try: /rollout start http-probe-app v2   as @dev, then switch to @lead to approve each gate.
        /rollout start http-probe-app v2-bad   fails its success rate and rolls back by itself.
-       /rollout start checkout v2   (image version, canary-first, 20 % canary)
+       /rollout start checkout v2   (image version, canary-first, traffic in steps of 10 % up to 50 % on its VirtualService)
   Simulated fleet: ${fleet.url} (kubeconfig contexts karmada-apiserver, member1..3)
   Load tester (Flagger's, stood in): ${loadTester.url()}   checkout calls it every interval; roll checkout back by webhook with
        curl -X POST ${loadTester.url()}/rollback/open -d '{"name":"checkout","namespace":"default"}'

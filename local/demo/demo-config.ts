@@ -9,6 +9,15 @@ export function demoConfig(prometheusUrl: (cluster: string) => string, pace: 'in
     { name: 'request-duration', max: 500 },
   ];
   const approvals = { approvers: { users: ['U0LEAD'], groups: ['S0SRE'] }, allowSelfApproval: false };
+  // checkout walks its traffic up in steps (Flagger's stepWeight) on its Istio VirtualService; the
+  // dry-run metric shows the canary's share of the requests moving with each step.
+  const checkoutTraffic = { provider: 'istio', stepWeight: 10, maxWeight: 50, service: 'checkout', port: 8080, virtualService: 'checkout' };
+  const trafficShare = {
+    name: 'canary-traffic-share',
+    query: 'sum(rate(http_requests_total{namespace="{{namespace}}",pod=~"{{canaryPods}}"}[{{interval}}])) / sum(rate(http_requests_total{namespace="{{namespace}}",pod=~"{{deployment}}-.*"}[{{interval}}])) * 100',
+    max: 100,
+    dryRun: true,
+  };
   const common = { channel: 'C0ROLLOUTS', clusters, analysis: { ...analysis, metrics }, approvals };
   const parsed = validateConfig({
     fleet: {
@@ -18,7 +27,7 @@ export function demoConfig(prometheusUrl: (cluster: string) => string, pace: 'in
     },
     apps: [
       { ...common, name: 'http-probe-app', deployment: 'http-probe-app', container: 'http-probe-app', version: { env: 'ROLLOUT_LABEL' }, strategy: 'per-cluster', canary: { replicas: 1 } },
-      { ...common, name: 'checkout', deployment: 'checkout', container: 'checkout', version: { image: true }, strategy: 'canary-first', canary: { percentage: 20 } },
+      { ...common, name: 'checkout', deployment: 'checkout', container: 'checkout', version: { image: true }, strategy: 'canary-first', canary: { replicas: 1, traffic: checkoutTraffic }, analysis: { ...analysis, metrics: [...metrics, trafficShare] } },
     ],
   });
   if (!parsed.ok) throw new Error(`demo config is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);

@@ -9,7 +9,7 @@ import { createObjectStore, type KubeObject } from './kube/store.js';
 import type { ApiServer } from './kube/api-handler.js';
 import { createDeploymentController, type DeploymentController } from './members/deployment-controller.js';
 import { createFaultBook, type FaultBook } from './faults.js';
-import { seedDeployment, seedPropagationPolicy, type SeedApp } from './seed.js';
+import { seedDeployment, seedPropagationPolicy, seedRouting, type SeedApp } from './seed.js';
 import { versionOf } from './version.js';
 
 export interface FleetStateOptions {
@@ -114,12 +114,21 @@ export function createFleet(o: FleetStateOptions): Fleet {
     }
     for (const app of o.seed) {
       const ns = app.namespace ?? 'default';
+      // Its Service and routes: on Karmada as templates (the simulated mesh reads them with each
+      // cluster's OverridePolicies applied; they are not copied to the members), else in each member.
+      const routing = (reg: Registry) => {
+        for (const obj of seedRouting(app)) reg.create(reg.typeOf(obj['kind'] === 'Service' ? 'services' : obj['kind'] === 'VirtualService' ? 'virtualservices' : 'httproutes'), ns, obj, { internal: true });
+      };
       if (karmada) {
         const reg = karmada.registry;
         reg.create(reg.typeOf('deployments'), ns, seedDeployment(app), { internal: true });
         reg.create(reg.typeOf('propagationpolicies'), ns, seedPropagationPolicy(app, o.members), { internal: true });
+        routing(reg);
       } else {
-        for (const m of members.values()) m.registry.create(m.registry.typeOf('deployments'), ns, seedDeployment(app), { internal: true });
+        for (const m of members.values()) {
+          m.registry.create(m.registry.typeOf('deployments'), ns, seedDeployment(app), { internal: true });
+          routing(m.registry);
+        }
       }
     }
     settle(true);

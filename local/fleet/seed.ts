@@ -79,3 +79,28 @@ export function seedPropagationPolicy(app: SeedApp, members: string[]): KubeObje
     },
   };
 }
+
+/**
+ * The app's Service and the routes in front of it (an Istio VirtualService and a Gateway API
+ * HTTPRoute, both named like the app), as its owner would have them: what canary.traffic weights.
+ */
+export function seedRouting(app: SeedApp): KubeObject[] {
+  const labels = app.labels ?? { app: app.name };
+  const namespace = app.namespace ?? 'default';
+  const port = app.port ?? 8080;
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: app.name, namespace, labels: { ...labels } }, spec: { selector: { ...labels }, ports: [{ name: 'http', port, targetPort: port }] } },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: app.name, namespace },
+      spec: { hosts: [app.name], http: [{ name: 'primary', route: [{ destination: { host: app.name, port: { number: port } } }] }] },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: app.name, namespace },
+      spec: { parentRefs: [{ name: 'mesh-gateway' }], rules: [{ name: 'primary', backendRefs: [{ name: app.name, port }] }] },
+    },
+  ];
+}

@@ -15,11 +15,14 @@ export const DEPLOYMENTS: Resource = { group: 'apps', version: 'v1', plural: 'de
 export const PROPAGATION_POLICIES: Resource = { group: 'policy.karmada.io', version: 'v1alpha1', plural: 'propagationpolicies' };
 export const OVERRIDE_POLICIES: Resource = { group: 'policy.karmada.io', version: 'v1alpha1', plural: 'overridepolicies' };
 export const RESOURCE_BINDINGS: Resource = { group: 'work.karmada.io', version: 'v1alpha2', plural: 'resourcebindings' };
+/** The core group (no /apis prefix); rollgate writes Services only for canary.traffic. */
+export const SERVICES: Resource = { group: '', version: 'v1', plural: 'services' };
 
 export const resourceOf = (obj: KubeObject): Resource => {
   if (obj.kind === 'Deployment') return DEPLOYMENTS;
   if (obj.kind === 'PropagationPolicy') return PROPAGATION_POLICIES;
   if (obj.kind === 'OverridePolicy') return OVERRIDE_POLICIES;
+  if (obj.kind === 'Service') return SERVICES;
   throw new FleetError('misconfigured', `rollgate does not write ${obj.kind}`);
 };
 
@@ -128,11 +131,14 @@ export function connectCluster(options: { kubeconfig: KubeConfig; context: strin
     }
   };
   const ref = (r: Resource, namespace: string) => ({ group: r.group, version: r.version, plural: r.plural, namespace });
+  // CustomObjectsApi builds /apis/GROUP/...; the core group's Services go through CoreV1Api.
+  const isService = (r: Resource) => r.group === '' && r.plural === 'services';
 
   return {
     cluster,
     async get<T>(resource: Resource, namespace: string, name: string) {
       try {
+        if (isService(resource)) return (await call(`get services/${name}`, () => core.readNamespacedService({ namespace, name }))) as T;
         return (await call(`get ${resource.plural}/${name}`, () => custom.getNamespacedCustomObject({ ...ref(resource, namespace), name }))) as T;
       } catch (error) {
         if (error instanceof FleetError && error.code === 'not-found') return undefined;
@@ -140,9 +146,13 @@ export function connectCluster(options: { kubeconfig: KubeConfig; context: strin
       }
     },
     create: (resource, obj) =>
-      call(`create ${resource.plural}/${obj.metadata.name}`, () => custom.createNamespacedCustomObject({ ...ref(resource, obj.metadata.namespace), body: obj })),
+      isService(resource)
+        ? (call(`create services/${obj.metadata.name}`, () => core.createNamespacedService({ namespace: obj.metadata.namespace, body: obj as never })) as Promise<KubeObject>)
+        : call(`create ${resource.plural}/${obj.metadata.name}`, () => custom.createNamespacedCustomObject({ ...ref(resource, obj.metadata.namespace), body: obj })),
     replace: (resource, obj) =>
-      call(`replace ${resource.plural}/${obj.metadata.name}`, () =>
+      isService(resource)
+        ? (call(`replace services/${obj.metadata.name}`, () => core.replaceNamespacedService({ namespace: obj.metadata.namespace, name: obj.metadata.name, body: obj as never })) as Promise<KubeObject>)
+        : call(`replace ${resource.plural}/${obj.metadata.name}`, () =>
         custom.replaceNamespacedCustomObject({ ...ref(resource, obj.metadata.namespace), name: obj.metadata.name, body: obj }),
       ),
     jsonPatch: (resource, namespace, name, ops) =>
@@ -151,7 +161,8 @@ export function connectCluster(options: { kubeconfig: KubeConfig; context: strin
       ),
     async remove(resource, namespace, name) {
       try {
-        await call(`delete ${resource.plural}/${name}`, () => custom.deleteNamespacedCustomObject({ ...ref(resource, namespace), name }));
+        if (isService(resource)) await call(`delete services/${name}`, () => core.deleteNamespacedService({ namespace, name }));
+        else await call(`delete ${resource.plural}/${name}`, () => custom.deleteNamespacedCustomObject({ ...ref(resource, namespace), name }));
       } catch (error) {
         if (error instanceof FleetError && error.code === 'not-found') return;
         throw error;

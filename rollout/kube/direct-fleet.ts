@@ -8,6 +8,9 @@ import { applyObject, DEPLOYMENTS, type ClusterApi, type JsonPatchOp } from './c
 import { FleetError, type BaseInfo, type Fleet } from './fleet.js';
 import { canaryDeployment, canaryName, currentVersion, PREVIOUS_VERSION_ANNOTATION, ROLLOUT_ID_ANNOTATION, versionPatch } from './objects.js';
 import { combineReadiness, deploymentProgress } from './readiness.js';
+import { isMesh } from '../traffic/route-objects.js';
+import { directRouteWriter } from '../traffic/route-writers.js';
+import { replicaShares, weightedCanaries, weightedReplicas } from '../traffic/weighted-clusters.js';
 
 /** JSON pointer escaping for an annotation key ("rollgate.dev/x" -> "rollgate.dev~1x"). */
 const annotationPath = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
@@ -62,6 +65,23 @@ export function createDirectFleet(options: { clusters: Record<string, ClusterApi
     await patchBase(app, cluster, base, previous, forget);
   }
 
+  /** The canary Deployment (sized for its weight with the replicas provider) and, for a mesh, its Service. */
+  async function addCanary(rollout: Rollout, app: AppConfig, cluster: string): Promise<{ baseReplicas: number }> {
+    const base = await readBase(app, cluster);
+    const replicas = weightedReplicas(rollout, app, [cluster], base.spec?.replicas ?? 1);
+    await applyObject(api(cluster), canaryDeployment(app, base, rollout.id, rollout.version, undefined, replicas));
+    const traffic = app.canary.traffic;
+    if (isMesh(traffic)) await directRouteWriter(api(cluster), app, traffic).addCanaryService(rollout.id);
+    return { baseReplicas: base.spec?.replicas ?? 1 };
+  }
+
+  /** Traffic back to the stable Service first (the route as it was), then the canary goes. */
+  async function removeCanary(app: AppConfig, cluster: string): Promise<void> {
+    const traffic = app.canary.traffic;
+    if (isMesh(traffic)) await directRouteWriter(api(cluster), app, traffic).restore();
+    await api(cluster).remove(DEPLOYMENTS, app.namespace, canaryName(app));
+  }
+
   return {
     async readBase(app, cluster): Promise<BaseInfo> {
       const base = await readBase(app, cluster ?? (app.clusters[0] as string));
@@ -70,8 +90,8 @@ export function createDirectFleet(options: { clusters: Record<string, ClusterApi
 
     async setCanaries(rollout, app, clusters) {
       for (const cluster of rollout.clusters) {
-        if (clusters.includes(cluster)) await applyObject(api(cluster), canaryDeployment(app, await readBase(app, cluster), rollout.id, rollout.version));
-        else await api(cluster).remove(DEPLOYMENTS, app.namespace, canaryName(app));
+        if (clusters.includes(cluster)) await addCanary(rollout, app, cluster);
+        else await removeCanary(app, cluster);
       }
     },
 
@@ -127,8 +147,20 @@ export function createDirectFleet(options: { clusters: Record<string, ClusterApi
             ]
           : [];
         await patchBase(app, cluster, base, rollout.version, forget);
-        await api(cluster).remove(DEPLOYMENTS, app.namespace, canaryName(app));
+        await removeCanary(app, cluster);
       }
+    },
+
+    async setWeights(rollout, app) {
+      const traffic = app.canary.traffic;
+      const clusters = weightedCanaries(rollout);
+      const baseReplicas: Record<string, number> = {};
+      for (const cluster of clusters) {
+        const weight = rollout.cluster[cluster]?.weight as number;
+        if (isMesh(traffic)) await directRouteWriter(api(cluster), app, traffic).setWeight(weight);
+        else baseReplicas[cluster] = (await addCanary(rollout, app, cluster)).baseReplicas;
+      }
+      return isMesh(traffic) ? {} : replicaShares(rollout, app, clusters, (c) => baseReplicas[c] ?? 1);
     },
   };
 }

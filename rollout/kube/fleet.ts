@@ -29,6 +29,12 @@ export interface Fleet {
   podsReady(rollout: Rollout, app: AppConfig, clusters: string[]): Promise<Record<string, { ready: number; total: number }>>;
   /** Absorbs the promotion into the base and removes every temporary object. Idempotent. */
   finalize(rollout: Rollout, app: AppConfig): Promise<void>;
+  /**
+   * canary.traffic: writes each canary's weight as the rollout holds it (ClusterState.weight).
+   * Idempotent: a weight already in place is not written again. Answers the share each cluster's
+   * canary really gets where it differs from its weight (the replicas provider counts whole pods).
+   */
+  setWeights(rollout: Rollout, app: AppConfig): Promise<Record<string, number>>;
 }
 
 export type FleetErrorCode = 'not-found' | 'invalid' | 'forbidden' | 'unauthenticated' | 'conflict' | 'unavailable' | 'misconfigured';

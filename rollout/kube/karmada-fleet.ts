@@ -19,6 +19,9 @@ import {
   versionPatch,
 } from './objects.js';
 import { combineReadiness, deploymentProgress, type DeploymentStatusLike } from './readiness.js';
+import { isMesh } from '../traffic/route-objects.js';
+import { karmadaRouteWriter } from '../traffic/route-writers.js';
+import { replicaShares, weightedCanaries, weightedReplicas, weightsOf } from '../traffic/weighted-clusters.js';
 
 interface Binding {
   status?: { aggregatedStatus?: { clusterName: string; applied?: boolean; status?: DeploymentStatusLike }[] };
@@ -47,7 +50,8 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
   }
 
   async function applyPair(rollout: Rollout, app: AppConfig, base: V1Deployment, cluster: string | undefined, targets: string[]): Promise<void> {
-    const deployment = canaryDeployment(app, base, rollout.id, rollout.version, cluster);
+    const replicas = weightedReplicas(rollout, app, targets, base.spec?.replicas ?? 1);
+    const deployment = canaryDeployment(app, base, rollout.id, rollout.version, cluster, replicas);
     await applyObject(karmada, deployment);
     await applyObject(karmada, canaryPropagationPolicy(app, rollout.id, deployment.metadata.name, targets));
   }
@@ -73,6 +77,14 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
 
     async setCanaries(rollout, app, clusters) {
       const wanted = rollout.clusters.filter((c) => clusters.includes(c));
+      const traffic = app.canary.traffic;
+      if (isMesh(traffic)) {
+        // Routes of clusters losing their canary go back to the template first; then the Service follows the canaries.
+        const writer = karmadaRouteWriter(karmada, app, traffic);
+        await writer.setWeights(rollout.id, weightsOf(rollout, wanted));
+        if (wanted.length === 0) await writer.removeCanaryService();
+        else await writer.addCanaryService(rollout.id, wanted);
+      }
       if (usesRegionCanary(rollout)) {
         if (wanted.length === 0) return removePair(app, canaryName(app));
         return applyPair(rollout, app, await readBaseDeployment(app), undefined, wanted);
@@ -133,8 +145,29 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
         ]);
       }
       await karmada.remove(OVERRIDE_POLICIES, app.namespace, overrideName(app));
+      const traffic = app.canary.traffic;
+      if (isMesh(traffic)) {
+        const writer = karmadaRouteWriter(karmada, app, traffic);
+        await writer.setWeights(rollout.id, []);
+        await writer.removeCanaryService();
+      }
       await removePair(app, canaryName(app));
       for (const cluster of rollout.clusters) await removePair(app, canaryName(app, cluster));
+    },
+
+    async setWeights(rollout, app) {
+      const traffic = app.canary.traffic;
+      const clusters = weightedCanaries(rollout);
+      if (isMesh(traffic)) {
+        await karmadaRouteWriter(karmada, app, traffic).setWeights(rollout.id, weightsOf(rollout, clusters));
+        return {};
+      }
+      // The replicas provider: the canary Deployments, resized for their weights, written as setCanaries writes them.
+      const base = await readBaseDeployment(app);
+      const deployed = rollout.clusters.filter((c) => rollout.cluster[c]?.canary === 'deployed');
+      if (usesRegionCanary(rollout)) await applyPair(rollout, app, base, undefined, deployed);
+      else for (const cluster of clusters) await applyPair(rollout, app, base, cluster, [cluster]);
+      return replicaShares(rollout, app, clusters, () => base.spec?.replicas ?? 1);
     },
   };
 }

@@ -8,6 +8,8 @@ export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'rollgate' } as cons
 export const ROLLOUT_ID_ANNOTATION = 'rollgate.dev/rollout-id';
 export const PREVIOUS_VERSION_ANNOTATION = 'rollgate.dev/previous-version';
 export const KARMADA_POLICY_API = 'policy.karmada.io/v1alpha1';
+/** On the canary's pods when the app has canary.traffic: what `<service>-canary` selects, whichever cluster's canary it is. */
+export const TRACK_LABEL = 'rollgate.dev/track';
 
 export interface KubeObject {
   apiVersion: string;
@@ -81,8 +83,11 @@ function setPath(target: unknown, pointer: string, value: string): void {
   node[last] = value;
 }
 
-/** The canary Deployment: the base's pod template with the new version and `version: canary[-C]`. */
-export function canaryDeployment(app: AppConfig, base: V1Deployment, rolloutId: string, version: string, cluster?: string): KubeObject {
+/**
+ * The canary Deployment: the base's pod template with the new version and `version: canary[-C]`.
+ * `replicas`: the replicas provider's count for the current weight (canary.traffic), instead of canary.replicas.
+ */
+export function canaryDeployment(app: AppConfig, base: V1Deployment, rolloutId: string, version: string, cluster?: string, replicas?: number): KubeObject {
   const name = canaryName(app, cluster);
   const track = cluster ? `canary-${cluster}` : 'canary';
   const selector = { ...(base.spec?.selector.matchLabels ?? {}), version: track };
@@ -101,9 +106,9 @@ export function canaryDeployment(app: AppConfig, base: V1Deployment, rolloutId: 
       annotations: own.annotations,
     },
     spec: {
-      replicas: canaryReplicas(app, base.spec?.replicas ?? 1),
+      replicas: replicas ?? canaryReplicas(app, base.spec?.replicas ?? 1),
       selector: { matchLabels: selector },
-      template: { ...template, metadata: { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), ...selector } } },
+      template: { ...template, metadata: { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), ...selector, ...(app.canary.traffic ? { [TRACK_LABEL]: 'canary' } : {}) } } },
     },
   };
 }

@@ -35,6 +35,7 @@ export function queryVariables(rollout: Rollout, app: AppConfig, cluster: string
     basePods: basePodsPattern(app),
     cluster,
     interval: promDuration(analysisWindowMs(rollout, cluster, context.nowMs ?? Number.POSITIVE_INFINITY)),
+    weight: String(rollout.cluster[cluster]?.weight ?? 0),
   };
 }
 

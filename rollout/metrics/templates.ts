@@ -22,7 +22,8 @@ export const BUILT_IN_QUERIES: Record<Provider, Record<string, string>> = {
   },
 };
 
-export type TemplateVariables = Record<'namespace' | 'deployment' | 'canary' | 'canaryPods' | 'canaryWorkloads' | 'basePods' | 'cluster' | 'interval', string>;
+/** `weight`: the canary's share of traffic in the cluster in percent (canary.traffic), "0" without one. */
+export type TemplateVariables = Record<'namespace' | 'deployment' | 'canary' | 'canaryPods' | 'canaryWorkloads' | 'basePods' | 'cluster' | 'interval' | 'weight', string>;
 
 /** Replaces {{name}} placeholders; an unknown placeholder is an error, not an empty string. */
 export function renderQuery(template: string, variables: TemplateVariables): string {
@@ -34,7 +35,7 @@ export function renderQuery(template: string, variables: TemplateVariables): str
 }
 
 /** One entry per variable: a variable added to TemplateVariables and not here is a compile error, not a config check that refuses it. */
-const VARIABLES: Record<keyof TemplateVariables, true> = { namespace: true, deployment: true, canary: true, canaryPods: true, canaryWorkloads: true, basePods: true, cluster: true, interval: true };
+const VARIABLES: Record<keyof TemplateVariables, true> = { namespace: true, deployment: true, canary: true, canaryPods: true, canaryWorkloads: true, basePods: true, cluster: true, interval: true, weight: true };
 export const TEMPLATE_VARIABLES = Object.keys(VARIABLES) as (keyof TemplateVariables)[];
 
 /** What is wrong with a query template's placeholders, checked when the config is read rather than at the first tick. */

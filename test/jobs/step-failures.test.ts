@@ -55,6 +55,7 @@ function stubFleet(calls: string[], override: Partial<Fleet>): Fleet {
     checkReady: record('checkReady', async () => ({ ready: false, waitingFor: 'member1: canary 0/1 ready', pods: {} })),
     podsReady: record('podsReady', async () => ({})),
     finalize: record('finalize', async () => undefined),
+    setWeights: record('setWeights', async () => ({})),
   };
 }
 

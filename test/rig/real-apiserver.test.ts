@@ -7,6 +7,7 @@ import { karmadaObjectCases } from './karmada-objects.cases.js';
 import { karmadaRbacCases } from './karmada-rbac.cases.js';
 import { memberRbacCases } from './member-rbac.cases.js';
 import { rigAvailable, rigDown, rigUp } from './rig.js';
+import { trafficObjectCases } from './traffic-objects.cases.js';
 
 describe.skipIf(!rigAvailable)('real API servers (shared/k8s-rig)', () => {
   beforeAll(() => rigUp(1), 180_000);
@@ -16,4 +17,5 @@ describe.skipIf(!rigAvailable)('real API servers (shared/k8s-rig)', () => {
   karmadaRbacCases();
   memberRbacCases();
   installCases();
+  trafficObjectCases();
 });

@@ -3,6 +3,7 @@ import { admitCustomResource } from '../karmada/crd-schema.js';
 import { mutateOverridePolicy, mutatePropagationPolicy } from '../karmada/policy-webhook.js';
 import { karmadaCrds } from '../karmada/crd-schemas.generated.js';
 import type { CrdDefinition } from '../karmada/crd-types.js';
+import { trafficCrds } from '../traffic/traffic-crd-schemas.generated.js';
 import { defaultDeployment, validateDeployment, validateObjectName } from './deployment-rules.js';
 import type { FieldError } from './status.js';
 import type { KubeObject } from './store.js';
@@ -132,11 +133,52 @@ const crd = (name: string): CrdDefinition => {
   return c;
 };
 
+/** v1 Services, writable: what a traffic-weighted canary adds (`<service>-canary`) and its route sends to. */
+export const serviceType: ResourceType = {
+  group: '',
+  version: 'v1',
+  resource: 'services',
+  kind: 'Service',
+  listKind: 'ServiceList',
+  singularName: 'service',
+  namespaced: true,
+  shortNames: ['svc'],
+  categories: ['all'],
+  clientWritable: true,
+  builtin: true,
+  statusSubresource: true,
+  returnDeletedObject: false,
+  allowUnconditionalUpdate: true,
+  admit(obj) {
+    const errs = validateObjectName(obj['metadata']?.['name']);
+    const spec = (obj['spec'] ??= {});
+    spec.type ??= 'ClusterIP';
+    for (const port of spec.ports ?? []) {
+      port.protocol ??= 'TCP';
+      port.targetPort ??= port.port;
+      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) errs.push({ type: 'FieldValueInvalid', field: 'spec.ports.port', body: `Invalid value: ${JSON.stringify(port.port)}: must be between 1 and 65535, inclusive` });
+    }
+    return errs;
+  },
+  generationSource: (obj) => obj['spec'],
+};
+
+/** The Istio VirtualService and Gateway API HTTPRoute, validated with their real CRD schemas. */
+export function trafficTypes(): ResourceType[] {
+  const traffic = (name: string): CrdDefinition => {
+    const c = trafficCrds[name];
+    if (!c) throw new Error(`missing generated CRD schema for ${name}`);
+    return c;
+  };
+  return [serviceType, crdType('virtualservices', traffic('virtualservices'), true), crdType('httproutes', traffic('httproutes'), true)];
+}
+
 export function karmadaTypes(): ResourceType[] {
   return [
     deploymentType,
     podType,
     namespaceType,
+    ...trafficTypes(),
     crdType('propagationpolicies', crd('propagationpolicies'), true, mutatePropagationPolicy),
     crdType('overridepolicies', crd('overridepolicies'), true, mutateOverridePolicy),
     crdType('resourcebindings', crd('resourcebindings'), false),
@@ -144,5 +186,5 @@ export function karmadaTypes(): ResourceType[] {
 }
 
 export function memberTypes(): ResourceType[] {
-  return [deploymentType, podType, namespaceType];
+  return [deploymentType, podType, namespaceType, ...trafficTypes()];
 }

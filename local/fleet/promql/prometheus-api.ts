@@ -7,6 +7,7 @@ import { evaluate, PromQLExecutionError } from './evaluator.js';
 import { PromQLParseError } from './lexer.js';
 import { parsePromQL } from './parser.js';
 import { seriesForPods } from './series.js';
+import { canaryWeights, requestFactors, routesSeenBy } from '../traffic/traffic-split.js';
 
 export interface PrometheusRequest {
   fleet: Fleet;
@@ -80,7 +81,15 @@ function render(v: Value, t: number): { resultType: string; result: unknown } {
 function evalAt(o: PrometheusRequest, expr: ReturnType<typeof parsePromQL>, t: number): Value {
   const mode = o.fleet.faults.prometheus(o.cluster)?.mode;
   const pods = mode === 'empty' ? [] : o.fleet.members.get(o.cluster)!.registry.store.list('pods');
-  return evaluate(expr, { series: seriesForPods(pods, t), t });
+  return evaluate(expr, { series: seriesForPods(pods, t, requestSplit(o.fleet, o.cluster, pods)), t });
+}
+
+/** The simulated mesh: each Service's requests split by the weights on the routes this cluster sees. */
+function requestSplit(fleet: Fleet, cluster: string, pods: Parameters<typeof seriesForPods>[0]): Map<string, number> {
+  const server = fleet.karmada ?? fleet.members.get(cluster)!;
+  const store = server.registry.store;
+  const routes = routesSeenBy(cluster, [...store.list('virtualservices'), ...store.list('httproutes')], fleet.karmada ? store.list('overridepolicies') : undefined);
+  return requestFactors(store.list('services'), canaryWeights(routes), pods);
 }
 
 function parse(q: string | null) {

@@ -95,7 +95,7 @@ function histogram(name: string, base: Labels, bounds: number[], p: TrafficProfi
 }
 
 /** Series for the pods of one cluster at evaluation time `t` (seconds). */
-export function seriesForPods(pods: KubeObject[], t: number): SyntheticSeries[] {
+export function seriesForPods(pods: KubeObject[], t: number, requestFactors?: Map<string, number>): SyntheticSeries[] {
   const out: SyntheticSeries[] = [];
   const window = Math.floor(t / 15);
   for (const pod of pods) {
@@ -114,7 +114,9 @@ export function seriesForPods(pods: KubeObject[], t: number): SyntheticSeries[] 
     const rs: string = meta.ownerReferences?.[0]?.name ?? meta.name;
     const workload = rs.slice(0, rs.lastIndexOf('-'));
     const since = readySince(pod);
-    const p = trafficProfile(version, meta.name, window);
+    const profile = trafficProfile(version, meta.name, window);
+    // A weighted route (canary.traffic) moves requests between the canary's pods and the others.
+    const p = { ...profile, requestsPerSecond: profile.requestsPerSecond * (requestFactors?.get(meta.name) ?? 1) };
     const base: Labels = { namespace: meta.namespace, pod: meta.name, container, job: 'kubernetes-pods', instance: `${pod['status']?.podIP ?? '10.0.0.1'}:8080` };
     if (meta.labels?.app) base['app'] = meta.labels.app;
     if (meta.labels?.version) base['version'] = meta.labels.version;

@@ -59,8 +59,9 @@ describe('simulated kube-apiserver', () => {
   it('serves discovery, with the Karmada groups on the Karmada server only', async () => {
     const auth = { Authorization: 'Bearer local-fleet-token' };
     const groups = (path: string) => rawGet(`${sim.url}${path}/apis`, auth).then((r) => JSON.parse(r.body).groups.map((g: any) => g.name));
-    expect(await groups('/karmada')).toEqual(['apps', 'policy.karmada.io', 'work.karmada.io']);
-    expect(await groups('/clusters/member1')).toEqual(['apps']);
+    // The Istio and Gateway API routes a traffic-weighted canary edits are served everywhere.
+    expect(await groups('/karmada')).toEqual(['apps', 'networking.istio.io', 'gateway.networking.k8s.io', 'policy.karmada.io', 'work.karmada.io']);
+    expect(await groups('/clusters/member1')).toEqual(['apps', 'networking.istio.io', 'gateway.networking.k8s.io']);
     const rb = JSON.parse((await rawGet(`${sim.url}/karmada/apis/work.karmada.io/v1alpha2`, auth)).body);
     expect(rb.resources.find((r: any) => r.name === 'resourcebindings')).toMatchObject({ kind: 'ResourceBinding', namespaced: true, verbs: ['get', 'list', 'watch'] });
     expect(JSON.parse((await rawGet(`${sim.url}/karmada/version`, auth)).body).gitVersion).toMatch(/^v1\.\d+\.\d+$/);

@@ -1,0 +1,79 @@
+// Traffic-weighted steps in the state machine (Flagger's stepWeight). Pure: each function
+// takes the rollout and answers the changes and effects, or undefined when traffic does not
+// apply. Per cluster the canary starts at the first weight once it is ready; each fully
+// passing interval moves it one step; intervals count towards `iterations` only at maxWeight.
+// The machine writes the desired weight into ClusterState first; the shift-traffic step then
+// writes exactly that, so a redelivered step writes nothing new.
+import type { Effect } from '../events.js';
+import type { ClusterState, Rollout } from '../model.js';
+
+export interface TrafficChange {
+  changes: Partial<Rollout>;
+  effects: Effect[];
+}
+
+const shift = (nowMs: number): Effect => ({ type: 'step', step: 'shift-traffic', at: nowMs });
+
+/** Clusters of the current canary stage whose canary takes weighted traffic. */
+function weightedClusters(rollout: Rollout): string[] {
+  const stage = rollout.stages[rollout.stage];
+  if (!rollout.settings.traffic || stage?.action !== 'canary') return [];
+  return stage.clusters.filter((c) => rollout.cluster[c]?.canary === 'deployed' && !rollout.cluster[c]?.promoted);
+}
+
+/** The weight after `current`: the first one when there is none yet; undefined at maxWeight. */
+export function nextWeight(weights: number[], current: number | undefined): number | undefined {
+  if (current === undefined) return weights[0];
+  return weights.find((w) => w > current);
+}
+
+export const maxWeight = (rollout: Rollout): number | undefined => rollout.settings.traffic?.weights.at(-1);
+
+function withWeights(rollout: Rollout, clusters: string[], nowMs: number): Rollout['cluster'] {
+  const weights = rollout.settings.traffic?.weights ?? [];
+  const cluster = { ...rollout.cluster };
+  for (const name of clusters) {
+    const state = cluster[name] as ClusterState;
+    const weight = nextWeight(weights, state.weight);
+    if (weight === undefined) continue;
+    const { actualWeight: _stale, ...rest } = state;
+    cluster[name] = { ...rest, weight, weights: [...(state.weights ?? []), { at: nowMs, weight }] };
+  }
+  return cluster;
+}
+
+/** The canaries of the stage are ready: give each its first weight before the first interval. */
+export function startTraffic(rollout: Rollout, nowMs: number): TrafficChange | undefined {
+  const starting = weightedClusters(rollout).filter((c) => rollout.cluster[c]?.weight === undefined);
+  if (starting.length === 0) return undefined;
+  return { changes: { phase: 'analysing', ticksInStage: 0, cluster: withWeights(rollout, starting, nowMs) }, effects: [shift(nowMs), { type: 'notify', notice: { kind: 'root-update' } }] };
+}
+
+/**
+ * After a fully passing interval: move every weighted cluster below maxWeight one step up.
+ * Undefined when all are at maxWeight (the interval then counts towards `iterations`).
+ * `rollout` is the state after the tick; the tick must not count, so ticksInStage is kept.
+ */
+export function raiseWeights(rollout: Rollout, before: Rollout, nowMs: number): TrafficChange | undefined {
+  const max = maxWeight(rollout);
+  const rising = weightedClusters(rollout).filter((c) => rollout.cluster[c]?.weight !== max);
+  if (rising.length === 0) return undefined;
+  return { changes: { ticksInStage: before.ticksInStage, cluster: withWeights(rollout, rising, nowMs) }, effects: [shift(nowMs)] };
+}
+
+/** The weights are written: analysis measures the next interval at them. */
+export function trafficShifted(rollout: Rollout, actual: Record<string, number> | undefined, nowMs: number): TrafficChange {
+  const cluster = { ...rollout.cluster };
+  for (const [name, weight] of Object.entries(actual ?? {})) {
+    const state = cluster[name];
+    if (state && state.weight !== undefined && weight !== state.weight) cluster[name] = { ...state, actualWeight: weight };
+  }
+  return { changes: { cluster }, effects: [{ type: 'step', step: 'tick', at: nowMs + rollout.settings.intervalMs }, { type: 'notify', notice: { kind: 'root-update' } }] };
+}
+
+/** The weight shown for a cluster, "20 %" or "25 % (20 % asked)", or undefined without traffic steps. */
+export function weightWords(state: Pick<ClusterState, 'weight' | 'actualWeight'> | undefined): string | undefined {
+  if (state?.weight === undefined) return undefined;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return state.actualWeight !== undefined ? `${round(state.actualWeight)} % (${state.weight} % asked)` : `${state.weight} %`;
+}
