@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { freePort } from '../../local/demo/redis-for-demo.js';
 import { signedHeaders } from '../../local/slack/signing.js';
@@ -47,7 +47,6 @@ afterEach(async () => {
   for (const e of emulators.splice(0)) await e.close();
   for (const s of servers.splice(0)) await s.close();
 });
-afterAll(() => undefined);
 
 function expectNoSecret(output: string): void {
   for (const [name, value] of Object.entries(SECRETS)) expect(output.includes(value), `${name} printed in:\n${output}`).toBe(false);
