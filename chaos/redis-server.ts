@@ -29,11 +29,16 @@ export async function startRedisServer() {
   }
 
   await up();
+  // Restarts one at a time: two at once would start two servers and lose track of one.
+  let restarting = Promise.resolve();
   return {
     url,
-    async restart(): Promise<void> {
-      await down();
-      await up();
+    restart(): Promise<void> {
+      restarting = restarting.then(async () => {
+        await down();
+        await up();
+      });
+      return restarting;
     },
     stop: down,
   };
