@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig, Config } from '../rollout/config.js';
 import type { Fleet } from '../rollout/kube/fleet.js';
 import type { MetricsSource } from '../rollout/metrics/source.js';
+import type { Rollout } from '../rollout/model.js';
 import type { Webhooks } from '../rollout/webhooks/webhooks.js';
 
 export interface ApproverDirectory {
@@ -13,6 +14,12 @@ export interface ApproverDirectory {
 /** Answers a person privately (the response_url of their click or command). */
 export interface Replies {
   reply(responseUrl: string | undefined, text: string): Promise<void>;
+  /**
+   * Puts a clicked gate back as it is now (buttons and all), through the click's response_url:
+   * a click shown at once as "Approving…" that the worker then refused must not leave the gate
+   * without its buttons.
+   */
+  restoreGate?(responseUrl: string | undefined, rollout: Rollout, stage: number): Promise<void>;
 }
 
 /** What the workers report for /metrics. */

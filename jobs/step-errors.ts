@@ -4,6 +4,7 @@
 // retrying; anything else is a bug or a refusal that no retry will cure.
 import { z } from 'zod';
 import { FleetError } from '../rollout/kube/fleet.js';
+import { StoredRecordError } from './stored-records.js';
 
 export type StepFailureCode =
   /** A cluster did not answer, or answered 429/5xx: retry with backoff, then hold. */
@@ -46,6 +47,7 @@ export function toStepFailure(error: unknown): StepFailure {
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   if (error instanceof z.core.$ZodError) return new StepFailure('bug', `data failed its schema: ${error.message}`, { cause: error });
+  if (error instanceof StoredRecordError) return new StepFailure('bug', error.message, { cause: error });
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof Error && (REDIS_ERRORS.has(error.name) || (typeof code === 'string' && NETWORK_CODE.test(code)))) {
     return new StepFailure('store-unavailable', message, { cause: error });
@@ -53,9 +55,9 @@ export function toStepFailure(error: unknown): StepFailure {
   return new StepFailure('bug', message, { cause: error });
 }
 
-/** Errors only a mistake in rollgate makes (as opposed to a plain Error, which may be a dropped connection). */
+/** Errors only a mistake in rollgate (or a damaged record) makes, as opposed to a plain Error, which may be a dropped connection. */
 export function isProgrammingError(error: unknown): boolean {
-  return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof z.core.$ZodError;
+  return error instanceof StoredRecordError || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof z.core.$ZodError;
 }
 
 /** BullMQ custom backoff: the server's Retry-After when it gave one, else exponential from 1 s. */

@@ -161,6 +161,9 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       const entry = { at: clock(), who: input.user, what: input.kind, outcome: `refused: ${outcome.refusal.code}`, detail: outcome.refusal.message };
       await store.appendAudit(input.rolloutId, [entry]);
       const icon = outcome.refusal.code === 'already' ? ':information_source:' : ':no_entry:';
+      // A gate click (it names the stage) may have shown "Approving…" at once: put the gate back as it is, then say why.
+      const gate = input.stage !== undefined ? outcome.rollout.gates[input.stage - 1] : undefined;
+      if (gate?.state === 'open' && (input.kind === 'approve' || input.kind === 'rollback')) await options.replies.restoreGate?.(input.responseUrl, outcome.rollout, input.stage as number);
       await options.replies.reply(input.responseUrl, `${icon} ${outcome.refusal.message}`);
     } else if (outcome.kind === 'skipped' && outcome.reason.startsWith('no rollout')) {
       await options.replies.reply(input.responseUrl, `:no_entry: There is no rollout ${input.rolloutId}.`);

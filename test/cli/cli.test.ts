@@ -71,7 +71,7 @@ describe('rollgate check-config', () => {
       `${file}:${lineOf('- membr3')}: apps[0].clusters[2]: "membr3" is not a fleet cluster (member1, member2, member3); did you mean "member3"?`,
       `${file}:${lineOf('max: 50')}: apps[0].analysis.metrics[0].max: max 50 is below min 99: no value could pass; swap them?`,
       `${file}:${lineOf('- name: request-success-rate', lineOf('max: 50'))}: apps[0].analysis.metrics[1].name: metric "request-success-rate" is listed twice; each metric is judged once`,
-      `${file}:${lineOf('query:')}: apps[0].analysis.metrics[3].query: unknown variable {{canaryPod}}; did you mean {{canaryPods}}? (known: namespace, deployment, canary, canaryPods, canaryWorkloads, basePods, cluster, interval)`,
+      `${file}:${lineOf('query:')}: apps[0].analysis.metrics[3].query: unknown variable {{canaryPod}}; did you mean {{canaryPods}}? (known: namespace, deployment, canary, canaryPods, canaryWorkloads, basePods, cluster, interval, weight)`,
       // YAML keeps keys in the order written: the mistyped key was added last.
       `${file}:${lineOf('intervall:')}: apps[0].analysis.intervall: unknown key "intervall"; did you mean "interval"?`,
     ]);

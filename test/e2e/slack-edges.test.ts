@@ -83,6 +83,6 @@ describe('the Slack surface', () => {
     expect(metrics).toContain('rollgate_queue_jobs');
     expect(metrics).toMatch(/rollgate_step_duration_seconds_count\{step="deploy-canary"\} 1/);
     expect(metrics).toMatch(/rollgate_gate_wait_seconds_count 1/);
-    expect(metrics).toMatch(/rollgate_rollouts\b/);
+    expect(metrics).toMatch(/rollgate_rollouts_active\b/);
   });
 });

@@ -29,7 +29,7 @@ describe('canary.traffic in the config', () => {
   it('names what is missing or contradictory, at its path', () => {
     const result = withTraffic({ replicas: 1, traffic: { provider: 'istio', stepWeight: 10 } });
     expect(result.ok).toBe(false);
-    const problems = result.ok ? [] : result.problems;
+    const problems = result.ok ? [] : result.problems.map(({ path, message }) => ({ path, message }));
     expect(problems).toEqual(
       expect.arrayContaining([
         { path: 'apps[0].canary.traffic.maxWeight', message: 'stepWeight needs maxWeight: where the steps stop' },
