@@ -40,6 +40,8 @@ export interface RollbackCause {
   failedChecks: number;
   /** Set when measurement errors in a row, not failed checks, reached their limit. */
   consecutiveErrors?: number;
+  /** Other clusters whose deciding metrics failed in the same interval, so the notice names each. */
+  alsoFailing?: { cluster: string; failing: MetricSample[]; failedChecks: number }[];
 }
 
 /** Slack messages a transition wants posted; rendered from the rollout when they are sent. */

@@ -136,7 +136,7 @@ export type Outcome =
       reason: string;
       trigger: 'person' | 'analysis' | 'deadline' | 'failure' | 'timeout' | 'webhook';
       /** For an automatic rollback after analysis: the cluster and metrics that failed. */
-      cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number };
+      cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number; alsoFailing?: { cluster: string; failing: MetricSample[]; failedChecks: number }[] };
     }
   | { kind: 'failed'; at: number; reason: string };
 

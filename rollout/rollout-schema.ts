@@ -127,7 +127,8 @@ export const operationSchema = z.looseObject({
   resume: z.enum(['analysing', 'awaiting-approval']),
 });
 
-const rollbackCause = z.looseObject({ cluster: str, failing: z.array(metricSampleSchema), failedChecks: num, consecutiveErrors: num.optional() });
+const alsoFailing = z.array(z.looseObject({ cluster: str, failing: z.array(metricSampleSchema), failedChecks: num }));
+const rollbackCause = z.looseObject({ cluster: str, failing: z.array(metricSampleSchema), failedChecks: num, consecutiveErrors: num.optional(), alsoFailing: alsoFailing.optional() });
 
 const rolledBackSchema = z.looseObject({
   kind: z.literal('rolled-back'),

@@ -14,6 +14,9 @@ const MAX_CLUSTER_SECTIONS = 40;
 /** The button value: which rollout and which gate. Opaque to Slack, validated when it comes back. */
 export const gateButtonValue = (rollout: Rollout, stage: number) => JSON.stringify({ r: rollout.id, s: stage });
 
+/** "1 analysis interval", "2 analysis intervals". */
+export const intervals = (n: number) => `${n} analysis interval${n === 1 ? '' : 's'}`;
+
 function title(rollout: Rollout): string {
   return `${rollout.app} ${rollout.fromVersion ?? '…'} → ${rollout.version}`;
 }
@@ -102,7 +105,7 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
   const gate = rollout.gates[stage - 1];
   const where = gate?.clusters.join(', ') ?? '?';
   const ask = [
-    `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} the ${stageWords(rollout, stage - 1)} passed ${rollout.settings.iterations} analysis interval(s).`,
+    `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} the ${stageWords(rollout, stage - 1)} passed ${intervals(rollout.settings.iterations)}.`,
     `Approvers: ${approverWords(rollout, gate)}${(gate?.required ?? 1) > 1 ? ` · needs ${gate?.required} approvals${gate?.approvals?.length ? `, so far ${gate.approvals.map((a) => mention(a.user)).join(', ')}` : ''}` : ''}`,
   ].join('\n');
   if (!gate || gate.state === 'open' || gate.state === 'pending') {
@@ -158,9 +161,12 @@ export function rolledBackMessage(rollout: Rollout): SlackMessage {
   const outcome = rollout.outcome?.kind === 'rolled-back' ? rollout.outcome : undefined;
   const automatic = outcome && outcome.trigger !== 'person';
   const cause = outcome?.cause;
-  const failing = cause
-    ? cause.failing.map((m) => (m.hook ? `• ${hookLine(m.hook)}` : `• ${m.metric} in ${cause.cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}${valuesSoFar(rollout, cause.cluster, m.metric)}`)).join('\n')
-    : '';
+  // Every cluster that failed in the deciding interval, not only the one that hit the limit first.
+  const clusters = cause ? [cause, ...(cause.alsoFailing ?? [])].slice(0, 20) : [];
+  const lines = clusters.flatMap(({ cluster, failing: metrics }) =>
+    metrics.map((m) => (m.hook ? `• ${hookLine(m.hook)}` : `• ${m.metric} in ${cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}${valuesSoFar(rollout, cluster, m.metric)}`)),
+  );
+  const failing = [...new Set(lines)].join('\n');
   const lead = automatic
     ? `:rotating_light: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back automatically*: ${outcome?.reason ?? ''}.`
     : `:leftwards_arrow_with_hook: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back*: ${outcome?.reason ?? ''}.`;
