@@ -6,7 +6,8 @@ import type { AuditEntry } from '../../jobs/store.js';
 /** A private message is at most 40,000 characters; past this many lines only the newest show. */
 const MAX_LINES = 80;
 
-const timeOf = (at: number) => new Date(at).toISOString().slice(11, 19);
+// Each reader's local time (Slack date token), seconds shown; the fallback is UTC.
+const timeOf = (at: number) => `<!date^${Math.floor(at / 1000)}^{time_secs}|${new Date(at).toISOString().slice(11, 19)} UTC>`;
 const whoOf = (who: string) => (who === 'rollgate' ? 'rollgate' : `<@${who}>`);
 
 function sameTick(a: AuditEntry, b: AuditEntry): boolean {
@@ -16,8 +17,8 @@ function sameTick(a: AuditEntry, b: AuditEntry): boolean {
 function line(first: AuditEntry, last: AuditEntry, count: number): string {
   const where = first.cluster ? ` [${first.cluster}]` : '';
   const detail = first.detail ? `: ${first.detail.slice(0, 200)}` : '';
-  if (count === 1) return `\`${timeOf(first.at)}\` ${whoOf(first.who)} ${first.what}${where} → ${first.outcome}${detail}`;
-  return `\`${timeOf(first.at)}–${timeOf(last.at)}\` ${whoOf(first.who)} ${first.what} ×${count}${where} (${first.outcome}, unchanged)${detail}`;
+  if (count === 1) return `${timeOf(first.at)} ${whoOf(first.who)} ${first.what}${where} → ${first.outcome}${detail}`;
+  return `${timeOf(first.at)}–${timeOf(last.at)} ${whoOf(first.who)} ${first.what} ×${count}${where} (${first.outcome}, unchanged)${detail}`;
 }
 
 export function auditLines(entries: AuditEntry[]): string[] {

@@ -2,7 +2,7 @@
 // against "2 intervals", and an audit that folds analysis ticks that changed nothing.
 import { describe, expect, it } from 'vitest';
 import { auditLines } from '../../bot/blocks/audit-lines.js';
-import { gateMessage, rolledBackMessage } from '../../bot/blocks/messages.js';
+import { gateMessage, rolledBackMessage, rootMessage } from '../../bot/blocks/messages.js';
 import type { AuditEntry } from '../../jobs/store.js';
 import type { ClusterTick, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
@@ -54,6 +54,7 @@ describe('intervals in words', () => {
 });
 
 describe('/rollout audit', () => {
+  const at = (minute: number) => `<!date^${(T0 + minute * 60_000) / 1000}^{time_secs}|12:${String(minute).padStart(2, '0')}:00 UTC>`;
   const tick = (minute: number, detail: string): AuditEntry => ({ at: T0 + minute * 60_000, who: 'rollgate', what: 'AnalysisTicked', outcome: 'awaiting-approval', detail });
   it('folds a run of unchanged analysis ticks into one line with a count, and keeps changes apart', () => {
     const same = 'member1 passed (0/3), member2 passed (0/3)';
@@ -67,9 +68,23 @@ describe('/rollout audit', () => {
     ];
     const lines = auditLines(entries);
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toBe(`\`12:01:00–12:12:00\` rollgate AnalysisTicked ×12 (awaiting-approval, unchanged): ${same}`);
+    expect(lines[1]).toBe(`${at(1)}–${at(12)} rollgate AnalysisTicked ×12 (awaiting-approval, unchanged): ${same}`);
     expect(lines[2]).toContain('AnalysisTicked ×2');
     expect(lines[3]).toContain('<@U0LEAD> GateApproved [member1] → promoting');
-    expect(lines[4]).toBe(`\`12:16:00\` rollgate AnalysisTicked → awaiting-approval: ${same}`);
+    expect(lines[4]).toBe(`${at(16)} rollgate AnalysisTicked → awaiting-approval: ${same}`);
+  });
+});
+
+describe('times in messages', () => {
+  const token = /<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d\d:\d\d UTC>/;
+  it('show each reader their local time through <!date^…>, with a UTC fallback', () => {
+    const rollout = rolloutOf();
+    const decided: Rollout = { ...rollout, gates: rollout.gates.map((g, i) => (i === 0 ? { ...g, state: 'approved', decidedBy: 'U0LEAD', decidedAt: T0 + 60_000 } : g)) };
+    const gate = gateMessage(decided, 1, T0);
+    expect(JSON.stringify(gate.blocks)).toContain(`approved by <@U0LEAD> at <!date^${(T0 + 60_000) / 1000}^{date_short_pretty} {time}|12:01 UTC>`);
+    const root = JSON.stringify(rootMessage(decided, T0).blocks);
+    expect(root).toMatch(token);
+    // Every time shown is a token: no bare "12:00 UTC" outside one.
+    expect(root.replace(new RegExp(token.source, 'g'), '')).not.toMatch(/\d\d:\d\d UTC/);
   });
 });

@@ -115,6 +115,8 @@ describe('a rollout from Slack, end to end', () => {
     expect(await s.karmadaObject('overridepolicies', 'http-probe-app-promote-override')).toBeUndefined();
     expect(envOf(await s.deployment('http-probe-app'))).toBe('v1');
     await waitFor('root shows rolled back', () => rootPhase(s, id).includes('Rolled back'));
+    // Times are Slack date tokens (each reader's local time) with a UTC fallback.
+    expect(JSON.stringify(s.rootOf(id)?.blocks)).toMatch(/started <!date\^\d+\^\{date_short_pretty\} \{time\}\|\d\d:\d\d UTC>/);
   });
 
   it('Rollback at member2’s gate undoes member1’s promotion and every canary (seed Demo 3)', async () => {
