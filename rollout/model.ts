@@ -113,6 +113,8 @@ export interface RolloutSettings {
   onTimeout: 'rollback' | 'hold';
   /** The metrics and their ranges as configured at the start (for the end-of-rollout chart). */
   metrics?: { name: string; min?: number; max?: number }[];
+  /** Link templates as configured at the start (rollout/links.ts). */
+  links?: { text: string; url: string }[];
 }
 
 export type OperationKind = 'canary' | 'uncanary' | 'promote' | 'unpromote' | 'rollback';

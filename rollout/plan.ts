@@ -79,6 +79,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       gateTimeoutMs: app.approvals.timeout,
       metrics: app.analysis.metrics.map((m) => ({ name: m.name, ...metricRange(m) })),
       onTimeout: app.approvals.onTimeout,
+      ...(app.links?.length ? { links: app.links.map((l) => ({ text: l.text, url: l.url })) } : {}),
     },
     phase: 'queued',
     stage: 0,

@@ -117,6 +117,7 @@ const settingsSchema = z.looseObject({
   gateTimeoutMs: num,
   onTimeout: z.enum(['rollback', 'hold']),
   metrics: z.array(z.looseObject({ name: str, min: num.optional(), max: num.optional() })).optional(),
+  links: z.array(z.looseObject({ text: str, url: str })).optional(),
 });
 
 export const operationSchema = z.looseObject({

@@ -5,6 +5,7 @@ import { humanDuration } from '../../rollout/duration.js';
 import { actions, button, clip, clockTime, context, divider, header, section, sparkline, type Block, type SlackMessage } from './kit.js';
 import { approverWords, clusterLine, mention, phaseLine, stageWords } from './words.js';
 import { hookLine, postRolloutBlocks } from './hook-lines.js';
+import { linkBlocks } from './link-lines.js';
 import type { HookCall } from '../../rollout/webhooks/hook-call.js';
 
 export const APPROVE_ACTION = 'rollout_approve';
@@ -37,6 +38,7 @@ export function rootMessage(rollout: Rollout, now: number): SlackMessage {
       ...shown,
       ...more,
       ...(operations.length > 0 ? [context(`:hammer_and_wrench: ${operations.join(' · ')}`)] : []),
+      ...linkBlocks(rollout, rollout.clusters, now),
       context(`\`${rollout.id}\` · requested by ${mention(rollout.requester)} · ${rollout.strategy} · started ${clockTime(rollout.createdAt)} · updated ${clockTime(rollout.updatedAt)}`),
     ],
   };
@@ -124,6 +126,7 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
             confirm: { title: 'Roll back?', text: `Undo every canary and promotion of ${rollout.app} ${rollout.version}?`, confirm: 'Roll back', deny: 'Cancel' },
           }),
         ]),
+        ...linkBlocks(rollout, gate?.clusters ?? [], now),
       ],
     };
   }
@@ -136,7 +139,7 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
         : gate.state === 'expired'
           ? `:alarm_clock: Gate timed out${when}: ${gate.closedReason ?? 'no decision in time'}`
           : `:no_entry: Gate closed${when}: ${gate.closedReason ?? 'the rollout ended'}`;
-  return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided)] };
+  return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided), ...linkBlocks(rollout, gate.clusters, now)] };
 }
 
 function finalStates(rollout: Rollout): string {
@@ -173,6 +176,7 @@ export function rolledBackMessage(rollout: Rollout): SlackMessage {
   const blocks: Block[] = [section(lead)];
   if (failing) blocks.push(section(`*Failing metrics* (limit ${rollout.settings.failureLimit} failed checks):\n${failing}`));
   blocks.push(section(`*Undone, final state:*\n${finalStates(rollout)}`));
+  blocks.push(...linkBlocks(rollout, clusters.length > 0 ? clusters.map((c) => c.cluster) : rollout.clusters, outcome?.at ?? rollout.updatedAt));
   blocks.push(...postRolloutBlocks(rollout));
   return { text: lead.replace(/^:[a-z_]+: /, ''), blocks };
 }
