@@ -48,7 +48,8 @@ export interface RollbackCause {
 export type Notice =
   | { kind: 'root' }
   | { kind: 'root-update' }
-  | { kind: 'summary'; tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[] }
+  /** `repeat`: nothing changed since the last summary while a gate waits; it is updated in place. */
+  | { kind: 'summary'; tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[]; repeat?: boolean }
   | { kind: 'gate-opened'; stage: number }
   | { kind: 'gate-closed'; stage: number }
   | { kind: 'rolled-back' }

@@ -195,7 +195,7 @@ export const rolloutSchema = z.looseObject(rolloutShape);
 export const noticeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('root') }),
   z.looseObject({ kind: z.literal('root-update') }),
-  z.looseObject({ kind: z.literal('summary'), tick: num, stage: num, results: z.array(clusterTickSchema), failedChecks: z.record(str, num), gateHooks: z.array(hookCallSchema).optional() }),
+  z.looseObject({ kind: z.literal('summary'), tick: num, stage: num, results: z.array(clusterTickSchema), failedChecks: z.record(str, num), gateHooks: z.array(hookCallSchema).optional(), repeat: z.boolean().optional() }),
   z.looseObject({ kind: z.literal('gate-opened'), stage: num }),
   z.looseObject({ kind: z.literal('gate-closed'), stage: num }),
   z.looseObject({ kind: z.literal('rolled-back') }),

@@ -71,7 +71,16 @@ function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): st
 
 const DETAILED_CLUSTERS = 8;
 
-export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[] }, now: number): SlackMessage {
+/** " · 14 intervals unchanged while the gate waits": shown on a summary updated in place. */
+function unchangedWords(rollout: Rollout, notice: { stage: number; repeat?: boolean }): string {
+  const openedAt = rollout.gates.find((g) => g.state === 'open')?.openedAt;
+  if (!notice.repeat || openedAt === undefined) return '';
+  const first = rollout.stages[notice.stage]?.clusters[0];
+  const count = (first ? rollout.cluster[first]?.history.filter((h) => h.at > openedAt).length : 0) ?? 0;
+  return ` · ${count} interval${count === 1 ? '' : 's'} unchanged while the gate waits (updated in place)`;
+}
+
+export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[]; repeat?: boolean }, now: number): SlackMessage {
   const limit = rollout.settings.failureLimit;
   const failedTick = (r: ClusterTick) => r.metrics.some((m) => !m.dryRun && !m.passed);
   const detail = (result: ClusterTick) => {
@@ -95,7 +104,7 @@ export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: 
   return {
     text: `Analysis #${notice.tick} (${stageWords(rollout, notice.stage)}): ${verdicts}`,
     blocks: [
-      section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}`),
+      section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}${unchangedWords(rollout, notice)}`),
       ...detailed.map(detail),
       ...compact,
       ...(notice.gateHooks?.length ? [context(clip(notice.gateHooks.map(hookLine).join('\n')))] : []),
