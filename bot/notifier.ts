@@ -98,8 +98,15 @@ export function createNotifier(options: NotifierOptions): Worker {
       }
       case 'root-update':
         return update(rollout, 'root', rootMessage(rollout, now));
-      case 'summary':
-        return post(rollout, summaryMessage(rollout, notice, now), {});
+      case 'summary': {
+        // While a gate waits and nothing changes, the last summary is updated in place.
+        const key = `summary-${notice.stage}`;
+        const updated = notice.repeat ? await update(rollout, key, summaryMessage(rollout, notice, now)) : undefined;
+        if (updated) return updated;
+        const ts = await post(rollout, summaryMessage(rollout, notice, now), {});
+        await store.setMessageTs(rollout.id, key, ts);
+        return ts;
+      }
       case 'gate-opened': {
         const ts = await post(rollout, gateMessage(rollout, notice.stage, now), { broadcast: true });
         await store.setMessageTs(rollout.id, `gate-${notice.stage}`, ts);

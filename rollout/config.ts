@@ -1,6 +1,7 @@
 // The operator's config (rollgate.yaml), validated once at start. Unknown keys are errors:
 // a typo in a gate setting must never silently fall back to a default.
 import { z } from 'zod';
+import { linkSchema } from './links.js';
 import { crossCheck, describeIssues } from './config-checks.js';
 import { parseAllowance } from './analysis/baseline.js';
 import { parseDuration } from './duration.js';
@@ -130,6 +131,8 @@ const appSchema = z.strictObject({
   cooldown: duration(0, '10m').default(0),
   /** How long canaries and promoted bases may take to be ready before rolling back (Flagger's progressDeadlineSeconds). */
   progressDeadline: duration(5000, '10m').default(10 * 60_000),
+  /** Links out of Slack (rollout/links.ts), shown on the root message, each gate and the rollback notice. */
+  links: z.array(linkSchema).max(5, 'at most 5 links; they share one line of the message').optional(),
 });
 
 export const configSchema = z

@@ -42,13 +42,16 @@ export interface RollbackCause {
   failedChecks: number;
   /** Set when measurement errors in a row, not failed checks, reached their limit. */
   consecutiveErrors?: number;
+  /** Other clusters whose deciding metrics failed in the same interval, so the notice names each. */
+  alsoFailing?: { cluster: string; failing: MetricSample[]; failedChecks: number }[];
 }
 
 /** Slack messages a transition wants posted; rendered from the rollout when they are sent. */
 export type Notice =
   | { kind: 'root' }
   | { kind: 'root-update' }
-  | { kind: 'summary'; tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[] }
+  /** `repeat`: nothing changed since the last summary while a gate waits; it is updated in place. */
+  | { kind: 'summary'; tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[]; repeat?: boolean }
   | { kind: 'gate-opened'; stage: number }
   | { kind: 'gate-closed'; stage: number }
   | { kind: 'rolled-back' }

@@ -1,5 +1,6 @@
 // The rollout state machine: (rollout, event, now) -> (rollout, effects) or a refusal.
 // Pure: no I/O, no clock. Every change to a rollout goes through transition().
+import { summaryRepeats } from './summary-repeat.js';
 import type { Actor, Effect, Notice, Refusal, RolloutEvent, StepName } from './events.js';
 import { judgeTick, tickErrored, tickFailed } from './verdict.js';
 import type { Gate, Outcome, Rollout } from './model.js';
@@ -151,7 +152,7 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
   const passed = results.every((r) => !tickFailed(r.metrics, rollout.settings) && !tickErrored(r.metrics, rollout.settings));
   const ticksInStage = rollout.ticksInStage + (passed && !waiting ? 1 : 0);
   const failedChecks = Object.fromEntries(Object.entries(judged.cluster).map(([name, state]) => [name, state.failedChecks]));
-  const summary = notify({ kind: 'summary', tick, stage: rollout.stage, results, failedChecks, ...(gateHooks?.length ? { gateHooks } : {}) });
+  const summary = notify({ kind: 'summary', tick, stage: rollout.stage, results, failedChecks, ...(gateHooks?.length ? { gateHooks } : {}), ...(summaryRepeats(rollout, judged.cluster) ? { repeat: true } : {}) });
   const next: Rollout = { ...rollout, cluster: judged.cluster, tick, ticksInStage };
   // A rollback webhook that answers 2xx rolls back (Flagger), whatever the metrics say.
   const signal = rollbackSignal(results);

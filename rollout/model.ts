@@ -124,6 +124,8 @@ export interface RolloutSettings {
   metrics?: { name: string; min?: number; max?: number }[];
   /** canary.traffic as configured at the start: the provider and the weights the canary walks through. */
   traffic?: { provider: 'replicas' | 'istio' | 'gateway-api'; weights: number[] };
+  /** Link templates as configured at the start (rollout/links.ts). */
+  links?: { text: string; url: string }[];
 }
 
 export type OperationKind = 'canary' | 'uncanary' | 'promote' | 'unpromote' | 'rollback';
@@ -147,7 +149,7 @@ export type Outcome =
       reason: string;
       trigger: 'person' | 'analysis' | 'deadline' | 'failure' | 'timeout' | 'webhook';
       /** For an automatic rollback after analysis: the cluster and metrics that failed. */
-      cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number };
+      cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number; alsoFailing?: { cluster: string; failing: MetricSample[]; failedChecks: number }[] };
     }
   | { kind: 'failed'; at: number; reason: string };
 

@@ -81,6 +81,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       metrics: app.analysis.metrics.map((m) => ({ name: m.name, ...metricRange(m) })),
       onTimeout: app.approvals.onTimeout,
       ...(app.canary.traffic ? { traffic: { provider: app.canary.traffic.provider, weights: trafficWeights(app.canary.traffic) } } : {}),
+      ...(app.links?.length ? { links: app.links.map((l) => ({ text: l.text, url: l.url })) } : {}),
     },
     phase: 'queued',
     stage: 0,

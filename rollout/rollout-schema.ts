@@ -123,6 +123,7 @@ const settingsSchema = z.looseObject({
   onTimeout: z.enum(['rollback', 'hold']),
   metrics: z.array(z.looseObject({ name: str, min: num.optional(), max: num.optional() })).optional(),
   traffic: z.looseObject({ provider: z.enum(['replicas', 'istio', 'gateway-api']), weights: z.array(num) }).optional(),
+  links: z.array(z.looseObject({ text: str, url: str })).optional(),
 });
 
 export const operationSchema = z.looseObject({
@@ -133,7 +134,8 @@ export const operationSchema = z.looseObject({
   resume: z.enum(['analysing', 'awaiting-approval']),
 });
 
-const rollbackCause = z.looseObject({ cluster: str, failing: z.array(metricSampleSchema), failedChecks: num, consecutiveErrors: num.optional() });
+const alsoFailing = z.array(z.looseObject({ cluster: str, failing: z.array(metricSampleSchema), failedChecks: num }));
+const rollbackCause = z.looseObject({ cluster: str, failing: z.array(metricSampleSchema), failedChecks: num, consecutiveErrors: num.optional(), alsoFailing: alsoFailing.optional() });
 
 const rolledBackSchema = z.looseObject({
   kind: z.literal('rolled-back'),
@@ -199,7 +201,7 @@ export const rolloutSchema = z.looseObject(rolloutShape);
 export const noticeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('root') }),
   z.looseObject({ kind: z.literal('root-update') }),
-  z.looseObject({ kind: z.literal('summary'), tick: num, stage: num, results: z.array(clusterTickSchema), failedChecks: z.record(str, num), gateHooks: z.array(hookCallSchema).optional() }),
+  z.looseObject({ kind: z.literal('summary'), tick: num, stage: num, results: z.array(clusterTickSchema), failedChecks: z.record(str, num), gateHooks: z.array(hookCallSchema).optional(), repeat: z.boolean().optional() }),
   z.looseObject({ kind: z.literal('gate-opened'), stage: num }),
   z.looseObject({ kind: z.literal('gate-closed'), stage: num }),
   z.looseObject({ kind: z.literal('rolled-back') }),

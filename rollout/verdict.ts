@@ -73,5 +73,10 @@ export function judgeTick(rollout: Rollout, results: ClusterTick[], nowMs: numbe
       breach = { cluster: result.cluster, failing: result.metrics.filter((m) => !m.dryRun && m.error !== undefined), failedChecks, consecutiveErrors };
     }
   }
-  return breach ? { cluster, breach } : { cluster };
+  if (!breach) return { cluster };
+  const first = breach.cluster;
+  const alsoFailing = results
+    .filter((r) => r.cluster !== first && cluster[r.cluster] && tickFailed(r.metrics, rollout.settings))
+    .map((r) => ({ cluster: r.cluster, failing: r.metrics.filter((m) => !m.dryRun && !m.passed), failedChecks: cluster[r.cluster]?.failedChecks ?? 0 }));
+  return { cluster, breach: alsoFailing.length > 0 ? { ...breach, alsoFailing } : breach };
 }

@@ -38,8 +38,16 @@ export function button(options: { text: string; actionId: string; value: string;
 
 export const actions = (blockId: string, elements: Record<string, unknown>[]): Block => ({ type: 'actions', block_id: blockId, elements });
 
-/** 12:05 UTC: wall-clock times in messages read the same for everyone in the channel. */
+/**
+ * A time as Slack shows it to each reader, in their own time zone ("Today 12:05"); clients and
+ * notifications that cannot format it show the fallback, "12:05 UTC".
+ */
 export function clockTime(ms: number): string {
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${utcClock(ms)}>`;
+}
+
+/** 12:05 UTC: the fallback of clockTime, and for text that is not mrkdwn. */
+export function utcClock(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }
 

@@ -5,6 +5,7 @@ import { humanDuration } from '../../rollout/duration.js';
 import { actions, button, clip, clockTime, context, divider, header, section, sparkline, type Block, type SlackMessage } from './kit.js';
 import { approverWords, clusterLine, mention, phaseLine, stageWords } from './words.js';
 import { hookLine, postRolloutBlocks } from './hook-lines.js';
+import { linkBlocks } from './link-lines.js';
 import type { HookCall } from '../../rollout/webhooks/hook-call.js';
 import { weightWords } from '../../rollout/traffic/traffic-steps.js';
 
@@ -14,6 +15,9 @@ const MAX_CLUSTER_SECTIONS = 40;
 
 /** The button value: which rollout and which gate. Opaque to Slack, validated when it comes back. */
 export const gateButtonValue = (rollout: Rollout, stage: number) => JSON.stringify({ r: rollout.id, s: stage });
+
+/** "1 analysis interval", "2 analysis intervals". */
+export const intervals = (n: number) => `${n} analysis interval${n === 1 ? '' : 's'}`;
 
 function title(rollout: Rollout): string {
   return `${rollout.app} ${rollout.fromVersion ?? '…'} → ${rollout.version}`;
@@ -35,6 +39,7 @@ export function rootMessage(rollout: Rollout, now: number): SlackMessage {
       ...shown,
       ...more,
       ...(operations.length > 0 ? [context(`:hammer_and_wrench: ${operations.join(' · ')}`)] : []),
+      ...linkBlocks(rollout, rollout.clusters, now),
       context(`\`${rollout.id}\` · requested by ${mention(rollout.requester)} · ${rollout.strategy} · started ${clockTime(rollout.createdAt)} · updated ${clockTime(rollout.updatedAt)}`),
     ],
   };
@@ -67,7 +72,16 @@ function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): st
 
 const DETAILED_CLUSTERS = 8;
 
-export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[] }, now: number): SlackMessage {
+/** " · 14 intervals unchanged while the gate waits": shown on a summary updated in place. */
+function unchangedWords(rollout: Rollout, notice: { stage: number; repeat?: boolean }): string {
+  const openedAt = rollout.gates.find((g) => g.state === 'open')?.openedAt;
+  if (!notice.repeat || openedAt === undefined) return '';
+  const first = rollout.stages[notice.stage]?.clusters[0];
+  const count = (first ? rollout.cluster[first]?.history.filter((h) => h.at > openedAt).length : 0) ?? 0;
+  return ` · ${count} interval${count === 1 ? '' : 's'} unchanged while the gate waits (updated in place)`;
+}
+
+export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: number; results: ClusterTick[]; failedChecks: Record<string, number>; gateHooks?: HookCall[]; repeat?: boolean }, now: number): SlackMessage {
   const limit = rollout.settings.failureLimit;
   const failedTick = (r: ClusterTick) => r.metrics.some((m) => !m.dryRun && !m.passed);
   const detail = (result: ClusterTick) => {
@@ -92,7 +106,7 @@ export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: 
   return {
     text: `Analysis #${notice.tick} (${stageWords(rollout, notice.stage)}): ${verdicts}`,
     blocks: [
-      section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}`),
+      section(`:bar_chart: *Analysis #${notice.tick}* · ${stageWords(rollout, notice.stage)} · ${clockTime(now)}${unchangedWords(rollout, notice)}`),
       ...detailed.map(detail),
       ...compact,
       ...(notice.gateHooks?.length ? [context(clip(notice.gateHooks.map(hookLine).join('\n')))] : []),
@@ -104,7 +118,7 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
   const gate = rollout.gates[stage - 1];
   const where = gate?.clusters.join(', ') ?? '?';
   const ask = [
-    `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} the ${stageWords(rollout, stage - 1)} passed ${rollout.settings.iterations} analysis interval(s).`,
+    `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} the ${stageWords(rollout, stage - 1)} passed ${intervals(rollout.settings.iterations)}.`,
     `Approvers: ${approverWords(rollout, gate)}${(gate?.required ?? 1) > 1 ? ` · needs ${gate?.required} approvals${gate?.approvals?.length ? `, so far ${gate.approvals.map((a) => mention(a.user)).join(', ')}` : ''}` : ''}`,
   ].join('\n');
   if (!gate || gate.state === 'open' || gate.state === 'pending') {
@@ -123,6 +137,7 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
             confirm: { title: 'Roll back?', text: `Undo every canary and promotion of ${rollout.app} ${rollout.version}?`, confirm: 'Roll back', deny: 'Cancel' },
           }),
         ]),
+        ...linkBlocks(rollout, gate?.clusters ?? [], now),
       ],
     };
   }
@@ -135,7 +150,7 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
         : gate.state === 'expired'
           ? `:alarm_clock: Gate timed out${when}: ${gate.closedReason ?? 'no decision in time'}`
           : `:no_entry: Gate closed${when}: ${gate.closedReason ?? 'the rollout ended'}`;
-  return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided)] };
+  return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided), ...linkBlocks(rollout, gate.clusters, now)] };
 }
 
 /** The clicked gate at once, before the decision is applied: no buttons, who is deciding what. */
@@ -167,15 +182,19 @@ export function rolledBackMessage(rollout: Rollout): SlackMessage {
   const outcome = rollout.outcome?.kind === 'rolled-back' ? rollout.outcome : undefined;
   const automatic = outcome && outcome.trigger !== 'person';
   const cause = outcome?.cause;
-  const failing = cause
-    ? cause.failing.map((m) => (m.hook ? `• ${hookLine(m.hook)}` : `• ${m.metric} in ${cause.cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}${valuesSoFar(rollout, cause.cluster, m.metric)}`)).join('\n')
-    : '';
+  // Every cluster that failed in the deciding interval, not only the one that hit the limit first.
+  const clusters = cause ? [cause, ...(cause.alsoFailing ?? [])].slice(0, 20) : [];
+  const lines = clusters.flatMap(({ cluster, failing: metrics }) =>
+    metrics.map((m) => (m.hook ? `• ${hookLine(m.hook)}` : `• ${m.metric} in ${cluster}: \`${formatValue(m)}\` (${threshold(m)})${m.error ? `: ${m.error}` : ''}${valuesSoFar(rollout, cluster, m.metric)}`)),
+  );
+  const failing = [...new Set(lines)].join('\n');
   const lead = automatic
     ? `:rotating_light: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back automatically*: ${outcome?.reason ?? ''}.`
     : `:leftwards_arrow_with_hook: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back*: ${outcome?.reason ?? ''}.`;
   const blocks: Block[] = [section(lead)];
   if (failing) blocks.push(section(`*Failing metrics* (limit ${rollout.settings.failureLimit} failed checks):\n${failing}`));
   blocks.push(section(`*Undone, final state:*\n${finalStates(rollout)}`));
+  blocks.push(...linkBlocks(rollout, clusters.length > 0 ? clusters.map((c) => c.cluster) : rollout.clusters, outcome?.at ?? rollout.updatedAt));
   blocks.push(...postRolloutBlocks(rollout));
   return { text: lead.replace(/^:[a-z_]+: /, ''), blocks };
 }

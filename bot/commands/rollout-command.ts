@@ -1,8 +1,8 @@
 // The /rollout slash command. Acknowledge first; then create, look up or enqueue.
 import type { App, RespondFn } from '@slack/bolt';
 import { startRollout } from '../../jobs/start-rollout.js';
-import type { AuditEntry } from '../../jobs/store.js';
 import type { AppConfig } from '../../rollout/config.js';
+import { auditLines } from '../blocks/audit-lines.js';
 import { lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 import { settledOrLate } from '../ack-after.js';
@@ -143,17 +143,6 @@ async function runningVersion(ctx: BotContext, app: AppConfig, cluster: string):
   } finally {
     clearTimeout(timer);
   }
-}
-
-function auditLines(entries: AuditEntry[]): string[] {
-  const line = (e: AuditEntry) => {
-    const who = e.who === 'rollgate' ? 'rollgate' : `<@${e.who}>`;
-    const where = e.cluster ? ` [${e.cluster}]` : '';
-    return `\`${new Date(e.at).toISOString().slice(11, 19)}\` ${who} ${e.what}${where} → ${e.outcome}${e.detail ? `: ${e.detail.slice(0, 200)}` : ''}`;
-  };
-  // A private message is at most 40,000 characters; show the newest entries when there are many.
-  const lines = entries.map(line);
-  return lines.length > 80 ? [`…${lines.length - 80} older entries not shown`, ...lines.slice(-80)] : lines;
 }
 
 async function findRollout(target: string | undefined, ctx: BotContext): Promise<string | undefined> {

@@ -75,6 +75,14 @@ describe('Block Kit limits', () => {
     expect(text).toContain('pods ready 1/1');
   });
 
+  it('a summary updated in place while a gate waits posts too, saying how long it is unchanged', async () => {
+    const { rollout, results } = fleetOf(60, 8);
+    const open = { ...rollout, phase: 'awaiting-approval' as const, gates: rollout.gates.map((g, i) => (i === 0 ? { ...g, state: 'open' as const, openedAt: 10 } : g)) };
+    const message = summaryMessage(open, { tick: 30, stage: 0, results, failedChecks: failedChecks(results), repeat: true }, Date.now());
+    expect(JSON.stringify(message.blocks)).toContain('19 intervals unchanged while the gate waits');
+    expect((await client.chat.postMessage({ channel: 'C0ROLLOUTS', text: message.text, blocks: message.blocks as never })).ok).toBe(true);
+  });
+
   it('a root message of 60 clusters posts', async () => {
     const { rollout } = fleetOf(60, 2);
     const message = rootMessage(rollout, Date.now());

@@ -91,8 +91,11 @@ it('a 429 storm on every method: every notice arrives exactly once, and another 
 
   for (const id of [probe, checkout]) {
     const rollout = (await store.get(id))!;
-    // Every analysis summary once, none missing.
-    expect(summaryNumbers(s, id).sort((a, b) => a - b), id).toEqual(Array.from({ length: rollout.tick }, (_, i) => i + 1));
+    // Every analysis summary once, in order, the last one shown: a summary repeating the last
+    // while a gate waits updates it in place, so numbers may skip but never repeat or go back.
+    const shown = summaryNumbers(s, id);
+    expect(shown, id).toEqual([...new Set(shown)].sort((a, b) => a - b));
+    expect(shown.at(-1), id).toBe(rollout.tick);
     const gateTs = await store.messageTs(id, 'gate-1');
     expect(s.thread(id).some((m) => m.ts === gateTs), `${id}'s gate message`).toBe(true);
     expect(s.roots().filter((m) => m.text.includes(`Rollout ${id}:`)), `${id}'s root`).toHaveLength(1);
@@ -103,6 +106,8 @@ it('a 429 storm on every method: every notice arrives exactly once, and another 
   // Nothing posted twice: every accepted chat.postMessage is different (two rollouts' summaries
   // may read the same, in their own threads).
   const texts = s.slack.calls('chat.postMessage').filter((c) => c.status === 200).map((c) => `${String(c.args.channel)} ${String(c.args.thread_ts ?? '')} ${String(c.args.text)}`);
-  expect(texts.length).toBeGreaterThan(10);
+  // At least each rollout's root, first summary, gate and rollback notice (summaries repeating
+  // the last while a gate waits are updates, not posts).
+  expect(texts.length).toBeGreaterThanOrEqual(8);
   expect(texts.filter((t, i) => texts.indexOf(t) !== i)).toEqual([]);
 }, 300_000); // a deadline for a hung run only; nothing above is timed

@@ -36,6 +36,9 @@ describe('the Slack surface', () => {
     await waitFor('the start of the running version refused', () => ephemeralsOf('U0DEV').find((t) => t.includes('already runs v1')));
     expect(await s.redis.keys(`${s.prefix}:rollout:*`)).toEqual([]);
     expect(s.slack.calls('chat.postMessage')).toEqual([]);
+    // One private message for the no-op; with nothing recorded, no step can post another later.
+    expect(ephemeralsOf('U0DEV').filter((t) => t.includes('v1'))).toHaveLength(1);
+    expect(ephemeralsOf('U0DEV').filter((t) => t.includes('queued'))).toEqual([]);
   });
 
   it('refuses self-approval and non-approvers, promotes once on a double click, and refuses a second start', async () => {

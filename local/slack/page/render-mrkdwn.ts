@@ -10,6 +10,8 @@ export interface MrkdwnNames {
   groups: Record<string, string>;
   /** The viewer, whose mentions are highlighted more strongly. */
   me?: string;
+  /** "Now" for `<!date^…>` words such as Today and "5 minutes ago"; the page's clock when absent. */
+  nowMs?: number;
 }
 
 export function renderMrkdwn(text: string, names: MrkdwnNames, plain?: boolean): string {
@@ -36,6 +38,34 @@ export function renderMrkdwn(text: string, names: MrkdwnNames, plain?: boolean):
   const emojify = (s: string) => s.replace(/:([a-z0-9_+-]+):/g, (all, name: string) => emoji[name] ?? all);
   if (plain) return emojify(esc(text)).replace(/\n/g, '<br>');
 
+  // `<!date^UNIX^{tokens} text^link|fallback>` in the reader's local time, as Slack shows it.
+  const localDate = (target: string, fallback: string | undefined): string => {
+    const [, seconds = '', format = ''] = target.split('^');
+    const at = new Date(Number(seconds) * 1000);
+    if (!/^\d+$/.test(seconds) || Number.isNaN(at.getTime())) return esc(fallback ?? target);
+    const now = new Date(names.nowMs ?? Date.now());
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const month = (long: boolean) => at.toLocaleString('en-US', { month: long ? 'long' : 'short' });
+    const dayName = at.toLocaleString('en-US', { weekday: 'long' });
+    const day = (d: Date) => Math.floor((d.getTime() - d.getTimezoneOffset() * 60_000) / 86_400_000);
+    const pretty = (plain: string) => (day(at) === day(now) ? 'Today' : day(at) === day(now) - 1 ? 'Yesterday' : day(at) === day(now) + 1 ? 'Tomorrow' : plain);
+    const minutes = Math.round((now.getTime() - at.getTime()) / 60_000);
+    const ago = Math.abs(minutes) < 1 ? 'just now' : Math.abs(minutes) < 60 ? `${Math.abs(minutes)} minutes ${minutes > 0 ? 'ago' : 'from now'}` : `${Math.round(Math.abs(minutes) / 60)} hours ${minutes > 0 ? 'ago' : 'from now'}`;
+    const words: Record<string, string> = {
+      date_num: `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`,
+      date: `${month(true)} ${at.getDate()}, ${at.getFullYear()}`,
+      date_short: `${month(false)} ${at.getDate()}, ${at.getFullYear()}`,
+      date_long: `${dayName}, ${month(true)} ${at.getDate()}, ${at.getFullYear()}`,
+      time: `${pad(at.getHours())}:${pad(at.getMinutes())}`,
+      time_secs: `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`,
+      ago,
+    };
+    words.date_pretty = pretty(words.date ?? '');
+    words.date_short_pretty = pretty(words.date_short ?? '');
+    words.date_long_pretty = pretty(words.date_long ?? '');
+    const shown = format.replace(/\{([a-z_]+)\}/g, (all, token: string) => words[token] ?? all);
+    return `<time datetime="${esc(at.toISOString())}" title="${esc(fallback ?? at.toISOString())}">${esc(shown)}</time>`;
+  };
   const saved: string[] = [];
   const keep = (html: string) => `\u0000${saved.push(html) - 1}\u0000`;
   const mention = (label: string, me: boolean) => keep(`<span class="mention${me ? ' mention-me' : ''}">${esc(label)}</span>`);
@@ -47,7 +77,7 @@ export function renderMrkdwn(text: string, names: MrkdwnNames, plain?: boolean):
       const id = target.slice('!subteam^'.length);
       return mention(label ?? `@${names.groups[id] ?? id}`, false);
     }
-    if (target.startsWith('!date^')) return keep(esc(label ?? target));
+    if (target.startsWith('!date^')) return keep(localDate(target, label));
     if (target.startsWith('!')) return mention(`@${target.slice(1)}`, true);
     if (/^(https?:|mailto:)/i.test(target)) {
       return keep(`<a href="${esc(target)}" target="_blank" rel="noopener noreferrer">${emojify(esc(label ?? target))}</a>`);

@@ -1,0 +1,33 @@
+// `/rollout audit` as people read it: one line per entry, but a run of analysis ticks that
+// changed nothing (same phase, same verdicts) is one line with a count. The stored audit keeps
+// every entry; only the rendering collapses.
+import type { AuditEntry } from '../../jobs/store.js';
+
+/** A private message is at most 40,000 characters; past this many lines only the newest show. */
+const MAX_LINES = 80;
+
+// Each reader's local time (Slack date token), seconds shown; the fallback is UTC.
+const timeOf = (at: number) => `<!date^${Math.floor(at / 1000)}^{time_secs}|${new Date(at).toISOString().slice(11, 19)} UTC>`;
+const whoOf = (who: string) => (who === 'rollgate' ? 'rollgate' : `<@${who}>`);
+
+function sameTick(a: AuditEntry, b: AuditEntry): boolean {
+  return a.what === 'AnalysisTicked' && b.what === 'AnalysisTicked' && a.who === b.who && a.outcome === b.outcome && a.detail === b.detail && a.cluster === b.cluster;
+}
+
+function line(first: AuditEntry, last: AuditEntry, count: number): string {
+  const where = first.cluster ? ` [${first.cluster}]` : '';
+  const detail = first.detail ? `: ${first.detail.slice(0, 200)}` : '';
+  if (count === 1) return `${timeOf(first.at)} ${whoOf(first.who)} ${first.what}${where} → ${first.outcome}${detail}`;
+  return `${timeOf(first.at)}–${timeOf(last.at)} ${whoOf(first.who)} ${first.what} ×${count}${where} (${first.outcome}, unchanged)${detail}`;
+}
+
+export function auditLines(entries: AuditEntry[]): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < entries.length; ) {
+    let j = i + 1;
+    while (j < entries.length && sameTick(entries[i]!, entries[j]!)) j++;
+    lines.push(line(entries[i]!, entries[j - 1]!, j - i));
+    i = j;
+  }
+  return lines.length > MAX_LINES ? [`…${lines.length - MAX_LINES} older lines not shown`, ...lines.slice(-MAX_LINES)] : lines;
+}
