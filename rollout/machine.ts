@@ -183,8 +183,9 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
     }
     return advance(next, nowMs, clock?.changes ?? {}, [summary, ...(clock?.effects ?? []), step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
-  // With canary.traffic a passing interval below maxWeight moves the weights one step instead of counting.
-  const raised = passed ? raiseWeights(next, rollout, nowMs) : undefined;
+  // With canary.traffic a passing interval below maxWeight moves the weights one step instead of
+  // counting (or, while webhooks hold every step, runs again at the same weights).
+  const raised = passed ? raiseWeights(next, rollout, results, nowMs) : undefined;
   if (raised) return advance(next, nowMs, raised.changes, [summary, ...raised.effects, rootUpdate]);
   if (ticksInStage < rollout.settings.iterations) {
     return advance(next, nowMs, {}, [summary, step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);

@@ -123,7 +123,8 @@ export interface RolloutSettings {
   /** The metrics and their ranges as configured at the start (for the end-of-rollout chart). */
   metrics?: { name: string; min?: number; max?: number }[];
   /** canary.traffic as configured at the start: the provider and the weights the canary walks through. */
-  traffic?: { provider: 'replicas' | 'istio' | 'gateway-api'; weights: number[] };
+  /** preRollout: the app has pre-rollout webhooks, so a cluster gets no weight until they passed there. */
+  traffic?: { provider: 'replicas' | 'istio' | 'gateway-api'; weights: number[]; preRollout?: boolean };
 }
 
 export type OperationKind = 'canary' | 'uncanary' | 'promote' | 'unpromote' | 'rollback';

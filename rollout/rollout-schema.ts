@@ -122,7 +122,7 @@ const settingsSchema = z.looseObject({
   gateTimeoutMs: num,
   onTimeout: z.enum(['rollback', 'hold']),
   metrics: z.array(z.looseObject({ name: str, min: num.optional(), max: num.optional() })).optional(),
-  traffic: z.looseObject({ provider: z.enum(['replicas', 'istio', 'gateway-api']), weights: z.array(num) }).optional(),
+  traffic: z.looseObject({ provider: z.enum(['replicas', 'istio', 'gateway-api']), weights: z.array(num), preRollout: z.boolean().optional() }).optional(),
 });
 
 export const operationSchema = z.looseObject({
