@@ -11,7 +11,7 @@ import { gateClock, holdAfterTimeout, partialApproval, pause, resume, type Lifec
 import { confirmationHeld, hookWords, rollbackSignal } from './webhooks/hook-verdicts.js';
 import { promotionRefusal, recordHooks, startHeld, type HookChange } from './webhooks/hook-transitions.js';
 import type { HookCall } from './webhooks/hook-call.js';
-import { raiseWeights, startTraffic, trafficShifted } from './traffic/traffic-steps.js';
+import { approveStep, raiseWeights, startTraffic, trafficShifted } from './traffic/traffic-steps.js';
 
 export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -96,6 +96,10 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       return fromOperation(rollout, nowMs, pause(rollout, event.by, nowMs));
     case 'ResumeRequested':
       return fromOperation(rollout, nowMs, resume(rollout, event.by, nowMs));
+    case 'TrafficStepApproved': {
+      const approved = approveStep(rollout, event.cluster, event.weight, event.by, nowMs);
+      return approved.ok ? advance(rollout, nowMs, approved.change.changes, approved.change.effects) : approved;
+    }
     case 'TrafficShifted': {
       if (rollout.phase !== 'analysing') return unexpected(rollout, event);
       const shifted = trafficShifted(rollout, event.actual, nowMs);

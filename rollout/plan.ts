@@ -81,7 +81,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       gateTimeoutMs: app.approvals.timeout,
       metrics: app.analysis.metrics.map((m) => ({ name: m.name, ...metricRange(m) })),
       onTimeout: app.approvals.onTimeout,
-      ...(app.canary.traffic ? { traffic: { provider: app.canary.traffic.provider, weights: trafficWeights(app.canary.traffic), ...(hooksOfType(app, 'pre-rollout').length > 0 ? { preRollout: true } : {}) } } : {}),
+      ...(app.canary.traffic ? { traffic: { provider: app.canary.traffic.provider, weights: trafficWeights(app.canary.traffic), ...(hooksOfType(app, 'pre-rollout').length > 0 ? { preRollout: true } : {}), ...(app.approvals.trafficSteps ? { approveSteps: true } : {}) } } : {}),
     },
     phase: 'queued',
     stage: 0,
