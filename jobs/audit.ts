@@ -6,7 +6,7 @@ import type { AuditEntry } from './store.js';
 export function auditEvent(event: RolloutEvent, after: Rollout, at: number): AuditEntry {
   const who = 'by' in event ? event.by.user : 'rollgate';
   const stage = event.type === 'GateApproved' || event.type === 'RollbackRequested' ? event.stage : undefined;
-  const cluster = event.type === 'OperationRequested' ? event.clusters.join(',') : stage !== undefined ? after.gates[stage - 1]?.clusters.join(',') : undefined;
+  const cluster = event.type === 'TrafficStepApproved' ? event.cluster : event.type === 'OperationRequested' ? event.clusters.join(',') : stage !== undefined ? after.gates[stage - 1]?.clusters.join(',') : undefined;
   const detail =
     event.type === 'StepFailed' || event.type === 'StepHeld'
       ? event.reason
@@ -16,6 +16,8 @@ export function auditEvent(event: RolloutEvent, after: Rollout, at: number): Aud
           ? tickDetail(after)
           : event.type === 'OperationRequested'
             ? event.op
+            : event.type === 'TrafficStepApproved'
+              ? `to ${event.weight} %`
             : event.type === 'StartHeldByWebhook' && after.hookWait
               ? `waiting for the confirm-rollout webhook ${after.hookWait.call.name}`
               : undefined;

@@ -38,6 +38,7 @@ function inputEvent(input: InputJob, rollout: Rollout, by: Actor): RolloutEvent 
   if (input.kind === 'pause') return { type: 'PauseRequested', by };
   if (input.kind === 'resume') return { type: 'ResumeRequested', by };
   if (input.kind === 'operate') return { type: 'OperationRequested', op: input.op ?? 'canary', clusters: input.clusters ?? [], by };
+  if (input.kind === 'increase') return { type: 'TrafficStepApproved', cluster: input.cluster ?? '', weight: input.weight ?? 0, by };
   if (input.kind === 'approve') return { type: 'GateApproved', stage: input.stage ?? gateStageFor(rollout, input.cluster), by, ...(input.cluster ? { cluster: input.cluster } : {}) };
   return { type: 'RollbackRequested', by, ...(input.stage !== undefined ? { stage: input.stage } : {}), ...(input.why ? { why: input.why } : {}) };
 }
@@ -46,6 +47,7 @@ function inputEvent(input: InputJob, rollout: Rollout, by: Actor): RolloutEvent 
 function clustersConcerned(input: InputJob, rollout: Rollout): string[] | undefined {
   if (input.kind === 'approve') return rollout.gates[(input.stage ?? gateStageFor(rollout, input.cluster)) - 1]?.clusters;
   if (input.kind === 'operate') return input.clusters;
+  if (input.kind === 'increase') return input.cluster ? [input.cluster] : undefined;
   return undefined;
 }
 

@@ -115,6 +115,8 @@ const appSchema = z.strictObject({
       autoPromote: z.boolean().default(false),
       timeout: duration(1000, '4h').default(4 * 3_600_000),
       onTimeout: z.enum(['rollback', 'hold']).default('rollback'),
+      /** canary.traffic: each weight step waits for an approver's click instead of moving after a passing interval. */
+      trafficSteps: z.boolean().default(false),
       /** Clusters with approvers of their own (production may need another group), or two approvals. */
       clusters: z
         .record(
@@ -127,7 +129,7 @@ const appSchema = z.strictObject({
         )
         .default({}),
     })
-    .default({ approvers: { users: [], groups: [] }, allowSelfApproval: false, autoPromote: false, timeout: 4 * 3_600_000, onTimeout: 'rollback', clusters: {} }),
+    .default({ approvers: { users: [], groups: [] }, allowSelfApproval: false, autoPromote: false, timeout: 4 * 3_600_000, onTimeout: 'rollback', trafficSteps: false, clusters: {} }),
   cooldown: duration(0, '10m').default(0),
   /** How long canaries and promoted bases may take to be ready before rolling back (Flagger's progressDeadlineSeconds). */
   progressDeadline: duration(5000, '10m').default(10 * 60_000),

@@ -31,7 +31,9 @@ export type RolloutEvent =
   | { type: 'PauseRequested'; by: Actor }
   | { type: 'ResumeRequested'; by: Actor }
   /** The weights in the rollout's clusters are written; `actual`: the real share where it differs (whole pods). */
-  | { type: 'TrafficShifted'; actual?: Record<string, number> };
+  | { type: 'TrafficShifted'; actual?: Record<string, number> }
+  /** approvals.trafficSteps: a person took the offered step of `cluster` to `weight` (the button's). */
+  | { type: 'TrafficStepApproved'; cluster: string; weight: number; by: Actor };
 
 /** Steps run by the workers; each touches the outside world (Kubernetes, Prometheus). */
 export type StepName = 'start' | 'deploy-canary' | 'promote' | 'check-ready' | 'tick' | 'finalize' | 'rollback' | 'operate' | 'shift-traffic';

@@ -12,7 +12,7 @@ import { gateClock, holdAfterTimeout, partialApproval, pause, resume, type Lifec
 import { confirmationHeld, hookWords, rollbackSignal } from './webhooks/hook-verdicts.js';
 import { promotionRefusal, recordHooks, startHeld, type HookChange } from './webhooks/hook-transitions.js';
 import type { HookCall } from './webhooks/hook-call.js';
-import { raiseWeights, startTraffic, trafficShifted } from './traffic/traffic-steps.js';
+import { approveStep, raiseWeights, startTraffic, trafficShifted } from './traffic/traffic-steps.js';
 
 export type Transition = { ok: true; rollout: Rollout; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -97,6 +97,10 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       return fromOperation(rollout, nowMs, pause(rollout, event.by, nowMs));
     case 'ResumeRequested':
       return fromOperation(rollout, nowMs, resume(rollout, event.by, nowMs));
+    case 'TrafficStepApproved': {
+      const approved = approveStep(rollout, event.cluster, event.weight, event.by, nowMs);
+      return approved.ok ? advance(rollout, nowMs, approved.change.changes, approved.change.effects) : approved;
+    }
     case 'TrafficShifted': {
       if (rollout.phase !== 'analysing') return unexpected(rollout, event);
       const shifted = trafficShifted(rollout, event.actual, nowMs);
@@ -184,8 +188,9 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
     }
     return advance(next, nowMs, clock?.changes ?? {}, [summary, ...(clock?.effects ?? []), step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
-  // With canary.traffic a passing interval below maxWeight moves the weights one step instead of counting.
-  const raised = passed ? raiseWeights(next, rollout, nowMs) : undefined;
+  // With canary.traffic a passing interval below maxWeight moves the weights one step instead of
+  // counting (or, while webhooks hold every step, runs again at the same weights).
+  const raised = passed ? raiseWeights(next, rollout, results, nowMs) : undefined;
   if (raised) return advance(next, nowMs, raised.changes, [summary, ...raised.effects, rootUpdate]);
   if (ticksInStage < rollout.settings.iterations) {
     return advance(next, nowMs, {}, [summary, step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);

@@ -102,6 +102,10 @@ export interface ClusterState {
   actualWeight?: number;
   /** Every weight change, oldest first (the end-of-rollout chart marks them). */
   weights?: { at: number; weight: number }[];
+  /** approvals.trafficSteps: the next weight a passing interval earned, waiting for a person's click. */
+  pendingWeight?: number;
+  /** approvals.trafficSteps: who approved the cluster's last weight step. */
+  stepApprovedBy?: string;
 }
 
 export interface RolloutSettings {
@@ -123,7 +127,9 @@ export interface RolloutSettings {
   /** The metrics and their ranges as configured at the start (for the end-of-rollout chart). */
   metrics?: { name: string; min?: number; max?: number }[];
   /** canary.traffic as configured at the start: the provider and the weights the canary walks through. */
-  traffic?: { provider: 'replicas' | 'istio' | 'gateway-api'; weights: number[] };
+  /** preRollout: the app has pre-rollout webhooks, so a cluster gets no weight until they passed there. */
+  /** approveSteps: approvals.trafficSteps, each step waits for a click. */
+  traffic?: { provider: 'replicas' | 'istio' | 'gateway-api'; weights: number[]; preRollout?: boolean; approveSteps?: boolean };
   /** Link templates as configured at the start (rollout/links.ts). */
   links?: { text: string; url: string }[];
 }

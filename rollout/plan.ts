@@ -3,6 +3,7 @@ import type { AppConfig } from './config.js';
 import type { Rollout, Stage, Strategy } from './model.js';
 import { metricRange } from './verdict.js';
 import { trafficWeights } from './traffic/traffic-config.js';
+import { hooksOfType } from './webhooks/hook-config.js';
 
 export interface StartRequest {
   id: string;
@@ -80,7 +81,7 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       gateTimeoutMs: app.approvals.timeout,
       metrics: app.analysis.metrics.map((m) => ({ name: m.name, ...metricRange(m) })),
       onTimeout: app.approvals.onTimeout,
-      ...(app.canary.traffic ? { traffic: { provider: app.canary.traffic.provider, weights: trafficWeights(app.canary.traffic) } } : {}),
+      ...(app.canary.traffic ? { traffic: { provider: app.canary.traffic.provider, weights: trafficWeights(app.canary.traffic), ...(hooksOfType(app, 'pre-rollout').length > 0 ? { preRollout: true } : {}), ...(app.approvals.trafficSteps ? { approveSteps: true } : {}) } } : {}),
       ...(app.links?.length ? { links: app.links.map((l) => ({ text: l.text, url: l.url })) } : {}),
     },
     phase: 'queued',

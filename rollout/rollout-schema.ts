@@ -91,6 +91,8 @@ const clusterStateSchema = z.looseObject({
   weight: num.optional(),
   actualWeight: num.optional(),
   weights: z.array(z.looseObject({ at: num, weight: num })).optional(),
+  pendingWeight: num.optional(),
+  stepApprovedBy: str.optional(),
   history: z.array(historyPointSchema),
 });
 
@@ -122,7 +124,7 @@ const settingsSchema = z.looseObject({
   gateTimeoutMs: num,
   onTimeout: z.enum(['rollback', 'hold']),
   metrics: z.array(z.looseObject({ name: str, min: num.optional(), max: num.optional() })).optional(),
-  traffic: z.looseObject({ provider: z.enum(['replicas', 'istio', 'gateway-api']), weights: z.array(num) }).optional(),
+  traffic: z.looseObject({ provider: z.enum(['replicas', 'istio', 'gateway-api']), weights: z.array(num), preRollout: z.boolean().optional(), approveSteps: z.boolean().optional() }).optional(),
   links: z.array(z.looseObject({ text: str, url: str })).optional(),
 });
 

@@ -11,6 +11,8 @@ import { weightWords } from '../../rollout/traffic/traffic-steps.js';
 
 export const APPROVE_ACTION = 'rollout_approve';
 export const ROLLBACK_ACTION = 'rollout_rollback';
+/** approvals.trafficSteps: one button per cluster whose next weight is offered (the id ends with the cluster). */
+export const INCREASE_ACTION_PREFIX = 'rollout_increase_';
 const MAX_CLUSTER_SECTIONS = 40;
 
 /** The button value: which rollout and which gate. Opaque to Slack, validated when it comes back. */
@@ -38,11 +40,22 @@ export function rootMessage(rollout: Rollout, now: number): SlackMessage {
       divider(),
       ...shown,
       ...more,
+      ...increaseButtons(rollout),
       ...(operations.length > 0 ? [context(`:hammer_and_wrench: ${operations.join(' · ')}`)] : []),
       ...linkBlocks(rollout, rollout.clusters, now),
       context(`\`${rollout.id}\` · requested by ${mention(rollout.requester)} · ${rollout.strategy} · started ${clockTime(rollout.createdAt)} · updated ${clockTime(rollout.updatedAt)}`),
     ],
   };
+}
+
+/** approvals.trafficSteps: "Increase member1 to 20 %" for each offered step, while analysing. */
+function increaseButtons(rollout: Rollout): Block[] {
+  if (rollout.phase !== 'analysing') return [];
+  const offered = rollout.clusters.flatMap((c) => {
+    const weight = rollout.cluster[c]?.pendingWeight;
+    return weight === undefined ? [] : [button({ text: `Increase ${c} to ${weight} %`, actionId: `${INCREASE_ACTION_PREFIX}${c}`, value: JSON.stringify({ r: rollout.id, c, w: weight }), style: 'primary' })];
+  });
+  return offered.length > 0 ? [actions('increase', offered.slice(0, 25))] : [];
 }
 
 function formatValue(sample: Pick<MetricSample, 'metric' | 'value'>): string {

@@ -1,5 +1,6 @@
 // What the rig tests roll out: an app's base Deployment as its owner wrote it, and a rollout
 // moved to a stage (the state machine's job, not under test here).
+import type { ClusterApi } from '../../rollout/kube/cluster-api.js';
 import type { AppConfig } from '../../rollout/config.js';
 import type { Rollout } from '../../rollout/model.js';
 import type { KubeObject } from '../../rollout/kube/objects.js';
@@ -32,3 +33,53 @@ export function baseDeployment(app: AppConfig, version = 'v1'): KubeObject {
 }
 
 export const atStage = (rollout: Rollout, stage: number): Rollout => ({ ...rollout, stage });
+
+/** An app with canary.traffic, rolled out to member1 only. */
+export function trafficApp(name: string, traffic: Record<string, unknown>, mode: 'karmada' | 'direct' = 'direct'): AppConfig {
+  return testConfig((doc) => {
+    doc.fleet.mode = mode;
+    Object.assign(doc.apps[0], { name, deployment: name, container: name, clusters: ['member1'], strategy: 'canary-first', canary: { replicas: 1, traffic } });
+  }).apps[0]!;
+}
+
+/** The stable Service a mesh provider's canary Service copies. */
+export function stableService(app: AppConfig, name: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: app.namespace, labels: { app: app.deployment } },
+    spec: { selector: { app: app.deployment }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
+  };
+}
+
+/** A user's VirtualService: a health route first, the weighted one (`primary`) second. */
+export const virtualService = (app: AppConfig, service: string): KubeObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: service, namespace: app.namespace, annotations: { 'team.example/owner': 'payments' } },
+  spec: {
+    hosts: [service],
+    http: [
+      { name: 'health', match: [{ uri: { prefix: '/healthz' } }], route: [{ destination: { host: service, port: { number: 8080 } } }] },
+      { name: 'primary', retries: { attempts: 3 }, route: [{ destination: { host: `${service}.default.svc.cluster.local`, port: { number: 8080 } }, headers: { response: { set: { 'x-track': 'stable' } } } }] },
+    ],
+  },
+});
+
+export const httpRoute = (app: AppConfig, service: string): KubeObject => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: service, namespace: app.namespace },
+  spec: { parentRefs: [{ name: 'public' }], hostnames: ['shop.example'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: service, port: 8080 }] }] },
+});
+
+/** The rollout with these clusters deployed at these weights (the machine's job, not under test here). */
+export const withWeight = (rollout: Rollout, weights: Record<string, number>): Rollout => ({
+  ...rollout,
+  cluster: Object.fromEntries(Object.entries(rollout.cluster).map(([name, state]) => [name, weights[name] === undefined ? state : { ...state, canary: 'deployed', weight: weights[name] }])),
+});
+
+/** Creates the object unless it exists (the rig is shared by every case). */
+export async function createIfAbsent(api: ClusterApi, obj: KubeObject, resource: { group: string; version: string; plural: string }): Promise<void> {
+  if (!(await api.get(resource, obj.metadata.namespace, obj.metadata.name))) await api.create(resource, obj);
+}

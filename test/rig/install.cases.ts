@@ -15,7 +15,23 @@ import { apiOn, grantedRules, rollgateKubeconfig } from './service-account.js';
 const HOME = 'member1';
 const KARMADA = 'karmada-apiserver';
 
-const DIRECT_RULES = ['apps/deployments create', 'apps/deployments delete', 'apps/deployments get', 'apps/deployments patch', 'apps/deployments update', 'core/pods get', 'core/pods list'];
+const DIRECT_RULES = [
+  'apps/deployments create',
+  'apps/deployments delete',
+  'apps/deployments get',
+  'apps/deployments patch',
+  'apps/deployments update',
+  'core/pods get',
+  'core/pods list',
+  'core/services create',
+  'core/services delete',
+  'core/services get',
+  'core/services update',
+  'gateway.networking.k8s.io/httproutes get',
+  'gateway.networking.k8s.io/httproutes patch',
+  'networking.istio.io/virtualservices get',
+  'networking.istio.io/virtualservices patch',
+];
 
 /**
  * The rendered YAML in a file kubectl can apply. The rig is Kubernetes 1.20, older than
@@ -90,6 +106,12 @@ export function installCases(): void {
         'apps/deployments get',
         'apps/deployments patch',
         'apps/deployments update',
+        'core/services create',
+        'core/services delete',
+        'core/services get',
+        'core/services update',
+        'gateway.networking.k8s.io/httproutes get',
+        'networking.istio.io/virtualservices get',
         'policy.karmada.io/overridepolicies create',
         'policy.karmada.io/overridepolicies delete',
         'policy.karmada.io/overridepolicies get',

@@ -1,13 +1,14 @@
 // deploy/kustomize/overlays/karmada/karmada-apiserver on a real Karmada API server: rollgate's own Karmada adapter, as the
 // rollgate ServiceAccount, gets through every step of a rollout (sufficient), and the same
 // identity is refused anything else (tight), which rollgate reports as a `forbidden` FleetError.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyObject, connectCluster, DEPLOYMENTS, OVERRIDE_POLICIES, PROPAGATION_POLICIES, RESOURCE_BINDINGS, type ClusterApi } from '../../rollout/kube/cluster-api.js';
+import { applyObject, connectCluster, DEPLOYMENTS, OVERRIDE_POLICIES, PROPAGATION_POLICIES, RESOURCE_BINDINGS, SERVICES, type ClusterApi } from '../../rollout/kube/cluster-api.js';
 import { createKarmadaFleet } from '../../rollout/kube/karmada-fleet.js';
 import type { Fleet } from '../../rollout/kube/fleet.js';
 import { newRollout } from '../../rollout/plan.js';
-import { atStage, baseDeployment, rigApp } from './fixtures.js';
+import { HTTP_ROUTES, VIRTUAL_SERVICES } from '../../rollout/traffic/route-objects.js';
+import { atStage, baseDeployment, createIfAbsent, httpRoute, rigApp, stableService, trafficApp, virtualService, withWeight } from './fixtures.js';
 import { adminKubeconfig, asAdmin } from './rig.js';
 import { apiOn, applyKustomization, asFleetCall, expectForbidden, grantedRules, rollgateKubeconfig } from './service-account.js';
 
@@ -61,6 +62,12 @@ export function karmadaRbacCases(): void {
         'apps/deployments get',
         'apps/deployments patch',
         'apps/deployments update',
+        'core/services create',
+        'core/services delete',
+        'core/services get',
+        'core/services update',
+        'gateway.networking.k8s.io/httproutes get',
+        'networking.istio.io/virtualservices get',
         'policy.karmada.io/overridepolicies create',
         'policy.karmada.io/overridepolicies delete',
         'policy.karmada.io/overridepolicies get',
@@ -118,7 +125,37 @@ export function karmadaRbacCases(): void {
       expect(await admin.get(OVERRIDE_POLICIES, 'default', 'checkout-promote-override')).toBeUndefined();
     });
 
+    // canary.traffic: the canary Service and its PropagationPolicy, the weights' OverridePolicy;
+    // the route template and the stable Service (the app owner's) are only read.
+    const basket = trafficApp('basket', { provider: 'istio', stepWeight: 10, maxWeight: 50, service: 'basket', port: 8080, virtualService: 'basket', route: 'primary' }, 'karmada');
+    const parcel = trafficApp('parcel', { provider: 'gateway-api', stepWeight: 25, maxWeight: 50, service: 'parcel', port: 8080, httpRoute: 'parcel' }, 'karmada');
+
+    it.each([
+      ['istio', basket, VIRTUAL_SERVICES, virtualService],
+      ['gateway-api', parcel, HTTP_ROUTES, httpRoute],
+    ] as const)('runs a traffic-weighted canary (%s): canary Service, weights 10 → 20, rollback, each step twice', async (_, mesh, routes, route) => {
+      await applyObject(admin, baseDeployment(mesh));
+      await createIfAbsent(admin, stableService(mesh, mesh.deployment), SERVICES);
+      await createIfAbsent(admin, route(mesh, mesh.deployment), routes);
+      const rollout = newRollout({ id: `${mesh.name}-1`, app: mesh, version: 'v2', requester: 'U0DEV', nowMs: 0 });
+      for (let run = 0; run < 2; run++) await fleet.setCanaries(rollout, mesh, ['member1']);
+      expect(await admin.get(SERVICES, 'default', `${mesh.deployment}-canary`)).toBeDefined();
+      for (const weight of [10, 10, 20]) await fleet.setWeights(withWeight(rollout, { member1: weight }), mesh);
+      expect(await admin.get(OVERRIDE_POLICIES, 'default', `${mesh.deployment}-traffic-override`)).toBeDefined();
+      const weighted = withWeight(rollout, { member1: 20 });
+      for (let run = 0; run < 2; run++) {
+        await fleet.setPromoted(weighted, mesh, []);
+        await fleet.setCanaries(weighted, mesh, []);
+      }
+      expect(await admin.get(OVERRIDE_POLICIES, 'default', `${mesh.deployment}-traffic-override`)).toBeUndefined();
+      expect(await admin.get(SERVICES, 'default', `${mesh.deployment}-canary`)).toBeUndefined();
+    });
+
     const outsideTheGrant: [string, () => Promise<unknown>][] = [
+      ['patch the VirtualService template (weights go in an OverridePolicy)', () => karmada.jsonPatch(VIRTUAL_SERVICES, 'default', 'basket', [{ op: 'add', path: '/metadata/labels', value: { mine: 'yes' } }])],
+      ['delete the HTTPRoute template', () => karmada.remove(HTTP_ROUTES, 'default', 'parcel')],
+      ['patch the stable Service', () => asFleetCall(CONTEXT, 'patch service', () => apiOn(sa, CONTEXT, CoreV1Api).patchNamespacedService({ name: 'basket', namespace: 'default', body: [{ op: 'add', path: '/metadata/labels/mine', value: 'yes' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)))],
+      ['list Services (it reads them by name)', () => asFleetCall(CONTEXT, 'list services', () => apiOn(sa, CONTEXT, CoreV1Api).listNamespacedService({ namespace: 'default' }))],
       ['read a Secret in the app namespace', () => asFleetCall(CONTEXT, 'read secret', () => apiOn(sa, CONTEXT, CoreV1Api).readNamespacedSecret({ name: 'checkout-db', namespace: 'default' }))],
       ['list Deployments (it reads them by name)', () => asFleetCall(CONTEXT, 'list deployments', () => apiOn(sa, CONTEXT, AppsV1Api).listNamespacedDeployment({ namespace: 'default' }))],
       ['list pods on the Karmada API server (pods are read in the members)', () => karmada.listPods('default', 'app=checkout')],

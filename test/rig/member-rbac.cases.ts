@@ -1,14 +1,15 @@
 // The member-cluster manifests on a real API server with a real Deployment controller (member1):
 // overlays/karmada/member (Karmada mode: pod reads only), then overlays/direct/member
 // (direct mode: rollgate's direct adapter writes there), each as the rollgate ServiceAccount.
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyObject, connectCluster, DEPLOYMENTS, type ClusterApi } from '../../rollout/kube/cluster-api.js';
+import { applyObject, connectCluster, DEPLOYMENTS, SERVICES, type ClusterApi } from '../../rollout/kube/cluster-api.js';
 import { createDirectFleet } from '../../rollout/kube/direct-fleet.js';
 import type { Fleet } from '../../rollout/kube/fleet.js';
 import { canaryDeployment } from '../../rollout/kube/objects.js';
 import { newRollout } from '../../rollout/plan.js';
-import { atStage, baseDeployment, rigApp } from './fixtures.js';
+import { HTTP_ROUTES, VIRTUAL_SERVICES } from '../../rollout/traffic/route-objects.js';
+import { atStage, baseDeployment, createIfAbsent, httpRoute, rigApp, stableService, trafficApp, virtualService, withWeight } from './fixtures.js';
 import { adminKubeconfig, asAdmin } from './rig.js';
 import { apiOn, applyKustomization, asFleetCall, expectForbidden, grantedRules, rollgateKubeconfig } from './service-account.js';
 
@@ -72,6 +73,14 @@ export function memberRbacCases(): void {
           'apps/deployments update',
           'core/pods get',
           'core/pods list',
+          'core/services create',
+          'core/services delete',
+          'core/services get',
+          'core/services update',
+          'gateway.networking.k8s.io/httproutes get',
+          'gateway.networking.k8s.io/httproutes patch',
+          'networking.istio.io/virtualservices get',
+          'networking.istio.io/virtualservices patch',
         ]);
         expect(await grantedRules(sa, MEMBER, 'kube-system')).toEqual([]);
       });
@@ -96,7 +105,37 @@ export function memberRbacCases(): void {
 
       it('lists and gets pods', podReadsAllowed);
 
+      // canary.traffic: the canary Service written, the user's route only read and JSON-patched.
+      const basket = trafficApp('basket', { provider: 'istio', stepWeight: 10, maxWeight: 50, service: 'basket', port: 8080, virtualService: 'basket', route: 'primary' });
+      const parcel = trafficApp('parcel', { provider: 'gateway-api', stepWeight: 25, maxWeight: 50, service: 'parcel', port: 8080, httpRoute: 'parcel' });
+
+      it.each([
+        ['istio', basket, VIRTUAL_SERVICES, virtualService],
+        ['gateway-api', parcel, HTTP_ROUTES, httpRoute],
+      ] as const)('runs a traffic-weighted canary (%s): canary Service, weights 10 → 20, rollback restores the route, each step twice', async (_, mesh, routes, route) => {
+        await applyObject(admin, baseDeployment(mesh));
+        await createIfAbsent(admin, stableService(mesh, mesh.deployment), SERVICES);
+        await createIfAbsent(admin, route(mesh, mesh.deployment), routes);
+        const before = (await admin.get(routes, 'default', mesh.deployment))?.spec;
+        const rollout = newRollout({ id: `${mesh.name}-1`, app: mesh, version: 'v2', requester: 'U0DEV', nowMs: 0 });
+        for (let run = 0; run < 2; run++) await fleet.setCanaries(rollout, mesh, [MEMBER]);
+        expect(await admin.get(SERVICES, 'default', `${mesh.deployment}-canary`)).toBeDefined();
+        for (const weight of [10, 10, 20]) await fleet.setWeights(withWeight(rollout, { [MEMBER]: weight }), mesh);
+        expect(JSON.stringify((await admin.get(routes, 'default', mesh.deployment))?.spec)).toContain('"weight":20');
+        const weighted = withWeight(rollout, { [MEMBER]: 20 });
+        for (let run = 0; run < 2; run++) {
+          await fleet.setPromoted(weighted, mesh, []);
+          await fleet.setCanaries(weighted, mesh, []);
+        }
+        expect((await admin.get(routes, 'default', mesh.deployment))?.spec).toEqual(before);
+        expect(await admin.get(SERVICES, 'default', `${mesh.deployment}-canary`)).toBeUndefined();
+      });
+
       it.each<[string, () => Promise<unknown>]>([
+        ['delete the user\'s VirtualService', () => member.remove(VIRTUAL_SERVICES, 'default', 'basket')],
+        ['create an HTTPRoute', () => member.create(HTTP_ROUTES, { ...httpRoute(parcel, 'elsewhere') })],
+        ['patch a Service (the canary Service is replaced, never patched)', () => asFleetCall(MEMBER, 'patch service', () => apiOn(sa, MEMBER, CoreV1Api).patchNamespacedService({ name: 'basket', namespace: 'default', body: [{ op: 'add', path: '/metadata/labels/mine', value: 'yes' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)))],
+        ['list Services (it reads them by name)', () => asFleetCall(MEMBER, 'list services', () => apiOn(sa, MEMBER, CoreV1Api).listNamespacedService({ namespace: 'default' }))],
         ['read a Secret', readSecret],
         ['list Deployments (it reads them by name)', () => asFleetCall(MEMBER, 'list deployments', () => apiOn(sa, MEMBER, AppsV1Api).listNamespacedDeployment({ namespace: 'default' }))],
         ['delete the app namespace', () => asFleetCall(MEMBER, 'delete namespace', () => apiOn(sa, MEMBER, CoreV1Api).deleteNamespace({ name: 'default' }))],

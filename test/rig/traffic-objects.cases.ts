@@ -6,64 +6,16 @@ import { applyObject, connectCluster, DEPLOYMENTS, OVERRIDE_POLICIES, PROPAGATIO
 import { createDirectFleet } from '../../rollout/kube/direct-fleet.js';
 import { createKarmadaFleet } from '../../rollout/kube/karmada-fleet.js';
 import type { KubeObject } from '../../rollout/kube/objects.js';
-import type { AppConfig } from '../../rollout/config.js';
-import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { HTTP_ROUTES, VIRTUAL_SERVICES } from '../../rollout/traffic/route-objects.js';
-import { testConfig } from '../fixtures/config.js';
-import { baseDeployment } from './fixtures.js';
+import { baseDeployment, createIfAbsent as create, httpRoute, stableService, trafficApp, virtualService, withWeight } from './fixtures.js';
 import { adminKubeconfig } from './rig.js';
-
-function trafficApp(name: string, traffic: Record<string, unknown>, mode: 'karmada' | 'direct' = 'direct'): AppConfig {
-  return testConfig((doc) => {
-    doc.fleet.mode = mode;
-    Object.assign(doc.apps[0], { name, deployment: name, container: name, clusters: ['member1'], strategy: 'canary-first', canary: { replicas: 1, traffic } });
-  }).apps[0]!;
-}
-
-function stableService(app: AppConfig, name: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace: app.namespace, labels: { app: app.deployment } },
-    spec: { selector: { app: app.deployment }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
-  };
-}
-
-const virtualService = (app: AppConfig, service: string): KubeObject => ({
-  apiVersion: 'networking.istio.io/v1',
-  kind: 'VirtualService',
-  metadata: { name: service, namespace: app.namespace, annotations: { 'team.example/owner': 'payments' } },
-  spec: {
-    hosts: [service],
-    http: [
-      { name: 'health', match: [{ uri: { prefix: '/healthz' } }], route: [{ destination: { host: service, port: { number: 8080 } } }] },
-      { name: 'primary', retries: { attempts: 3 }, route: [{ destination: { host: `${service}.default.svc.cluster.local`, port: { number: 8080 } }, headers: { response: { set: { 'x-track': 'stable' } } } }] },
-    ],
-  },
-});
-
-const httpRoute = (app: AppConfig, service: string): KubeObject => ({
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'HTTPRoute',
-  metadata: { name: service, namespace: app.namespace },
-  spec: { parentRefs: [{ name: 'public' }], hostnames: ['shop.example'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: service, port: 8080 }] }] },
-});
 
 /** What a person would compare: the route as stored, minus what the server changes on every write. */
 const asWritten = (obj: KubeObject | undefined) => {
   const { resourceVersion: _r, generation: _g, managedFields: _m, ...metadata } = (obj?.metadata ?? {}) as Record<string, unknown>;
   return JSON.stringify({ metadata, spec: obj?.spec });
 };
-
-const withWeight = (rollout: Rollout, weights: Record<string, number>): Rollout => ({
-  ...rollout,
-  cluster: Object.fromEntries(Object.entries(rollout.cluster).map(([name, state]) => [name, weights[name] === undefined ? state : { ...state, canary: 'deployed', weight: weights[name] }])),
-});
-
-async function create(api: ClusterApi, obj: KubeObject, resource: { group: string; version: string; plural: string }): Promise<void> {
-  if (!(await api.get(resource, obj.metadata.namespace, obj.metadata.name))) await api.create(resource, obj);
-}
 
 export function trafficObjectCases(): void {
   describe('traffic-weighted canary objects (real Istio and Gateway API CRDs)', () => {
