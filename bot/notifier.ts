@@ -115,8 +115,12 @@ export function createNotifier(options: NotifierOptions): Worker {
         return post(rollout, failedMessage(rollout, notice.reason), { broadcast: true });
       case 'operation':
         return post(rollout, operationMessage(rollout, notice.operation), {});
-      case 'held':
-        return post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true });
+      case 'held': {
+        const ts = await post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true });
+        // Its Retry button is honoured only on the latest held notice (bot/actions/retry-button.ts).
+        await store.setMessageTs(rollout.id, 'held', ts);
+        return ts;
+      }
       case 'resumed':
         return post(rollout, resumedMessage(rollout, notice.step), {});
       case 'reminder':

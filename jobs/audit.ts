@@ -16,7 +16,9 @@ export function auditEvent(event: RolloutEvent, after: Rollout, at: number): Aud
           ? tickDetail(after)
           : event.type === 'OperationRequested'
             ? event.op
-            : event.type === 'StartHeldByWebhook' && after.hookWait
+            : event.type === 'RetryRequested' && after.held
+              ? `the held ${after.held.step} step runs now`
+              : event.type === 'StartHeldByWebhook' && after.hookWait
               ? `waiting for the confirm-rollout webhook ${after.hookWait.call.name}`
               : undefined;
   return { at, who, what: event.type, outcome: after.phase, ...(cluster ? { cluster } : {}), ...(detail ? { detail } : {}) };

@@ -12,7 +12,7 @@ export const inputJobSchema = z.object({
   rolloutId: z.string().min(1),
   /** Unique per click or command (Slack's action_ts / trigger_id): a redelivery is recognised. */
   inputId: z.string().min(1),
-  kind: z.enum(['approve', 'rollback', 'operate', 'pause', 'resume']),
+  kind: z.enum(['approve', 'rollback', 'operate', 'pause', 'resume', 'retry']),
   /** For kind operate: which Demo 3 primitive, on which clusters. */
   op: z.enum(['canary', 'uncanary', 'promote', 'unpromote', 'rollback']).optional(),
   clusters: z.array(z.string()).optional(),
