@@ -7,7 +7,7 @@ import { DelayedError, Worker, type ConnectionOptions } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { withLease } from '../jobs/lease.js';
+import { withLease, type Lease } from '../jobs/lease.js';
 import { rolloutChart } from './charts/rollout-chart.js';
 import { uploadChart } from './charts/upload-chart.js';
 import type { Observer, Replies } from '../jobs/ports.js';
@@ -35,6 +35,12 @@ export interface NotifierOptions {
   replies?: Replies;
   sleep?: (ms: number) => Promise<void>;
   pacing?: Partial<PacingTuning> & { coalesceMs?: number };
+  /**
+   * How long a drainer that finds another's "posting" marker without a ts waits (from the
+   * marker) before it posts the notice itself: longer than one post can take (the notice
+   * client's timeout × its attempts), so a slow post that outlived its lease records its ts first.
+   */
+  postGraceMs?: number;
   /** Told of each notice Slack accepted (the `event` webhooks); must not block: it is not awaited. */
   onSent?: (rollout: Rollout, notice: OutboxItem['notice']) => void;
 }
@@ -49,6 +55,7 @@ class RootMissing extends Error {}
 export function createNotifier(options: NotifierOptions): Worker {
   const { store, client, clock, log } = options;
   const leaseMs = options.lockDurationMs ?? 30_000;
+  const postGraceMs = options.postGraceMs ?? 30_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const keyPrefix = store.keys.prefix;
   const pacer = createChannelPacer({ redis: options.redis, prefix: keyPrefix, ...(options.pacing ? { tuning: options.pacing } : {}) });
@@ -158,7 +165,18 @@ export function createNotifier(options: NotifierOptions): Worker {
     return error instanceof RootMissing ? 'root message could not be posted' : undefined;
   }
 
-  async function drainOnce(rolloutId: string): Promise<DrainOutcome> {
+  /**
+   * Exactly once, as far as Slack allows. Slack has no idempotency key, so two guards:
+   * 1. the lease is checked (renewed) right before each notice: a drainer whose lease lapsed
+   *    (a Redis restart, a long pause) stops before posting anything more;
+   * 2. a "posting" marker is written before each post and the ts right after it. A drainer that
+   *    finds a marker without a ts knows an earlier one was posting when it lost its lease or
+   *    died: it waits until that post must have ended (postGraceMs from the marker), then
+   *    posts only if no ts was recorded by then.
+   * What is left: a drainer killed after Slack accepted a post and before its ts was written
+   * (one Redis round trip) posts that notice twice once the grace has passed.
+   */
+  async function drainOnce(rolloutId: string, lease: Lease): Promise<DrainOutcome> {
     for (;;) {
       const [item, ...later] = await store.outbox(rolloutId);
       if (!item) return DONE;
@@ -170,11 +188,25 @@ export function createNotifier(options: NotifierOptions): Worker {
           await sleep(plan.waitMs);
           continue;
         }
+        if (plan === 'send') {
+          const marker = Number((await store.messageTs(rolloutId, `posting:${item.key}`)) ?? Number.NaN);
+          if (Number.isFinite(marker) && clock() < marker + postGraceMs) {
+            log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'an earlier drainer was posting this notice when it lost its lease; waiting before deciding');
+            return { kind: 'postponed', until: marker + postGraceMs };
+          }
+          if (!(await lease.stillHeld())) {
+            log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'drain lease lost; leaving the rest to the next drainer');
+            return DONE;
+          }
+          await store.setMessageTs(rolloutId, `posting:${item.key}`, String(clock()));
+        }
         let ts: string | undefined;
         try {
           ts = plan === 'skip' ? undefined : await send(rollout, item);
           if (plan === 'send') options.onSent?.(rollout, item.notice);
         } catch (error) {
+          // The post failed here, in this drainer: whoever tries next need not wait for it.
+          if (plan === 'send') await store.setMessageTs(rolloutId, `posting:${item.key}`, 'failed');
           if (error instanceof NoticePostponed) return { kind: 'postponed', until: error.until };
           const permanent = permanentSlackError(error);
           if (!permanent) throw error;
@@ -197,7 +229,7 @@ export function createNotifier(options: NotifierOptions): Worker {
     // the lease (whose own drain job found us busy) is never stranded. A postponed drain
     // keeps its job (delayed), which comes back for the rest.
     do {
-      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, () => drainOnce(rolloutId));
+      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, (lease) => drainOnce(rolloutId, lease));
       if (leased.busy) return DONE;
       if (leased.value.kind === 'postponed') return leased.value;
     } while ((await store.outbox(rolloutId)).length > 0);
