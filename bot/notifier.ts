@@ -167,7 +167,7 @@ export function createNotifier(options: NotifierOptions): Worker {
 
   /**
    * Exactly once, as far as Slack allows. Slack has no idempotency key, so two guards:
-   * 1. the lease is checked (renewed) right before each notice: a drainer whose lease lapsed
+   * 1. the lease is checked (renewed) right before each new message (updates in place may repeat): a drainer whose lease lapsed
    *    (a Redis restart, a long pause) stops before posting anything more;
    * 2. a "posting" marker is written before each post and the ts right after it. A drainer that
    *    finds a marker without a ts knows an earlier one was posting when it lost its lease or
@@ -188,7 +188,9 @@ export function createNotifier(options: NotifierOptions): Worker {
           await sleep(plan.waitMs);
           continue;
         }
-        if (plan === 'send') {
+        // Updates in place (root, gate) are harmless to repeat: only new messages are guarded.
+        const guarded = plan === 'send' && item.notice.kind !== 'root-update' && item.notice.kind !== 'gate-closed';
+        if (guarded) {
           const marker = Number((await store.messageTs(rolloutId, `posting:${item.key}`)) ?? Number.NaN);
           if (Number.isFinite(marker) && clock() < marker + postGraceMs) {
             log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'an earlier drainer was posting this notice when it lost its lease; waiting before deciding');
@@ -206,7 +208,7 @@ export function createNotifier(options: NotifierOptions): Worker {
           if (plan === 'send') options.onSent?.(rollout, item.notice);
         } catch (error) {
           // The post failed here, in this drainer: whoever tries next need not wait for it.
-          if (plan === 'send') await store.setMessageTs(rolloutId, `posting:${item.key}`, 'failed');
+          if (guarded) await store.setMessageTs(rolloutId, `posting:${item.key}`, 'failed');
           if (error instanceof NoticePostponed) return { kind: 'postponed', until: error.until };
           const permanent = permanentSlackError(error);
           if (!permanent) throw error;
