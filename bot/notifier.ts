@@ -51,6 +51,7 @@ const DONE: DrainOutcome = { kind: 'done' };
 const PERMANENT_SLACK_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'channel_not_found', 'not_in_channel', 'is_archived', 'message_not_found', 'cant_update_message', 'invalid_arguments']);
 
 class RootMissing extends Error {}
+class LeaseLost extends Error {}
 
 export function createNotifier(options: NotifierOptions): Worker {
   const { store, client, clock, log } = options;
@@ -70,7 +71,7 @@ export function createNotifier(options: NotifierOptions): Worker {
     },
   });
 
-  async function post(rollout: Rollout, message: SlackMessage, thread?: { broadcast?: boolean }): Promise<string> {
+  async function post(rollout: Rollout, message: SlackMessage, thread: { broadcast?: boolean } | undefined, mark: () => Promise<void>): Promise<string> {
     const root = thread ? await store.messageTs(rollout.id, 'root') : undefined;
     if (thread && !root) {
       if (await store.messageTs(rollout.id, 'root-failed')) throw new RootMissing();
@@ -83,7 +84,11 @@ export function createNotifier(options: NotifierOptions): Worker {
       unfurl_links: false,
       ...(root ? { thread_ts: root, ...(thread?.broadcast ? { reply_broadcast: true } : {}) } : {}),
     };
-    const result = await paced(rollout.channel, 'post', () => client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]));
+    // The posting marker is written once the channel's pacer lets the call go, right before it.
+    const result = await paced(rollout.channel, 'post', async () => {
+      await mark();
+      return client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]);
+    });
     return result.ts as string;
   }
 
@@ -94,50 +99,53 @@ export function createNotifier(options: NotifierOptions): Worker {
     return ts;
   }
 
-  async function send(rollout: Rollout, item: OutboxItem): Promise<string | undefined> {
+  async function send(rollout: Rollout, item: OutboxItem, mark: () => Promise<void>): Promise<string | undefined> {
     const now = clock();
     const { notice } = item;
     switch (notice.kind) {
       case 'root': {
-        const ts = await post(rollout, rootMessage(rollout, now));
+        const ts = await post(rollout, rootMessage(rollout, now), undefined, mark);
         await store.setMessageTs(rollout.id, 'root', ts);
         return ts;
       }
       case 'root-update':
         return update(rollout, 'root', rootMessage(rollout, now));
       case 'summary':
-        return post(rollout, summaryMessage(rollout, notice, now), {});
+        return post(rollout, summaryMessage(rollout, notice, now), {}, mark);
       case 'gate-opened': {
-        const ts = await post(rollout, gateMessage(rollout, notice.stage, now), { broadcast: true });
+        const ts = await post(rollout, gateMessage(rollout, notice.stage, now), { broadcast: true }, mark);
         await store.setMessageTs(rollout.id, `gate-${notice.stage}`, ts);
         return ts;
       }
       case 'gate-closed':
         return update(rollout, `gate-${notice.stage}`, gateMessage(rollout, notice.stage, now));
       case 'rolled-back':
-        return post(rollout, rolledBackMessage(rollout), { broadcast: true });
+        return post(rollout, rolledBackMessage(rollout), { broadcast: true }, mark);
       case 'finished':
-        return post(rollout, finishedMessage(rollout), { broadcast: true });
+        return post(rollout, finishedMessage(rollout), { broadcast: true }, mark);
       case 'failed':
-        return post(rollout, failedMessage(rollout, notice.reason), { broadcast: true });
+        return post(rollout, failedMessage(rollout, notice.reason), { broadcast: true }, mark);
       case 'operation':
-        return post(rollout, operationMessage(rollout, notice.operation), {});
+        return post(rollout, operationMessage(rollout, notice.operation), {}, mark);
       case 'held': {
-        const ts = await post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true });
+        const ts = await post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true }, mark);
         // Its Retry button is honoured only on the latest held notice (bot/actions/retry-button.ts).
         await store.setMessageTs(rollout.id, 'held', ts);
         return ts;
       }
       case 'resumed':
-        return post(rollout, resumedMessage(rollout, notice.step), {});
+        return post(rollout, resumedMessage(rollout, notice.step), {}, mark);
       case 'reminder':
-        return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true });
+        return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true }, mark);
       case 'note':
-        return post(rollout, { text: notice.text, blocks: [section(notice.text)] }, notice.broadcast ? { broadcast: true } : {});
+        return post(rollout, { text: notice.text, blocks: [section(notice.text)] }, notice.broadcast ? { broadcast: true } : {}, mark);
       case 'chart': {
         const root = await store.messageTs(rollout.id, 'root');
         if (!root) return undefined;
-        await paced(rollout.channel, 'post', () => uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) }));
+        await paced(rollout.channel, 'post', async () => {
+          await mark();
+          return uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) });
+        });
         return 'uploaded';
       }
       case 'private':
@@ -196,17 +204,22 @@ export function createNotifier(options: NotifierOptions): Worker {
             log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'an earlier drainer was posting this notice when it lost its lease; waiting before deciding');
             return { kind: 'postponed', until: marker + postGraceMs };
           }
-          if (!(await lease.stillHeld())) {
+        }
+        // Right before a new message goes to Slack: still ours? Then say we are posting it.
+        const mark = async () => {
+          if (!guarded) return;
+          if (!(await lease.stillHeld())) throw new LeaseLost();
+          await store.setMessageTs(rolloutId, `posting:${item.key}`, String(clock()));
+        };
+        let ts: string | undefined;
+        try {
+          ts = plan === 'skip' ? undefined : await send(rollout, item, mark);
+          if (plan === 'send') options.onSent?.(rollout, item.notice);
+        } catch (error) {
+          if (error instanceof LeaseLost) {
             log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'drain lease lost; leaving the rest to the next drainer');
             return DONE;
           }
-          await store.setMessageTs(rolloutId, `posting:${item.key}`, String(clock()));
-        }
-        let ts: string | undefined;
-        try {
-          ts = plan === 'skip' ? undefined : await send(rollout, item);
-          if (plan === 'send') options.onSent?.(rollout, item.notice);
-        } catch (error) {
           // The post failed here, in this drainer: whoever tries next need not wait for it.
           if (guarded) await store.setMessageTs(rolloutId, `posting:${item.key}`, 'failed');
           if (error instanceof NoticePostponed) return { kind: 'postponed', until: error.until };
