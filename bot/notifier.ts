@@ -7,7 +7,7 @@ import { DelayedError, Worker, type ConnectionOptions } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { withLease } from '../jobs/lease.js';
+import { withLease, type Lease } from '../jobs/lease.js';
 import { rolloutChart } from './charts/rollout-chart.js';
 import { uploadChart } from './charts/upload-chart.js';
 import type { Observer, Replies } from '../jobs/ports.js';
@@ -35,6 +35,12 @@ export interface NotifierOptions {
   replies?: Replies;
   sleep?: (ms: number) => Promise<void>;
   pacing?: Partial<PacingTuning> & { coalesceMs?: number };
+  /**
+   * How long a drainer that finds another's "posting" marker without a ts waits (from the
+   * marker) before it posts the notice itself: longer than one post can take (the notice
+   * client's timeout × its attempts), so a slow post that outlived its lease records its ts first.
+   */
+  postGraceMs?: number;
   /** Told of each notice Slack accepted (the `event` webhooks); must not block: it is not awaited. */
   onSent?: (rollout: Rollout, notice: OutboxItem['notice']) => void;
 }
@@ -45,10 +51,12 @@ const DONE: DrainOutcome = { kind: 'done' };
 const PERMANENT_SLACK_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'channel_not_found', 'not_in_channel', 'is_archived', 'message_not_found', 'cant_update_message', 'invalid_arguments']);
 
 class RootMissing extends Error {}
+class LeaseLost extends Error {}
 
 export function createNotifier(options: NotifierOptions): Worker {
   const { store, client, clock, log } = options;
   const leaseMs = options.lockDurationMs ?? 30_000;
+  const postGraceMs = options.postGraceMs ?? 30_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const keyPrefix = store.keys.prefix;
   const pacer = createChannelPacer({ redis: options.redis, prefix: keyPrefix, ...(options.pacing ? { tuning: options.pacing } : {}) });
@@ -63,7 +71,7 @@ export function createNotifier(options: NotifierOptions): Worker {
     },
   });
 
-  async function post(rollout: Rollout, message: SlackMessage, thread?: { broadcast?: boolean }): Promise<string> {
+  async function post(rollout: Rollout, message: SlackMessage, thread: { broadcast?: boolean } | undefined, mark: () => Promise<void>): Promise<string> {
     const root = thread ? await store.messageTs(rollout.id, 'root') : undefined;
     if (thread && !root) {
       if (await store.messageTs(rollout.id, 'root-failed')) throw new RootMissing();
@@ -76,7 +84,11 @@ export function createNotifier(options: NotifierOptions): Worker {
       unfurl_links: false,
       ...(root ? { thread_ts: root, ...(thread?.broadcast ? { reply_broadcast: true } : {}) } : {}),
     };
-    const result = await paced(rollout.channel, 'post', () => client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]));
+    // The posting marker is written once the channel's pacer lets the call go, right before it.
+    const result = await paced(rollout.channel, 'post', async () => {
+      await mark();
+      return client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]);
+    });
     return result.ts as string;
   }
 
@@ -87,12 +99,12 @@ export function createNotifier(options: NotifierOptions): Worker {
     return ts;
   }
 
-  async function send(rollout: Rollout, item: OutboxItem): Promise<string | undefined> {
+  async function send(rollout: Rollout, item: OutboxItem, mark: () => Promise<void>): Promise<string | undefined> {
     const now = clock();
     const { notice } = item;
     switch (notice.kind) {
       case 'root': {
-        const ts = await post(rollout, rootMessage(rollout, now));
+        const ts = await post(rollout, rootMessage(rollout, now), undefined, mark);
         await store.setMessageTs(rollout.id, 'root', ts);
         return ts;
       }
@@ -103,37 +115,44 @@ export function createNotifier(options: NotifierOptions): Worker {
         const key = `summary-${notice.stage}`;
         const updated = notice.repeat ? await update(rollout, key, summaryMessage(rollout, notice, now)) : undefined;
         if (updated) return updated;
-        const ts = await post(rollout, summaryMessage(rollout, notice, now), {});
+        const ts = await post(rollout, summaryMessage(rollout, notice, now), {}, mark);
         await store.setMessageTs(rollout.id, key, ts);
         return ts;
       }
       case 'gate-opened': {
-        const ts = await post(rollout, gateMessage(rollout, notice.stage, now), { broadcast: true });
+        const ts = await post(rollout, gateMessage(rollout, notice.stage, now), { broadcast: true }, mark);
         await store.setMessageTs(rollout.id, `gate-${notice.stage}`, ts);
         return ts;
       }
       case 'gate-closed':
         return update(rollout, `gate-${notice.stage}`, gateMessage(rollout, notice.stage, now));
       case 'rolled-back':
-        return post(rollout, rolledBackMessage(rollout), { broadcast: true });
+        return post(rollout, rolledBackMessage(rollout), { broadcast: true }, mark);
       case 'finished':
-        return post(rollout, finishedMessage(rollout), { broadcast: true });
+        return post(rollout, finishedMessage(rollout), { broadcast: true }, mark);
       case 'failed':
-        return post(rollout, failedMessage(rollout, notice.reason), { broadcast: true });
+        return post(rollout, failedMessage(rollout, notice.reason), { broadcast: true }, mark);
       case 'operation':
-        return post(rollout, operationMessage(rollout, notice.operation), {});
-      case 'held':
-        return post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true });
+        return post(rollout, operationMessage(rollout, notice.operation), {}, mark);
+      case 'held': {
+        const ts = await post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true }, mark);
+        // Its Retry button is honoured only on the latest held notice (bot/actions/retry-button.ts).
+        await store.setMessageTs(rollout.id, 'held', ts);
+        return ts;
+      }
       case 'resumed':
-        return post(rollout, resumedMessage(rollout, notice.step), {});
+        return post(rollout, resumedMessage(rollout, notice.step), {}, mark);
       case 'reminder':
-        return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true });
+        return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true }, mark);
       case 'note':
-        return post(rollout, { text: notice.text, blocks: [section(notice.text)] }, notice.broadcast ? { broadcast: true } : {});
+        return post(rollout, { text: notice.text, blocks: [section(notice.text)] }, notice.broadcast ? { broadcast: true } : {}, mark);
       case 'chart': {
         const root = await store.messageTs(rollout.id, 'root');
         if (!root) return undefined;
-        await paced(rollout.channel, 'post', () => uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) }));
+        await paced(rollout.channel, 'post', async () => {
+          await mark();
+          return uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) });
+        });
         return 'uploaded';
       }
       case 'private':
@@ -161,7 +180,18 @@ export function createNotifier(options: NotifierOptions): Worker {
     return error instanceof RootMissing ? 'root message could not be posted' : undefined;
   }
 
-  async function drainOnce(rolloutId: string): Promise<DrainOutcome> {
+  /**
+   * Exactly once, as far as Slack allows. Slack has no idempotency key, so two guards:
+   * 1. the lease is checked (renewed) right before each new message (updates in place may repeat): a drainer whose lease lapsed
+   *    (a Redis restart, a long pause) stops before posting anything more;
+   * 2. a "posting" marker is written before each post and the ts right after it. A drainer that
+   *    finds a marker without a ts knows an earlier one was posting when it lost its lease or
+   *    died: it waits until that post must have ended (postGraceMs from the marker), then
+   *    posts only if no ts was recorded by then.
+   * What is left: a drainer killed after Slack accepted a post and before its ts was written
+   * (one Redis round trip) posts that notice twice once the grace has passed.
+   */
+  async function drainOnce(rolloutId: string, lease: Lease): Promise<DrainOutcome> {
     for (;;) {
       const [item, ...later] = await store.outbox(rolloutId);
       if (!item) return DONE;
@@ -173,11 +203,32 @@ export function createNotifier(options: NotifierOptions): Worker {
           await sleep(plan.waitMs);
           continue;
         }
+        // Updates in place (root, gate) are harmless to repeat: only new messages are guarded.
+        const guarded = plan === 'send' && item.notice.kind !== 'root-update' && item.notice.kind !== 'gate-closed';
+        if (guarded) {
+          const marker = Number((await store.messageTs(rolloutId, `posting:${item.key}`)) ?? Number.NaN);
+          if (Number.isFinite(marker) && clock() < marker + postGraceMs) {
+            log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'an earlier drainer was posting this notice when it lost its lease; waiting before deciding');
+            return { kind: 'postponed', until: marker + postGraceMs };
+          }
+        }
+        // Right before a new message goes to Slack: still ours? Then say we are posting it.
+        const mark = async () => {
+          if (!guarded) return;
+          if (!(await lease.stillHeld())) throw new LeaseLost();
+          await store.setMessageTs(rolloutId, `posting:${item.key}`, String(clock()));
+        };
         let ts: string | undefined;
         try {
-          ts = plan === 'skip' ? undefined : await send(rollout, item);
+          ts = plan === 'skip' ? undefined : await send(rollout, item, mark);
           if (plan === 'send') options.onSent?.(rollout, item.notice);
         } catch (error) {
+          if (error instanceof LeaseLost) {
+            log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'drain lease lost; leaving the rest to the next drainer');
+            return DONE;
+          }
+          // The post failed here, in this drainer: whoever tries next need not wait for it.
+          if (guarded) await store.setMessageTs(rolloutId, `posting:${item.key}`, 'failed');
           if (error instanceof NoticePostponed) return { kind: 'postponed', until: error.until };
           const permanent = permanentSlackError(error);
           if (!permanent) throw error;
@@ -200,7 +251,7 @@ export function createNotifier(options: NotifierOptions): Worker {
     // the lease (whose own drain job found us busy) is never stranded. A postponed drain
     // keeps its job (delayed), which comes back for the rest.
     do {
-      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, () => drainOnce(rolloutId));
+      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, (lease) => drainOnce(rolloutId, lease));
       if (leased.busy) return DONE;
       if (leased.value.kind === 'postponed') return leased.value;
     } while ((await store.outbox(rolloutId)).length > 0);

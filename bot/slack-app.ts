@@ -8,6 +8,7 @@ import type { CustomRoute, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { registerGateButtons } from './actions/gate-buttons.js';
 import { registerStepButtons } from './actions/step-buttons.js';
+import { registerRetryButton } from './actions/retry-button.js';
 import { limitBodies } from './body-limit.js';
 import { registerAppHome } from './home/app-home.js';
 import { slackLogger } from './bolt-logger.js';
@@ -80,6 +81,7 @@ export function createSlackApp(options: SlackAppOptions) {
   registerRolloutCommand(app, options.ctx);
   registerGateButtons(app, options.ctx);
   registerStepButtons(app, options.ctx);
+  registerRetryButton(app, options.ctx);
   registerAppHome(app, options.ctx);
   app.error(async (error) => {
     options.log.error({ err: error.message, code: (error as { code?: string }).code }, 'slack handler failed');

@@ -18,6 +18,8 @@ export function auditEvent(event: RolloutEvent, after: Rollout, at: number): Aud
             ? event.op
             : event.type === 'TrafficStepApproved'
               ? `to ${event.weight} %`
+            : event.type === 'RetryRequested' && after.held
+              ? `the held ${after.held.step} step runs now`
             : event.type === 'StartHeldByWebhook' && after.hookWait
               ? `waiting for the confirm-rollout webhook ${after.hookWait.call.name}`
               : undefined;

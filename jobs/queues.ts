@@ -12,7 +12,7 @@ export const inputJobSchema = z.object({
   rolloutId: z.string().min(1),
   /** Unique per click or command (Slack's action_ts / trigger_id): a redelivery is recognised. */
   inputId: z.string().min(1),
-  kind: z.enum(['approve', 'rollback', 'operate', 'pause', 'resume', 'increase']),
+  kind: z.enum(['approve', 'rollback', 'operate', 'pause', 'resume', 'increase', 'retry']),
   /** For kind increase (approvals.trafficSteps): the weight on the clicked button, with `cluster`. */
   weight: z.int().min(1).max(99).optional(),
   /** For kind operate: which Demo 3 primitive, on which clusters. */

@@ -4,13 +4,31 @@
 import type { Logger } from 'pino';
 import type { Queues } from './queues.js';
 import type { RolloutStore } from './store.js';
+import { StoredRecordError } from './stored-records.js';
 
-export async function reconcileOnce(store: RolloutStore, queues: Queues, round: string): Promise<number> {
+/**
+ * One round. A record rollgate cannot read (StoredRecordError) is that rollout's problem only:
+ * it is reported through `onBadRecord` and the round goes on with the next rollout. Any other
+ * error (Redis down) ends the round; the next one tries again.
+ */
+export async function reconcileOnce(store: RolloutStore, queues: Queues, round: string, onBadRecord: (error: StoredRecordError) => void = () => undefined): Promise<number> {
+  const each = async (work: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      if (!(error instanceof StoredRecordError)) throw error;
+      onBadRecord(error);
+      return false;
+    }
+  };
   let touched = 0;
   for (const id of await store.activeIds()) {
-    const pending = await store.pending(id);
-    if (pending.length > 0) await queues.reschedule(pending);
-    touched++;
+    const ok = await each(async () => {
+      const pending = await store.pending(id);
+      if (pending.length > 0) await queues.reschedule(pending);
+    });
+    if (ok) touched++;
   }
   // Notices left in an outbox, of active and of finished rollouts alike: a finished rollout's
   // last drain may have failed, and its closing notices must still be posted.
@@ -21,8 +39,15 @@ export async function reconcileOnce(store: RolloutStore, queues: Queues, round: 
 /** Reconciles now and then every `everyMs`, until stop() is called. */
 export function startReconciler(options: { store: RolloutStore; queues: Queues; everyMs: number; log: Logger; clock?: () => number }): { stop(): void; done: Promise<void> } {
   const clock = options.clock ?? Date.now;
+  // A bad record stays bad until a person looks: say so once per key, not every round.
+  const reported = new Set<string>();
+  const onBadRecord = (error: StoredRecordError) => {
+    if (reported.has(error.key)) return;
+    reported.add(error.key);
+    options.log.error({ key: error.key, field: error.field, code: error.code, err: error.message }, 'reconciler skips a rollout whose stored record it cannot read');
+  };
   const run = () =>
-    reconcileOnce(options.store, options.queues, String(clock())).catch((error: unknown) =>
+    reconcileOnce(options.store, options.queues, String(clock()), onBadRecord).catch((error: unknown) =>
       options.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'reconcile failed'),
     );
   const done = run().then(() => undefined);

@@ -37,6 +37,7 @@ export interface StepWorkerOptions extends WorkerPorts {
 function inputEvent(input: InputJob, rollout: Rollout, by: Actor): RolloutEvent {
   if (input.kind === 'pause') return { type: 'PauseRequested', by };
   if (input.kind === 'resume') return { type: 'ResumeRequested', by };
+  if (input.kind === 'retry') return { type: 'RetryRequested', by };
   if (input.kind === 'operate') return { type: 'OperationRequested', op: input.op ?? 'canary', clusters: input.clusters ?? [], by };
   if (input.kind === 'increase') return { type: 'TrafficStepApproved', cluster: input.cluster ?? '', weight: input.weight ?? 0, by };
   if (input.kind === 'approve') return { type: 'GateApproved', stage: input.stage ?? gateStageFor(rollout, input.cluster), by, ...(input.cluster ? { cluster: input.cluster } : {}) };

@@ -30,6 +30,8 @@ export type RolloutEvent =
   | { type: 'OperationApplied' }
   | { type: 'PauseRequested'; by: Actor }
   | { type: 'ResumeRequested'; by: Actor }
+  /** A person asks the held step to run now instead of at its next retry. */
+  | { type: 'RetryRequested'; by: Actor }
   /** The weights in the rollout's clusters are written; `actual`: the real share where it differs (whole pods). */
   | { type: 'TrafficShifted'; actual?: Record<string, number> }
   /** approvals.trafficSteps: a person took the offered step of `cluster` to `weight` (the button's). */
@@ -89,7 +91,8 @@ export type RefusalCode =
   | 'already'
   | 'unknown-cluster'
   | 'held-by-webhook'
-  | 'unexpected-event';
+  | 'unexpected-event'
+  | 'nothing-to-retry';
 
 export interface Refusal {
   code: RefusalCode;

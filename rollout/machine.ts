@@ -101,6 +101,8 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       const approved = approveStep(rollout, event.cluster, event.weight, event.by, nowMs);
       return approved.ok ? advance(rollout, nowMs, approved.change.changes, approved.change.effects) : approved;
     }
+    case 'RetryRequested':
+      return retryRequested(rollout, event.by, nowMs);
     case 'TrafficShifted': {
       if (rollout.phase !== 'analysing') return unexpected(rollout, event);
       const shifted = trafficShifted(rollout, event.actual, nowMs);
@@ -113,8 +115,40 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
 function stepHeld(rollout: Rollout, heldStep: StepName, reason: string, nowMs: number): Transition {
   if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepHeld', step: heldStep, reason });
   const first = rollout.held === undefined;
-  const held = first ? { step: heldStep, reason, since: nowMs } : rollout.held;
+  // Held again (after a person's retry too): a later retry may be asked again.
+  const held = first ? { step: heldStep, reason, since: nowMs } : { step: rollout.held!.step, reason: rollout.held!.reason, since: rollout.held!.since };
   return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason, step: heldStep }), rootUpdate] : [])]);
+}
+
+/**
+ * `/rollout retry` or the Retry button: a held step runs now rather than at its next retry
+ * (same rules as a rollback: the requester or an approver). Once per hold: a second retry
+ * while the first is under way is refused, so a double click retries once. A rollout that
+ * has ended has no step left to retry; the refusal says what to do instead.
+ */
+function retryRequested(rollout: Rollout, by: Actor, nowMs: number): Transition {
+  const refuse = (code: Refusal['code'], message: string): Transition => ({ ok: false, refusal: { code, message } });
+  const again = `\`/rollout start ${rollout.app} ${rollout.version}\``;
+  if (rollout.phase === 'succeeded') return refuse('rollout-finished', `Rollout ${rollout.id} has already rolled out ${rollout.version}: there is nothing to retry.`);
+  if (rollout.phase === 'rolled-back') {
+    return refuse('rollout-finished', `Rollout ${rollout.id} was rolled back (${rollout.outcome?.kind === 'rolled-back' ? rollout.outcome.reason : 'rolled back'}); there is nothing to retry. To try ${rollout.version} again, run ${again}.`);
+  }
+  if (rollout.phase === 'failed') {
+    const touched = Object.entries(rollout.cluster).filter(([, c]) => c.canary !== 'none' || c.promoted).map(([name]) => name);
+    const why = rollout.outcome?.kind === 'failed' ? rollout.outcome.reason : 'it failed';
+    if (touched.length === 0) return refuse('rollout-finished', `Rollout ${rollout.id} failed before it changed anything (${why}). Nothing to retry: once the cause is fixed, run ${again}.`);
+    return refuse('rollout-finished', `Rollout ${rollout.id} failed while rolling back (${why}); ${touched.join(', ')} may still run its canary or promotion. Nothing to retry here: check those clusters, and roll them back by hand or with a new rollout of the previous version.`);
+  }
+  if (rollout.phase === 'rolling-back' && !rollout.held) return refuse('nothing-to-retry', `Rollout ${rollout.id} is rolling back; nothing is held, so there is nothing to retry.`);
+  if (!rollout.held) return refuse('nothing-to-retry', `Nothing to retry: rollout ${rollout.id} is ${rollout.phase} and no step is held.`);
+  if (rollout.phase === 'paused') return refuse('busy', `Rollout ${rollout.id} is paused; \`/rollout resume ${rollout.id}\` first.`);
+  if (by.user !== rollout.requester && !by.isApprover) {
+    return refuse('not-allowed', `Only the requester (<@${rollout.requester}>) or an approver of ${rollout.app} can retry it.`);
+  }
+  if (rollout.held.retryBy) return refuse('already', `A retry of the held ${rollout.held.step} step was already asked by <@${rollout.held.retryBy}>; it is running.`);
+  const heldStep = rollout.held.step as StepName;
+  const text = `:repeat: <@${by.user}> retries the held ${heldStep} step of \`${rollout.id}\` now.`;
+  return advance(rollout, nowMs, { held: { ...rollout.held, retryBy: by.user } }, [step(heldStep, nowMs), notify({ kind: 'note', text })]);
 }
 
 function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promote'): Transition {

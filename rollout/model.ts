@@ -190,7 +190,8 @@ export interface Rollout {
   operation?: Operation;
   operations?: Operation[];
   /** Set while a step keeps failing because a cluster does not answer; the rollout waits and retries. */
-  held?: { step: string; reason: string; since: number };
+  /** `retryBy`: who asked the held step to run now; cleared when it is held again. */
+  held?: { step: string; reason: string; since: number; retryBy?: string };
   /** The requester's response_url from the start command: a private answer if the start fails. */
   notifyUrl?: string;
   /** While paused: who, since when, and where to go back to (reopening the gate that timed out, if any). */

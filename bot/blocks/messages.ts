@@ -13,6 +13,7 @@ export const APPROVE_ACTION = 'rollout_approve';
 export const ROLLBACK_ACTION = 'rollout_rollback';
 /** approvals.trafficSteps: one button per cluster whose next weight is offered (the id ends with the cluster). */
 export const INCREASE_ACTION_PREFIX = 'rollout_increase_';
+export const RETRY_ACTION = 'rollout_retry';
 const MAX_CLUSTER_SECTIONS = 40;
 
 /** The button value: which rollout and which gate. Opaque to Slack, validated when it comes back. */
@@ -245,7 +246,8 @@ export function heldMessage(rollout: Rollout, reason: string, step?: string): Sl
   const every = Math.round(rollout.settings.retryMs / 1000);
   const then = step === 'tick' ? `measuring every ${every} s and the analysis resumes by itself when it answers` : `retrying every ${every} s and carries on when the cluster answers`;
   const text = `:warning: ${mention(rollout.requester)} rollout \`${rollout.id}\` is *held*: ${reason}. rollgate keeps ${then}.`;
-  return { text, blocks: [section(text)] };
+  // Retry runs the held step now (the requester or an approver; the worker decides).
+  return { text, blocks: [section(text), actions('held', [button({ text: 'Retry now', actionId: RETRY_ACTION, value: JSON.stringify({ r: rollout.id }) })])] };
 }
 
 export function resumedMessage(rollout: Rollout, step?: string): SlackMessage {

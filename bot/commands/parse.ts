@@ -16,6 +16,7 @@ export type Command =
   | { kind: 'abort'; id: string }
   | { kind: 'pause'; id: string }
   | { kind: 'resume'; id: string }
+  | { kind: 'retry'; id: string }
   | { kind: 'audit'; id: string };
 
 export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
@@ -33,6 +34,7 @@ export const USAGE: Record<string, string> = {
   abort: '`/rollout abort ID`',
   pause: '`/rollout pause ID`',
   resume: '`/rollout resume ID`',
+  retry: '`/rollout retry ID`',
   audit: '`/rollout audit ID`',
   help: '`/rollout help`',
 };
@@ -46,6 +48,7 @@ export const HELP_TEXT = [
   `• ${USAGE.rollback}: undo every canary and promotion of a rollout, or only in CLUSTER`,
   `• ${USAGE.abort}: stop the rollout and roll every cluster back`,
   `• ${USAGE.pause} / ${USAGE.resume}: hold analysis and gates; resume continues where it was`,
+  `• ${USAGE.retry}: run a held step now instead of at its next retry (also the Retry button on the held notice)`,
   `• ${USAGE.audit}: who did what to the rollout, and when`,
   `• ${USAGE.canary} / ${USAGE.uncanary}: deploy or remove the canary in named clusters only`,
   `• ${USAGE.promote} / ${USAGE.unpromote}: promote named clusters (out of order if need be), or undo their promotion`,
@@ -204,8 +207,9 @@ export function parseCommand(text: string, config: Config): Parsed {
     case 'abort':
     case 'pause':
     case 'resume':
+    case 'retry':
     case 'audit': {
-      const kind = verb.toLowerCase() as 'abort' | 'pause' | 'resume' | 'audit';
+      const kind = verb.toLowerCase() as 'abort' | 'pause' | 'resume' | 'retry' | 'audit';
       const parsed = parseId(rest[0], USAGE[kind] as string);
       if ('error' in parsed) return parsed.error;
       if (rest.length > 1) return fail(`${kind} takes a rollout id only.`, USAGE[kind] as string);

@@ -72,7 +72,8 @@ async function run(command: Command, caller: Caller, respond: RespondFn, ctx: Bo
     case 'rollback':
     case 'abort':
     case 'pause':
-    case 'resume': {
+    case 'resume':
+    case 'retry': {
       if (!(await ctx.store.get(command.id))) return void (await say(`:no_entry: There is no rollout \`${command.id}\`.`));
       const base = { rolloutId: command.id, inputId: caller.inputId, user: caller.user, responseUrl: caller.responseUrl };
       if (command.kind === 'approve') await ctx.queues.input({ ...base, kind: 'approve', cluster: command.cluster });

@@ -1,0 +1,93 @@
+// Retry from Slack, in the pure machine: a held step runs now (once per hold, by the
+// requester or an approver); a rollout with nothing held, or one that has ended, refuses
+// with words that say what to do instead.
+import { describe, expect, it } from 'vitest';
+import type { Effect, RolloutEvent } from '../../rollout/events.js';
+import { transition } from '../../rollout/machine.js';
+import type { Rollout } from '../../rollout/model.js';
+import { newRollout } from '../../rollout/plan.js';
+import { testConfig } from '../fixtures/config.js';
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+const dev = { user: 'U0DEV', isApprover: false };
+const lead = { user: 'U0LEAD', isApprover: true };
+const guest = { user: 'U0GUEST', isApprover: false };
+
+const queued = (): Rollout => newRollout({ id: 'http-probe-app-1', app: testConfig().apps[0]!, version: 'v2', requester: 'U0DEV', nowMs: T0 });
+
+function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
+  const result = transition(rollout, event, now);
+  if (!result.ok) throw new Error(`refused: ${result.refusal.message}`);
+  return result;
+}
+const refusal = (rollout: Rollout, event: RolloutEvent) => {
+  const result = transition(rollout, event, T0);
+  return result.ok ? undefined : result.refusal;
+};
+const steps = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'step' ? [`${e.step}@${e.at - T0}`] : []));
+
+function heldAtDeploy(): Rollout {
+  const started = apply(queued(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
+  return apply(started, { type: 'StepHeld', step: 'deploy-canary', reason: 'cluster member2 unreachable: HTTP 503' }).rollout;
+}
+
+describe('retrying a held step', () => {
+  it('runs the held step now instead of at its next retry, and says who asked', () => {
+    const held = heldAtDeploy();
+    const retried = apply(held, { type: 'RetryRequested', by: dev }, T0 + 100);
+    expect(steps(retried.effects)).toEqual(['deploy-canary@100']);
+    expect(retried.rollout.seq).toBe(held.seq + 1); // the held step's own delayed job is now stale
+    expect(retried.rollout.phase).toBe('deploying');
+    const notes = retried.effects.flatMap((e) => (e.type === 'notify' && e.notice.kind === 'note' ? [e.notice.text] : []));
+    expect(notes).toEqual([expect.stringContaining('<@U0DEV> retries the held deploy-canary step')]);
+  });
+
+  it('retries once per hold: a second click is told a retry is under way', () => {
+    const retried = apply(heldAtDeploy(), { type: 'RetryRequested', by: dev }).rollout;
+    expect(refusal(retried, { type: 'RetryRequested', by: lead })).toMatchObject({ code: 'already', message: expect.stringContaining('already asked by <@U0DEV>') });
+    // Held again (the cluster still does not answer): a later retry may be asked.
+    const heldAgain = apply(retried, { type: 'StepHeld', step: 'deploy-canary', reason: 'still 503' });
+    expect(heldAgain.effects.some((e) => e.type === 'notify' && e.notice.kind === 'held')).toBe(false);
+    expect(steps(apply(heldAgain.rollout, { type: 'RetryRequested', by: lead }).effects)).toEqual(['deploy-canary@0']);
+  });
+
+  it('is for the requester or an approver only, like a rollback', () => {
+    expect(refusal(heldAtDeploy(), { type: 'RetryRequested', by: guest })).toMatchObject({ code: 'not-allowed' });
+    expect(steps(apply(heldAtDeploy(), { type: 'RetryRequested', by: lead }).effects)).toEqual(['deploy-canary@0']);
+  });
+
+  it('ends with the step: once it goes through the hold is over and there is nothing to retry', () => {
+    const retried = apply(heldAtDeploy(), { type: 'RetryRequested', by: dev }).rollout;
+    const through = apply(retried, { type: 'CanaryDeployed' }).rollout;
+    expect(through.held).toBeUndefined();
+    expect(refusal(through, { type: 'RetryRequested', by: dev })).toMatchObject({ code: 'nothing-to-retry', message: expect.stringContaining('no step is held') });
+  });
+});
+
+describe('nothing to retry', () => {
+  it('a running rollout with nothing held', () => {
+    const started = apply(queued(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
+    expect(refusal(started, { type: 'RetryRequested', by: dev })).toMatchObject({ code: 'nothing-to-retry' });
+  });
+
+  it('a rollout that failed before touching anything: start it again', () => {
+    const failed = apply(queued(), { type: 'StepFailed', step: 'start', reason: 'the base does not exist' }).rollout;
+    const r = refusal(failed, { type: 'RetryRequested', by: dev });
+    expect(r?.code).toBe('rollout-finished');
+    expect(r?.message).toContain('failed before it changed anything');
+    expect(r?.message).toContain('`/rollout start http-probe-app v2`');
+  });
+
+  it('a rollout that failed mid-way and was rolled back: start it again', () => {
+    const started = apply(queued(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
+    const deployed = apply(started, { type: 'CanaryDeployed' }).rollout;
+    const rollingBack = apply(deployed, { type: 'StepFailed', step: 'check-ready', reason: 'forbidden' }).rollout;
+    expect(rollingBack.phase).toBe('rolling-back');
+    expect(refusal(rollingBack, { type: 'RetryRequested', by: dev })).toMatchObject({ code: 'nothing-to-retry' });
+    const rolledBack = apply(rollingBack, { type: 'RolledBack' }).rollout;
+    const r = refusal(rolledBack, { type: 'RetryRequested', by: dev });
+    expect(r?.code).toBe('rollout-finished');
+    expect(r?.message).toContain('was rolled back (check-ready failed: forbidden)');
+    expect(r?.message).toContain('`/rollout start http-probe-app v2`');
+  });
+});
