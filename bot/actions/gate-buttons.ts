@@ -11,18 +11,10 @@ import type { Rollout } from '../../rollout/model.js';
 import { settledOrLate } from '../ack-after.js';
 import { APPROVE_ACTION, gateDecidingMessage, ROLLBACK_ACTION } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
+import { parseButtonValue } from './button-value.js';
 
 const buttonValue = z.object({ r: z.string().min(1).max(200), s: z.int().min(1).max(1000) });
 type Kind = 'approve' | 'rollback';
-
-function parseValue(value: string | undefined): z.infer<typeof buttonValue> | undefined {
-  try {
-    const parsed = buttonValue.safeParse(JSON.parse(value ?? ''));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Is the clicked message the gate message this value names, in the rollout's channel? */
 async function onItsGate(ctx: BotContext, rollout: Rollout, stage: number, body: BlockButtonAction): Promise<boolean> {
@@ -45,7 +37,7 @@ async function willDecide(ctx: BotContext, rollout: Rollout, kind: Kind, stage: 
 
 async function click(kind: Kind, body: BlockButtonAction, action: BlockButtonAction['actions'][number], respond: RespondFn, ctx: BotContext): Promise<void> {
   const refuse = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text: `:no_entry: ${text}` });
-  const target = parseValue(action.value);
+  const target = parseButtonValue(buttonValue, action.value);
   if (!target) return void (await refuse('This button does not belong to a rollout gate.'));
   const rollout = await ctx.store.get(target.r);
   if (!rollout) return void (await refuse(`There is no rollout ${target.r}.`));

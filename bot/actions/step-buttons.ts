@@ -7,23 +7,15 @@ import { z } from 'zod';
 import { settledOrLate } from '../ack-after.js';
 import { INCREASE_ACTION_PREFIX } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
+import { parseButtonValue } from './button-value.js';
 
 const buttonValue = z.object({ r: z.string().min(1).max(200), c: z.string().min(1).max(63), w: z.int().min(1).max(99) });
-
-function parseValue(value: string | undefined): z.infer<typeof buttonValue> | undefined {
-  try {
-    const parsed = buttonValue.safeParse(JSON.parse(value ?? ''));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function registerStepButtons(app: App, ctx: BotContext): void {
   app.action<BlockButtonAction>(new RegExp(`^${INCREASE_ACTION_PREFIX}`), async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
     const refuse = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text: `:no_entry: ${text}` });
     const work = (async () => {
-      const target = parseValue(action.value);
+      const target = parseButtonValue(buttonValue, action.value);
       if (!target) return void (await refuse('This button does not belong to a traffic step.'));
       const rollout = await ctx.store.get(target.r);
       if (!rollout) return void (await refuse(`There is no rollout ${target.r}.`));
