@@ -47,6 +47,9 @@ export const stepJobSchema = z.object({
 
 export const drainJobSchema = z.object({ rolloutId: z.string().min(1) });
 
+/** BullMQ priority of analysis ticks (1 is the highest a prioritised job gets; unprioritised jobs go before all of them). */
+export const TICK_PRIORITY = 10;
+
 const safeId = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export function createQueues(options: { connection: ConnectionOptions; prefix: string; clock?: () => number }) {
@@ -75,7 +78,11 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
     async schedule(pending: PendingStep[]): Promise<void> {
       const now = clock();
       for (const p of pending) {
-        await steps.add('step', { rolloutId: p.rolloutId, seq: p.seq, step: p.step }, { jobId: p.jobId, delay: Math.max(0, p.at - now) });
+        // Ticks go behind everything else: BullMQ takes prioritised jobs only after the plain
+        // wait list, so a click, a command or a rollout's next step never queues behind a
+        // backlog of due analysis ticks (bench: click -> write beside 1,000 rollouts).
+        const priority = p.step === 'tick' ? { priority: TICK_PRIORITY } : {};
+        await steps.add('step', { rolloutId: p.rolloutId, seq: p.seq, step: p.step }, { jobId: p.jobId, delay: Math.max(0, p.at - now), ...priority });
       }
     },
     /**
@@ -99,8 +106,17 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
       }
       return revived;
     },
-    async input(job: InputJob): Promise<void> {
-      await steps.add('input', job, { jobId: safeId(`${job.rolloutId}.in.${job.inputId}`), attempts: 5 });
+    /**
+     * Queues a click or command. `heldForMs`: the job waits that long before a worker may take
+     * it, unless the returned release() lets it go sooner. A gate click uses it to change its
+     * own message after the click is safe in Redis and before the worker can act on it (or put
+     * the gate back on a refusal); if the process dies in between, the job runs when the hold ends.
+     */
+    async input(job: InputJob, options: { heldForMs?: number } = {}): Promise<() => Promise<void>> {
+      const held = options.heldForMs ? { delay: options.heldForMs } : {};
+      const added = await steps.add('input', job, { jobId: safeId(`${job.rolloutId}.in.${job.inputId}`), attempts: 5, ...held });
+      // Already let go (the hold ended, or a redelivered click found the job running): nothing to do.
+      return async () => void (options.heldForMs ? await added.promote().catch(() => undefined) : undefined);
     },
     async drain(rolloutId: string, round: string | number): Promise<void> {
       await notify.add('drain', { rolloutId }, { jobId: safeId(`${rolloutId}.drain.${round}`) });

@@ -1,9 +1,9 @@
 // The Approve and Rollback buttons of a gate. The value names the rollout and stage, and the
-// click must come from that gate's own message. A click that will be accepted changes its
-// message at once ("Approving member1… by @lead", through the click's response_url, which
-// does not wait behind the channel's pacer), then the decision is queued for the worker, which
-// applies it (or refuses it, answering the clicker privately). Queued before the 200 where
-// Slack's 3 s allow it (see ack-after.ts).
+// click must come from that gate's own message. A click is queued for the worker first, then,
+// when it will be accepted, its message changes at once ("Approving member1… by @lead", through
+// the click's response_url, which does not wait behind the channel's pacer); the worker applies
+// it (or refuses it, answering the clicker privately and putting the gate back). Queued before
+// the 200 where Slack's 3 s allow it (see ack-after.ts).
 import type { AllMiddlewareArgs, App, BlockButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { transition } from '../../rollout/machine.js';
@@ -12,6 +12,9 @@ import { settledOrLate } from '../ack-after.js';
 import { APPROVE_ACTION, gateDecidingMessage, ROLLBACK_ACTION } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 import { parseButtonValue } from './button-value.js';
+
+/** How long a gate click waits in Redis for its "Approving…" to be shown, at most. */
+const DECIDING_HOLD_MS = 3_000;
 
 const buttonValue = z.object({ r: z.string().min(1).max(200), s: z.int().min(1).max(1000) });
 type Kind = 'approve' | 'rollback';
@@ -43,13 +46,19 @@ async function click(kind: Kind, body: BlockButtonAction, action: BlockButtonAct
   if (!rollout) return void (await refuse(`There is no rollout ${target.r}.`));
   if (!(await onItsGate(ctx, rollout, target.s, body))) return void (await refuse(`This button does not belong to this message: use the buttons on the gate of rollout ${rollout.id}.`));
   const user = body.user.id;
-  const deciding = await willDecide(ctx, rollout, kind, target.s, user).catch(() => false);
-  if (deciding && body.response_url) {
-    await respond({ replace_original: true, ...gateDecidingMessage(rollout, target.s, kind, user) } as never).catch((error: unknown) => {
-      ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not mark the clicked gate as deciding');
-    });
-  }
-  await ctx.queues.input({ rolloutId: target.r, stage: target.s, inputId: action.action_ts, kind, user, ...(body.response_url ? { responseUrl: body.response_url } : {}) });
+  const showDeciding = Boolean(body.response_url) && (await willDecide(ctx, rollout, kind, target.s, user).catch(() => false));
+  // The click is safe in Redis before its buttons go away (the other way round, a process killed
+  // between the two left a gate with no buttons and no decision: seen in the chaos run), and
+  // held until they are gone, so the worker's answer (the decided gate, or the gate put back on
+  // a refusal) always lands after "Approving…". A process killed while holding: the job runs
+  // when the hold ends.
+  const input = { rolloutId: target.r, stage: target.s, inputId: action.action_ts, kind, user, ...(body.response_url ? { responseUrl: body.response_url } : {}) };
+  const release = await ctx.queues.input(input, showDeciding ? { heldForMs: DECIDING_HOLD_MS } : {});
+  if (!showDeciding) return;
+  await respond({ replace_original: true, ...gateDecidingMessage(rollout, target.s, kind, user) } as never).catch((error: unknown) => {
+    ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not mark the clicked gate as deciding');
+  });
+  await release();
 }
 
 export function registerGateButtons(app: App, ctx: BotContext): void {

@@ -77,7 +77,7 @@ describe('requests to /slack/events', () => {
     expect(ephemeralsOf('U0DEV').filter((t) => t.includes('already rolling out'))).toEqual([]);
   });
 
-  it('changes the clicked gate at once, before the promotion is written; refuses a gate button sent from another message', async () => {
+  it('changes the clicked gate at once, after the click is queued and before the promotion is written; refuses a gate button sent from another message', async () => {
     const root = await waitFor('the root message', () => s.roots().find((m) => m.text.startsWith('Rollout http-probe-app-')));
     const id = /Rollout (\S+):/.exec(root.text)?.[1] as string;
     const gate = await waitFor('the member1 gate', () => s.openGate(id, 'member1'), 60_000);
@@ -101,20 +101,26 @@ describe('requests to /slack/events', () => {
     const store = createRolloutStore({ redis: s.redis, prefix: s.prefix });
     expect((await store.audit(id)).filter((e) => e.what === 'GateApproved')).toEqual([]);
 
-    // Every change to the gate message, with what the fleet held at that very moment.
-    const seen: { text: string; buttons: boolean; promoted: boolean }[] = [];
+    // Every change to the gate message, with what the fleet held at that very moment, and
+    // whether the decision had already gone to Redis (seen through the tap): a gate that loses
+    // its buttons before the click is queued is stuck for good if the process dies in between.
+    let queued = false;
+    tap.onClientData((chunk) => {
+      if (chunk.includes(`${id}.in.`)) queued = true;
+    });
+    const seen: { text: string; buttons: boolean; promoted: boolean; queued: boolean }[] = [];
     const promoted = () => (s.fleet.state().karmada?.overridePolicies ?? []).some((p) => p.metadata?.name === 'http-probe-app-promote-override');
     const off = s.slack.onChange((change) => {
       if (change.kind !== 'message.updated' || change.ts !== gate.ts) return;
       const message = s.message(gate.ts);
-      seen.push({ text: message?.text ?? '', buttons: JSON.stringify(message?.blocks ?? []).includes('rollout_approve'), promoted: promoted() });
+      seen.push({ text: message?.text ?? '', buttons: JSON.stringify(message?.blocks ?? []).includes('rollout_approve'), promoted: promoted(), queued });
     });
     expect(promoted()).toBe(false);
     await s.click('U0LEAD', gate.ts, 'rollout_approve');
     await waitFor('the promotion written', () => promoted(), 60_000);
     await waitFor('the gate decided', () => s.message(gate.ts)?.text.includes('approved by <@U0LEAD>'), 30_000);
     off();
-    expect(seen[0]).toEqual({ text: 'Approving member1… by <@U0LEAD>', buttons: false, promoted: false });
+    expect(seen[0]).toEqual({ text: 'Approving member1… by <@U0LEAD>', buttons: false, promoted: false, queued: true });
     expect(seen.at(-1)?.text).toContain('approved by <@U0LEAD>');
   });
 
