@@ -161,6 +161,10 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       if (gate?.openedAt !== undefined && gate.decidedAt !== undefined) observer.gateDecided((gate.decidedAt - gate.openedAt) / 1000);
     }
     if (outcome.kind === 'refused') {
+      // A rollback asked for again while one is under way: its step may be stuck (a job BullMQ
+      // gave up on). Put it back on the queue now rather than at the reconciler's next round;
+      // a step already waiting or running is left alone, so it still runs once.
+      if (outcome.refusal.code === 'already-rolling-back') await queues.reschedule(await store.pending(input.rolloutId));
       const entry = { at: clock(), who: input.user, what: input.kind, outcome: `refused: ${outcome.refusal.code}`, detail: outcome.refusal.message };
       await store.appendAudit(input.rolloutId, [entry]);
       const icon = outcome.refusal.code === 'already' ? ':information_source:' : ':no_entry:';

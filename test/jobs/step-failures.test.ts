@@ -165,6 +165,29 @@ describe('a step whose job BullMQ gave up on', () => {
   });
 });
 
+describe('a rollback whose step job BullMQ gave up on', () => {
+  it('runs again at once when someone asks for the rollback again', async () => {
+    const h = (harness = startHarness());
+    const base = newRollout({ id: await h.store.nextId(app.name), app, version: 'v2', requester: 'U0DEV', nowMs: h.clock.now });
+    const rollout: Rollout = { ...base, phase: 'rolling-back', pendingOutcome: { kind: 'rolled-back', at: h.clock.now, by: 'U0DEV', reason: 'rolled back by a person', trigger: 'person' } };
+    expect(await h.store.create(rollout, [{ type: 'step', step: 'rollback', at: h.clock.now }], [])).toEqual({ ok: true });
+    await h.queues.schedule(await h.store.pending(rollout.id));
+    const taker = new Worker('steps', null, { connection: new Redis(inject('redisUrl'), { maxRetriesPerRequest: null }), prefix: h.prefix, lockDuration: 2000, settings: { backoffStrategy: stepBackoff } });
+    const job = (await taker.getNextJob('dead-worker')) as Job;
+    expect(job.id).toBe(`${rollout.id}.0.rollback`);
+    await job.moveToFailed(new UnrecoverableError('job stalled more than allowable limit'), 'dead-worker');
+    await taker.close();
+    (await taker.client).disconnect();
+
+    h.startWorker();
+    // No reconciler round: the person's second rollback is what frees it.
+    await h.queues.input({ rolloutId: rollout.id, inputId: 'second-rollback', kind: 'rollback', user: 'U0DEV' });
+    const ended = await waitFor('the rollback finished', async () => ((await h.store.get(rollout.id))?.phase === 'rolled-back' ? h.store.get(rollout.id) : false));
+    expect(ended?.phase).toBe('rolled-back');
+    expect(h.replies.some((r) => r.includes('already rolling back'))).toBe(true);
+  });
+});
+
 describe('an error that is a bug, not an outage', () => {
   it.each([
     ['a TypeError', () => new TypeError("Cannot read properties of undefined (reading 'spec')")],
