@@ -14,6 +14,8 @@ const envSchema = z.object({
   ROLLGATE_READY_POLL_MS: z.coerce.number().int().min(50).optional(),
   ROLLGATE_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   ROLLGATE_RECONCILE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Steps (ticks, clicks, writes) one process runs at once. Steps wait on Kubernetes, Prometheus and Redis, not on the CPU. */
+  ROLLGATE_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   /** How long SIGTERM may take before the process exits anyway: under Kubernetes' 30 s grace period. */
   ROLLGATE_SHUTDOWN_MS: z.coerce.number().int().min(100).optional(),
   /** Redis Sentinel: `host:port` of each sentinel, comma-separated. Set, rollgate asks them for the primary of REDIS_SENTINEL_NAME. */

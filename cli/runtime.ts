@@ -188,7 +188,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const lockDurationMs = env.ROLLGATE_JOB_LOCK_MS;
     const tuning = env.ROLLGATE_READY_POLL_MS ? { readyPollMs: env.ROLLGATE_READY_POLL_MS } : {};
-    const steps = createStepWorker({ ...ports, connection: connect(), prefix, store, queues, lockDurationMs, tuning });
+    const steps = createStepWorker({ ...ports, connection: connect(), prefix, store, queues, lockDurationMs, tuning, concurrency: env.ROLLGATE_STEP_CONCURRENCY ?? 32 });
     // Its own client: one that throws on 429 (the drain job waits, in Redis) instead of sleeping.
     const noticeClient = createNoticeClient({ token, ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), logger: slackLogger(log.child({ component: 'slack' })) });
     const onSent = createEventForwarder({ config, webhooks: ports.webhooks, clock, log });
