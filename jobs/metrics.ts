@@ -21,6 +21,19 @@ function packageVersion(from: string = import.meta.dirname): string {
   return 'unknown';
 }
 
+/** A scrape must answer while Redis does not: a gauge read from Redis gives up after this long and is left out of that scrape. */
+const REDIS_READ_MS = 1_000;
+
+async function withinBound<T>(work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, REDIS_READ_MS, undefined)));
+  try {
+    return await Promise.race([work.catch(() => undefined), giveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createMetrics(options: { store: RolloutStore; queues: Queues }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -32,7 +45,7 @@ export function createMetrics(options: { store: RolloutStore; queues: Queues }) 
     registers: [registry],
     async collect() {
       this.reset();
-      for (const rollout of await options.store.activeRollouts()) this.inc({ phase: rollout.phase });
+      for (const rollout of (await withinBound(options.store.activeRollouts())) ?? []) this.inc({ phase: rollout.phase });
     },
   });
   new Gauge({
@@ -42,10 +55,9 @@ export function createMetrics(options: { store: RolloutStore; queues: Queues }) 
     registers: [registry],
     async collect() {
       this.reset();
-      for (const queue of [options.queues.steps, options.queues.notify]) {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-        for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
-      }
+      const queues = [options.queues.steps, options.queues.notify];
+      const counts = await withinBound(Promise.all(queues.map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'))));
+      for (const [i, queue] of queues.entries()) for (const [state, n] of Object.entries(counts?.[i] ?? {})) this.set({ queue: queue.name, state }, n);
     },
   });
   const finished = new Counter({ name: 'rollgate_rollouts_finished_total', help: 'Rollouts finished, by outcome', labelNames: ['outcome'], registers: [registry] });
