@@ -14,6 +14,8 @@ const envSchema = z.object({
   ROLLGATE_READY_POLL_MS: z.coerce.number().int().min(50).optional(),
   ROLLGATE_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   ROLLGATE_RECONCILE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** `rollgate worker` serves /healthz, /readyz and /metrics on this port; unset, it serves no HTTP (serve uses PORT). */
+  ROLLGATE_WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Steps (ticks, clicks, writes) one process runs at once. Steps wait on Kubernetes, Prometheus and Redis, not on the CPU. */
   ROLLGATE_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   /** How long SIGTERM may take before the process exits anyway: under Kubernetes' 30 s grace period. */

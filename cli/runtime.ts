@@ -9,6 +9,7 @@ import { createApproverDirectory } from '../bot/approvers.js';
 import { slackLogger } from '../bot/bolt-logger.js';
 import { httpRoutes } from '../bot/http-routes.js';
 import { createNotifier } from '../bot/notifier.js';
+import { startProbeServer } from '../bot/probe-server.js';
 import { createEventForwarder } from '../bot/webhook-events.js';
 import { createNoticeClient } from '../bot/pacing/notice-client.js';
 import { createReadiness } from '../bot/readiness.js';
@@ -160,7 +161,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       options.onFatal?.(refusedTokenLine(checked.error));
     }
   });
-  // One registry per process; `rollgate worker` has no HTTP server, so its numbers show only in `serve`.
+  // One registry per process: `serve` shows it beside /slack/events, `rollgate worker` on ROLLGATE_WORKER_PORT.
   const metrics = createMetrics({ store, queues });
   metrics.watchCalls('slack', [env.SLACK_API_URL ?? 'https://slack.com/api/']);
   closers.push(async () => metrics.close());
@@ -236,6 +237,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const server = await slack.start(env.PORT);
     port = (server.address() as AddressInfo).port;
     closers.unshift(() => slack.stop());
+  } else if (env.ROLLGATE_WORKER_PORT !== undefined) {
+    const server = await startProbeServer(httpRoutes({ ready: () => readiness.check(), registry: metrics.registry }), env.ROLLGATE_WORKER_PORT);
+    port = (server.address() as AddressInfo).port;
+    closers.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
   }
 
   return {

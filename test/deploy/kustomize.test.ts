@@ -98,6 +98,19 @@ describe.skipIf(!kustomizeAvailable)('deploy/kustomize, rendered', () => {
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: service.spec.ports[0].name, path: '/metrics' })]);
   });
 
+  it('worker pods have probes and /metrics on a named port, which the PodMonitor scrapes', () => {
+    const objects = render(overlayWith('overlays/karmada', ['components/worker', 'components/servicemonitor']));
+    const worker = find(objects, 'Deployment', 'rollgate-worker')!;
+    const container = worker.spec.template.spec.containers[0];
+    const port = container.ports.find((p: any) => p.name === 'http');
+    expect(container.env).toContainEqual({ name: 'ROLLGATE_WORKER_PORT', value: String(port.containerPort) });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    const monitor = find(objects, 'PodMonitor', 'rollgate-worker')!;
+    expect(worker.spec.template.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+  });
+
   it('the Ingress component exposes /slack/events only, to the Service', () => {
     const objects = render(overlayWith('overlays/direct', ['components/ingress']));
     const ingress = find(objects, 'Ingress', 'rollgate')!;
