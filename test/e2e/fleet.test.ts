@@ -61,7 +61,7 @@ describe('direct mode', () => {
     const held = await waitFor('the held notice', () => s.channel().find((m) => m.text.includes('is *held*')), 60_000);
     expect(held.text).toContain('cluster member2 unreachable');
     s.fleet.clearFaults(outage.id);
-    await waitFor('the resumed notice', () => s.thread(id).find((m) => m.text.includes('carries on')), 30_000);
+    await waitFor('the resumed notice', () => s.thread(id).find((m) => m.text.includes('The cluster answers again')), 30_000);
     await waitFor('the first gate', () => s.openGate(id, 'member1'), 40_000);
     expect(await s.memberDeployment('member2', 'http-probe-app-canary')).toBeDefined();
   });
