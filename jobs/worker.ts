@@ -178,9 +178,20 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
     return outcome.kind;
   }
 
-  /** An approval asks the gate's confirm-promotion webhooks first; the machine refuses while one holds. */
+  /**
+   * An approval asks the gate's confirm-promotion webhooks first, and `/rollout promote` those of
+   * the clusters it would promote (those of the rollout not promoted yet); the machine refuses
+   * while one holds.
+   */
   async function withPromotionHooks(event: RolloutEvent, rollout: Rollout, app: AppConfig | undefined): Promise<RolloutEvent> {
-    if (event.type !== 'GateApproved' || !app || !options.webhooks || rollout.gates[event.stage - 1]?.state !== 'open') return event;
+    if (!app || !options.webhooks) return event;
+    if (event.type === 'OperationRequested' && event.op === 'promote' && (rollout.phase === 'analysing' || rollout.phase === 'awaiting-approval')) {
+      const clusters = event.clusters.filter((c) => rollout.clusters.includes(c) && !rollout.cluster[c]?.promoted);
+      if (clusters.length === 0) return event;
+      const hooks = await options.webhooks.confirm(rollout, app, 'confirm-promotion', clusters);
+      return hooks.length > 0 ? { ...event, hooks } : event;
+    }
+    if (event.type !== 'GateApproved' || rollout.gates[event.stage - 1]?.state !== 'open') return event;
     const hooks = await options.webhooks.confirm(rollout, app, 'confirm-promotion', rollout.gates[event.stage - 1]?.clusters ?? []);
     return hooks.length > 0 ? { ...event, hooks } : event;
   }

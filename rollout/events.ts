@@ -26,7 +26,8 @@ export type RolloutEvent =
   | { type: 'RolledBack'; hooks?: HookCall[] }
   | { type: 'StepFailed'; step: StepName; reason: string }
   | { type: 'StepHeld'; step: StepName; reason: string }
-  | { type: 'OperationRequested'; op: OperationKind; clusters: string[]; by: Actor }
+  /** `hooks`: for `promote`, the confirm-promotion answers of the named clusters (promoting is approving). */
+  | { type: 'OperationRequested'; op: OperationKind; clusters: string[]; by: Actor; hooks?: HookCall[] }
   | { type: 'OperationApplied' }
   | { type: 'PauseRequested'; by: Actor }
   | { type: 'ResumeRequested'; by: Actor }

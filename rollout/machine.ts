@@ -90,7 +90,7 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
     case 'StepHeld':
       return stepHeld(rollout, event.step, event.reason, nowMs);
     case 'OperationRequested':
-      return fromOperation(rollout, nowMs, requestOperation(rollout, event.op, event.clusters, event.by, nowMs));
+      return fromOperation(rollout, nowMs, requestOperation(rollout, event.op, event.clusters, event.by, nowMs, event.hooks));
     case 'OperationApplied':
       return fromOperation(rollout, nowMs, operationApplied(rollout, nowMs));
     case 'PauseRequested':

@@ -4,6 +4,8 @@
 import type { Actor, Effect, Refusal } from './events.js';
 import { closest } from './closest.js';
 import { approverRefusal, rollbackRefusal } from './gate-rules.js';
+import type { HookCall } from './webhooks/hook-call.js';
+import { promotionRefusal } from './webhooks/hook-transitions.js';
 import type { ClusterState, OperationKind, Rollout } from './model.js';
 import { isTerminal, withoutCanary } from './model.js';
 
@@ -41,7 +43,8 @@ export function unknownClusters(rollout: Rollout, unknown: string[]): string {
   return `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not part of rollout ${rollout.id} (${rollout.clusters.join(', ')}).${guess ? ` Did you mean \`${guess}\`?` : ''}`;
 }
 
-export function requestOperation(rollout: Rollout, op: OperationKind, clusters: string[], by: Actor, nowMs: number): OperationTransition {
+/** `hooks`: for `promote`, the confirm-promotion answers of the clusters it names; one not answering 2xx refuses it, as it refuses Approve. */
+export function requestOperation(rollout: Rollout, op: OperationKind, clusters: string[], by: Actor, nowMs: number, hooks?: HookCall[]): OperationTransition {
   if (isTerminal(rollout.phase)) return refuse('rollout-finished', `Rollout ${rollout.id} has already finished (${rollout.phase}).`);
   if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval') {
     return refuse('busy', `Rollout ${rollout.id} is ${rollout.phase}; operations on clusters wait until it analyses or waits at a gate.`);
@@ -53,6 +56,8 @@ export function requestOperation(rollout: Rollout, op: OperationKind, clusters: 
   if (denied) return { ok: false, refusal: denied };
   const needed = clusters.filter((c) => !ALREADY[op](rollout.cluster[c] as ClusterState));
   if (needed.length === 0) return refuse('already', `Nothing to do: ${clusters.join(', ')} ${ALREADY_WORDS[op]}.`);
+  const held = op === 'promote' ? promotionRefusal(rollout, hooks, 'Promote') : undefined;
+  if (held) return { ok: false, refusal: held };
   const operation = { op, clusters: needed, by: by.user, at: nowMs, resume: rollout.phase };
   return {
     ok: true,

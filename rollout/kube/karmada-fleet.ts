@@ -19,11 +19,13 @@ import {
   versionPatch,
 } from './objects.js';
 import { combineReadiness, deploymentProgress, type DeploymentStatusLike } from './readiness.js';
-import { isMesh } from '../traffic/route-objects.js';
 import { karmadaRouteWriter } from '../traffic/route-writers.js';
+import { isMesh, podShare } from '../traffic/route-objects.js';
 import { replicaShares, weightedCanaries, weightedReplicas, weightsOf } from '../traffic/weighted-clusters.js';
 
 interface Binding {
+  /** The scheduler's answer: per target cluster, the replicas it runs (a share of the template's with Divided scheduling). */
+  spec?: { clusters?: { name: string; replicas?: number }[] };
   status?: { aggregatedStatus?: { clusterName: string; applied?: boolean; status?: DeploymentStatusLike }[] };
 }
 
@@ -49,8 +51,28 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
     await karmada.remove(PROPAGATION_POLICIES, app.namespace, propagationName(name));
   }
 
-  async function applyPair(rollout: Rollout, app: AppConfig, base: V1Deployment, cluster: string | undefined, targets: string[]): Promise<void> {
-    const replicas = weightedReplicas(rollout, app, targets, base.spec?.replicas ?? 1);
+  /**
+   * The base's replicas in each member: what Karmada's scheduler gave the cluster in the base's
+   * ResourceBinding (Divided scheduling splits the template's replicas), else the template's
+   * (Duplicated: every member runs them all). Read only for the replicas provider.
+   */
+  async function memberBaseReplicas(app: AppConfig, base: V1Deployment): Promise<(cluster: string) => number> {
+    const template = base.spec?.replicas ?? 1;
+    if (app.canary.traffic?.provider !== 'replicas') return () => template;
+    const binding = await karmada.get<Binding>(RESOURCE_BINDINGS, app.namespace, bindingName(app.deployment));
+    const scheduled = new Map((binding?.spec?.clusters ?? []).flatMap((c) => (c.replicas !== undefined ? [[c.name, c.replicas] as const] : [])));
+    return (cluster) => scheduled.get(cluster) ?? template;
+  }
+
+  /**
+   * The canary pair for `targets`, sized for their weights beside each member's base: one cluster's
+   * canary for its own base; a region canary (Duplicated: the same count in every member) for the
+   * cluster that needs the most pods.
+   */
+  async function applyPair(rollout: Rollout, app: AppConfig, base: V1Deployment, cluster: string | undefined, targets: string[], baseIn?: (cluster: string) => number): Promise<void> {
+    const perMember = baseIn ?? (await memberBaseReplicas(app, base));
+    const sizes = targets.flatMap((c) => weightedReplicas(rollout, app, [c], perMember(c)) ?? []);
+    const replicas = sizes.length > 0 ? Math.max(...sizes) : weightedReplicas(rollout, app, targets, base.spec?.replicas ?? 1);
     const deployment = canaryDeployment(app, base, rollout.id, rollout.version, cluster, replicas);
     await applyObject(karmada, deployment);
     await applyObject(karmada, canaryPropagationPolicy(app, rollout.id, deployment.metadata.name, targets));
@@ -164,10 +186,17 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
       }
       // The replicas provider: the canary Deployments, resized for their weights, written as setCanaries writes them.
       const base = await readBaseDeployment(app);
+      const baseIn = await memberBaseReplicas(app, base);
       const deployed = rollout.clusters.filter((c) => rollout.cluster[c]?.canary === 'deployed');
-      if (usesRegionCanary(rollout)) await applyPair(rollout, app, base, undefined, deployed);
-      else for (const cluster of clusters) await applyPair(rollout, app, base, cluster, [cluster]);
-      return replicaShares(rollout, app, clusters, () => base.spec?.replicas ?? 1);
+      if (usesRegionCanary(rollout)) {
+        await applyPair(rollout, app, base, undefined, deployed, baseIn);
+        // Every member runs the region canary's one count: its real share beside each member's base.
+        const sizes = deployed.flatMap((c) => weightedReplicas(rollout, app, [c], baseIn(c)) ?? []);
+        const canary = sizes.length > 0 ? Math.max(...sizes) : 0;
+        return Object.fromEntries(clusters.map((c) => [c, podShare(canary, baseIn(c))]));
+      }
+      for (const cluster of clusters) await applyPair(rollout, app, base, cluster, [cluster], baseIn);
+      return replicaShares(rollout, app, clusters, baseIn);
     },
   };
 }

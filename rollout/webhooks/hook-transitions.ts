@@ -30,14 +30,17 @@ export function startHeld(rollout: Rollout, hooks: HookCall[], nowMs: number): H
   };
 }
 
-/** Approve is refused, naming the hook, while a confirm-promotion hook of the gate's clusters does not answer 2xx. */
-export function promotionRefusal(rollout: Rollout, hooks: HookCall[] | undefined): Refusal | undefined {
+/**
+ * Approve (or `/rollout promote`, `retry` 'Promote') is refused, naming the hook, while a
+ * confirm-promotion hook of the clusters it would promote does not answer 2xx.
+ */
+export function promotionRefusal(rollout: Rollout, hooks: HookCall[] | undefined, retry: 'Approve' | 'Promote' = 'Approve'): Refusal | undefined {
   const held = confirmationHeld(hooks);
   if (!held) return undefined;
   const where = held.cluster ? ` for ${held.cluster}` : '';
   return {
     code: 'held-by-webhook',
-    message: `Promotion is held by the confirm-promotion webhook "${held.name}"${where} (${hookAnswerWords(held)}). Approve again once it answers 2xx; rollout ${rollout.id} keeps analysing meanwhile.`,
+    message: `Promotion is held by the confirm-promotion webhook "${held.name}"${where} (${hookAnswerWords(held)}). ${retry} again once it answers 2xx; rollout ${rollout.id} keeps analysing meanwhile.`,
   };
 }
 

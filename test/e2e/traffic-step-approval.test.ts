@@ -23,8 +23,8 @@ async function start(s: Stack, text: string): Promise<string> {
 const rootBlocks = (s: Stack, id: string) => JSON.stringify(s.rootOf(id)?.blocks ?? []);
 
 describe('per-step approval (approvals.trafficSteps)', { timeout: 240_000 }, () => {
-  it('direct mode: each cluster waits at 25 % for its button; a double click moves member1 once; the gate opens after the last step', async () => {
-    const s = await open({ fleetMode: 'direct', mutateConfig: stepApproval });
+  it.each(['direct', 'karmada'] as const)('%s mode: each cluster waits at 25 % for its button; a double click moves member1 once; the gate opens after the last step', async (fleetMode) => {
+    const s = await open({ fleetMode, mutateConfig: stepApproval });
     const id = await start(s, 'start http-probe-app v2');
     await waitFor('the increase buttons', () => ['member1', 'member2', 'member3'].every((c) => rootBlocks(s, id).includes(`Increase ${c} to 50 %`)), 90_000);
     const store = createRolloutStore({ redis: s.redis, prefix: s.prefix });
@@ -53,5 +53,8 @@ describe('per-step approval (approvals.trafficSteps)', { timeout: 240_000 }, () 
     const audit = (await store.audit(id)).filter((e) => e.what === 'TrafficStepApproved');
     expect(audit.map((e) => `${e.who} ${e.cluster} ${e.detail}`).sort()).toEqual(['U0LEAD member1 to 50 %', 'U0LEAD member2 to 50 %', 'U0LEAD member3 to 50 %']);
     expect(rootBlocks(s, id)).not.toContain('Increase member1');
+    // What the cluster runs: the canary (Karmada: one for the region) sized for 50 % beside the base's 2 replicas (ceil(2 × 50 / 50) = 2).
+    const canary = fleetMode === 'karmada' ? await s.deployment('http-probe-app-canary') : await s.memberDeployment('member1', 'http-probe-app-canary');
+    expect(canary?.spec.replicas).toBe(2);
   });
 });

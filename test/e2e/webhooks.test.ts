@@ -83,6 +83,14 @@ it('confirm-promotion holds the gate: Approve is refused with the hook name unti
   // While the gate waits, each interval's summary says what holds it.
   const waiting = await waitFor('a summary while the gate waits', () => s.thread(id).find((r) => r.ts > gate.ts && r.text.startsWith('Analysis #')), 30_000);
   expect(JSON.stringify(waiting.blocks)).toContain('webhook *qa-signoff* (confirm-promotion, member1): HTTP 403: Forbidden');
+  // `/rollout promote` is approving by another door: held the same way, for the clusters it names.
+  const promoteRefusal = await say(s, 'U0LEAD', `promote ${id} member2`, 'held by');
+  expect(promoteRefusal).toContain('confirm-promotion webhook "qa-signoff" for member2 (HTTP 403: Forbidden');
+  expect(promoteRefusal).toContain('Promote again once it answers 2xx');
+  expect(lt.calls().filter((c) => c.path === '/gate/check').map((c) => c.payload?.metadata?.cluster)).toContain('member2');
+  const audit = await say(s, 'U0LEAD', `audit ${id}`, `Audit of \`${id}\``);
+  expect(audit).toContain('refused: held-by-webhook');
+  expect(audit).not.toContain('OperationApplied');
   expect((await gateOpen(lt, '/gate/open')).status).toBe(202);
   await s.click('U0LEAD', gate.ts, APPROVE);
   await waitFor('the approval', () => s.message(gate.ts)?.text.includes('approved by'), 30_000);

@@ -173,6 +173,23 @@ describe('confirm-promotion', () => {
     expect(!result.ok && result.refusal.code).toBe('self-approval');
   });
 
+  it('refuses `/rollout promote` the same way, naming the hook, until it answers 2xx; nothing changes meanwhile', () => {
+    const r = atGate();
+    const promote = (hooks: HookCall[]) => transition(r, { type: 'OperationRequested', op: 'promote', clusters: ['member2'], by: lead, hooks }, T0 + 3 * MIN);
+    const held = promote([call('confirm-promotion', 403, 'member2', 'qa-signoff')]);
+    expect(held.ok).toBe(false);
+    if (held.ok) return;
+    expect(held.refusal.code).toBe('held-by-webhook');
+    expect(held.refusal.message).toContain('confirm-promotion webhook "qa-signoff" for member2 (HTTP 403');
+    expect(held.refusal.message).toContain('Promote again once it answers 2xx');
+    const confirmed = promote([call('confirm-promotion', 200, 'member2', 'qa-signoff')]);
+    expect(confirmed.ok && confirmed.rollout).toMatchObject({ phase: 'operating', operation: { op: 'promote', clusters: ['member2'] } });
+    // Other operations never ask confirm-promotion; a person who may not promote hears that first.
+    expect(transition(r, { type: 'OperationRequested', op: 'uncanary', clusters: r.clusters.filter((c) => r.cluster[c]?.canary === 'deployed'), by: lead, hooks: [call('confirm-promotion', 403, 'member2')] }, T0 + 3 * MIN).ok).toBe(true);
+    const dev = transition(r, { type: 'OperationRequested', op: 'promote', clusters: ['member2'], by: { user: 'U0DEV', isApprover: false }, hooks: [call('confirm-promotion', 403, 'member2')] }, T0 + 3 * MIN);
+    expect(!dev.ok && dev.refusal.code).not.toBe('held-by-webhook');
+  });
+
   it('holds an automatic promotion: the stage keeps analysing until the hook confirms', () => {
     let r = analysing({ autoPromote: true });
     r = apply(r, { type: 'AnalysisTicked', results: r.clusters.map((c) => tick(c)) }, T0 + MIN).rollout;

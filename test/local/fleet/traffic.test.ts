@@ -3,7 +3,7 @@
 import https from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetSimulator } from '../../../local/fleet/index.js';
-import { connectCluster } from '../../../rollout/kube/cluster-api.js';
+import { connectCluster, DEPLOYMENTS, PROPAGATION_POLICIES, RESOURCE_BINDINGS } from '../../../rollout/kube/cluster-api.js';
 import { createDirectFleet } from '../../../rollout/kube/direct-fleet.js';
 import { createKarmadaFleet } from '../../../rollout/kube/karmada-fleet.js';
 import type { Rollout } from '../../../rollout/model.js';
@@ -88,5 +88,40 @@ describe('traffic in the simulated fleet', () => {
     expect(await eventually(async () => Math.abs(((await canaryShare(s, 'member1')) ?? 0) - 30) < 1, 20_000, 'member1 at 30 %')).toBe(true);
     const template = await karmada.get<any>(VIRTUAL_SERVICES, 'default', 'checkout');
     expect(template.spec.http[0].route).toEqual([{ destination: { host: 'checkout', port: { number: 8080 } } }]);
+  });
+
+  it('Karmada mode, replicas provider, the base on Divided scheduling: each canary is sized beside its own member\'s share of the base', async () => {
+    sim = await startFleet({ mode: 'karmada' });
+    const karmada = connectCluster({ kubeconfig: clientsFor(sim, 'karmada-apiserver').kc, context: 'karmada-apiserver', cluster: 'karmada-apiserver' });
+    // The owner splits checkout's 7 replicas 3 : 1 between member1 and member2 (Karmada: 6 and 1).
+    const policy = await karmada.get<any>(PROPAGATION_POLICIES, 'default', 'checkout-propagation');
+    const divided = {
+      clusterAffinity: { clusterNames: ['member1', 'member2'] },
+      replicaScheduling: {
+        replicaSchedulingType: 'Divided',
+        replicaDivisionPreference: 'Weighted',
+        weightPreference: { staticWeightList: [{ targetCluster: { clusterNames: ['member1'] }, weight: 3 }, { targetCluster: { clusterNames: ['member2'] }, weight: 1 }] },
+      },
+    };
+    await karmada.replace(PROPAGATION_POLICIES, { ...policy, spec: { ...policy.spec, placement: divided } });
+    const scheduled = async () => Object.fromEntries(((await karmada.get<any>(RESOURCE_BINDINGS, 'default', 'checkout-deployment'))?.spec?.clusters ?? []).map((c: any) => [c.name, c.replicas]));
+    await eventually(async () => JSON.stringify(await scheduled()) === JSON.stringify({ member1: 6, member2: 1 }), 20_000, 'the base scheduled 6 + 1');
+
+    const fleet = createKarmadaFleet({ karmada });
+    const checkout = testConfig((doc) => {
+      doc.fleet.mode = 'karmada';
+      Object.assign(doc.apps[0], { name: 'checkout', deployment: 'checkout', container: 'checkout', version: { image: true }, clusters: ['member1', 'member2'], canary: { replicas: 1, traffic: { provider: 'replicas', stepWeight: 10, maxWeight: 50 } } });
+    }).apps[0]!;
+    const rollout = { ...newRollout({ id: 'checkout-1', app: checkout, version: 'v2', requester: 'U0DEV', strategy: 'canary-first', nowMs: 0 }), fromVersion: 'v1' };
+    await fleet.setCanaries(rollout, checkout, ['member1', 'member2']);
+    const shares = await fleet.setWeights(at(rollout, { member1: 50, member2: 50 }), checkout);
+    // At 50 % the canary matches its member's base: 6 pods beside member1's 6, 1 beside member2's 1 (not 7 each, the template's).
+    const replicas = async (name: string) => (await karmada.get<any>(DEPLOYMENTS, 'default', name))?.spec.replicas;
+    expect([await replicas('checkout-canary-member1'), await replicas('checkout-canary-member2')]).toEqual([6, 1]);
+    expect(shares).toEqual({ member1: 50, member2: 50 });
+    const low = await fleet.setWeights(at(rollout, { member1: 10, member2: 10 }), checkout);
+    expect([await replicas('checkout-canary-member1'), await replicas('checkout-canary-member2')]).toEqual([1, 1]);
+    expect(low.member1).toBeCloseTo(100 / 7, 6);
+    expect(low.member2).toBe(50); // one pod beside one: the closest a whole pod gets to 10 %
   });
 });
