@@ -259,6 +259,19 @@ export function resumedMessage(rollout: Rollout, step?: string): SlackMessage {
   return { text, blocks: [section(text)] };
 }
 
+/**
+ * The private answer to a start of the version that already runs, the same whether the
+ * receiver's quick read caught it (nothing recorded) or the start step did.
+ */
+export function alreadyRunningText(app: string, version: string, where?: string): string {
+  return `:information_source: ${app} already runs ${version}${where ? ` in ${where}` : ''}: there is nothing to roll out. Nothing was started.`;
+}
+
+/** The start step found nothing to do: said privately to the requester, in place of "queued". */
+export function nothingToDoText(rollout: Rollout): string {
+  return alreadyRunningText(rollout.app, rollout.version);
+}
+
 export function failedMessage(rollout: Rollout, reason: string): SlackMessage {
   const text = `:x: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} failed: ${reason}. Nothing was changed in the clusters.`;
   return { text, blocks: [section(text)] };

@@ -86,6 +86,7 @@ export function phaseLine(rollout: Rollout, now: number): string {
     case 'rolled-back':
       return `:leftwards_arrow_with_hook: Rolled back: ${rollout.outcome?.kind === 'rolled-back' ? rollout.outcome.reason : ''}`;
     case 'failed':
+      if (rollout.outcome?.kind === 'failed' && rollout.outcome.nothingToDo) return `:information_source: Nothing to roll out: ${rollout.outcome.reason}; nothing was changed`;
       return `:x: Failed: ${rollout.outcome?.kind === 'failed' ? rollout.outcome.reason : ''}`;
   }
 }
