@@ -14,7 +14,7 @@ import type { Observer, Replies } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
-import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
+import { failedMessage, finishedMessage, gateMessage, heldMessage, nothingToDoText, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import { section, type SlackMessage } from './blocks/kit.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
@@ -48,7 +48,12 @@ export interface NotifierOptions {
 type DrainOutcome = { kind: 'done' } | { kind: 'postponed'; until: number };
 const DONE: DrainOutcome = { kind: 'done' };
 
-const PERMANENT_SLACK_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'channel_not_found', 'not_in_channel', 'is_archived', 'message_not_found', 'cant_update_message', 'invalid_arguments']);
+const PERMANENT_SLACK_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'channel_not_found', 'not_in_channel', 'is_archived', 'message_not_found', 'cant_update_message', 'cant_delete_message', 'invalid_arguments']);
+
+/** A posted message's ts ("1700000000.000100"), not a marker such as "skipped" or "failed:…". */
+const SLACK_TS = /^\d+\.\d+$/;
+
+const rootWithdrawn = (rollout: Rollout) => rollout.outcome?.kind === 'failed' && rollout.outcome.nothingToDo?.root === 'withdrawn';
 
 class RootMissing extends Error {}
 class LeaseLost extends Error {}
@@ -102,6 +107,8 @@ export function createNotifier(options: NotifierOptions): Worker {
   async function send(rollout: Rollout, item: OutboxItem, mark: () => Promise<void>): Promise<string | undefined> {
     const now = clock();
     const { notice } = item;
+    // A start that found nothing to do takes its root back: not posted if it was not yet.
+    if ((notice.kind === 'root' || notice.kind === 'root-update') && rootWithdrawn(rollout)) return undefined;
     switch (notice.kind) {
       case 'root': {
         const ts = await post(rollout, rootMessage(rollout, now), undefined, mark);
@@ -158,6 +165,16 @@ export function createNotifier(options: NotifierOptions): Worker {
       case 'private':
         await options.replies?.reply(rollout.notifyUrl, notice.text);
         return undefined;
+      case 'nothing-to-do':
+        // In place of the "queued" answer to the start command: one private message in all.
+        await options.replies?.reply(rollout.notifyUrl, nothingToDoText(rollout), { replaceOriginal: true });
+        return undefined;
+      case 'root-withdrawn': {
+        const root = await store.messageTs(rollout.id, 'root');
+        if (!root || !SLACK_TS.test(root)) return undefined;
+        await paced(rollout.channel, 'update', () => client.chat.delete({ channel: rollout.channel, ts: root }));
+        return 'deleted';
+      }
     }
   }
 
@@ -203,8 +220,8 @@ export function createNotifier(options: NotifierOptions): Worker {
           await sleep(plan.waitMs);
           continue;
         }
-        // Updates in place (root, gate) are harmless to repeat: only new messages are guarded.
-        const guarded = plan === 'send' && item.notice.kind !== 'root-update' && item.notice.kind !== 'gate-closed';
+        // Updates in place (root, gate) and taking the root back are harmless to repeat: only new messages are guarded.
+        const guarded = plan === 'send' && item.notice.kind !== 'root-update' && item.notice.kind !== 'gate-closed' && item.notice.kind !== 'root-withdrawn';
         if (guarded) {
           const marker = Number((await store.messageTs(rolloutId, `posting:${item.key}`)) ?? Number.NaN);
           if (Number.isFinite(marker) && clock() < marker + postGraceMs) {

@@ -19,8 +19,8 @@ export function createReplies(options: { log: Logger; timeoutMs?: number; clock?
     }
   }
   return {
-    async reply(responseUrl, text) {
-      if (responseUrl) await send(responseUrl, { response_type: 'ephemeral', replace_original: false, text });
+    async reply(responseUrl, text, replyOptions) {
+      if (responseUrl) await send(responseUrl, { response_type: 'ephemeral', replace_original: replyOptions?.replaceOriginal === true, text });
     },
     async restoreGate(responseUrl, rollout, stage) {
       if (responseUrl) await send(responseUrl, { replace_original: true, ...gateMessage(rollout, stage, clock()) });

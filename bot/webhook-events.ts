@@ -11,7 +11,7 @@ import type { Webhooks } from '../rollout/webhooks/webhooks.js';
 import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 
 /** Root updates are coalesced state, charts are files, private answers are private: not events. */
-const SKIPPED: ReadonlySet<Notice['kind']> = new Set(['root-update', 'chart', 'private']);
+const SKIPPED: ReadonlySet<Notice['kind']> = new Set(['root-update', 'chart', 'private', 'nothing-to-do', 'root-withdrawn']);
 const WARNINGS: ReadonlySet<Notice['kind']> = new Set(['rolled-back', 'failed', 'held', 'reminder']);
 
 export function noticeText(rollout: Rollout, notice: Notice, now: number): string | undefined {

@@ -22,6 +22,8 @@ export function auditEvent(event: RolloutEvent, after: Rollout, at: number): Aud
               ? `the held ${after.held.step} step runs now`
             : event.type === 'StartHeldByWebhook' && after.hookWait
               ? `waiting for the confirm-rollout webhook ${after.hookWait.call.name}`
+            : event.type === 'AlreadyRunning' && after.outcome?.kind === 'failed'
+              ? `${after.outcome.reason}: nothing to roll out`
               : undefined;
   return { at, who, what: event.type, outcome: after.phase, ...(cluster ? { cluster } : {}), ...(detail ? { detail } : {}) };
 }

@@ -14,12 +14,12 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
   const { fleet, metrics, webhooks } = ports;
   switch (step) {
     case 'start': {
+      // The base first: a start of the version already running ends quietly, without asking
+      // any confirm-rollout webhook about a rollout that will not happen.
+      const base = await fleet.readBase(app, rollout.clusters[0]);
+      if (base.version === rollout.version) return { type: 'AlreadyRunning' };
       const confirmations = (await webhooks?.confirm(rollout, app, 'confirm-rollout')) ?? [];
       if (confirmationHeld(confirmations)) return { type: 'StartHeldByWebhook', hooks: confirmations };
-      const base = await fleet.readBase(app, rollout.clusters[0]);
-      if (base.version === rollout.version) {
-        return { type: 'StepFailed', step, reason: `${app.namespace}/${app.deployment} already runs ${rollout.version}` };
-      }
       return { type: 'RolloutStarted', fromVersion: base.version };
     }
     case 'deploy-canary':

@@ -13,7 +13,8 @@ export interface ApproverDirectory {
 
 /** Answers a person privately (the response_url of their click or command). */
 export interface Replies {
-  reply(responseUrl: string | undefined, text: string): Promise<void>;
+  /** `replaceOriginal`: in place of the last private answer sent through this URL (a command's "queued"). */
+  reply(responseUrl: string | undefined, text: string, options?: { replaceOriginal?: boolean }): Promise<void>;
   /**
    * Puts a clicked gate back as it is now (buttons and all), through the click's response_url:
    * a click shown at once as "Approving…" that the worker then refused must not leave the gate

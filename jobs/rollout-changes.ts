@@ -27,7 +27,10 @@ export function rolloutChanges(previous: Rollout, next: Rollout): RolloutChanges
     if (previous.gates[i]?.state !== 'open' || gate.state === 'open' || gate.state === 'pending') return [];
     return [gate.state === 'rolled-back' ? 'rolled_back' : gate.state];
   });
-  const finished = !isTerminal(previous.phase) && isTerminal(next.phase) ? finishOutcome(next) : undefined;
+  // A start that found its version already running did nothing: not a finished rollout (the
+  // receiver's quick check refuses the same start without counting it either).
+  const noop = next.outcome?.kind === 'failed' && next.outcome.nothingToDo !== undefined;
+  const finished = !isTerminal(previous.phase) && isTerminal(next.phase) && !noop ? finishOutcome(next) : undefined;
   return { ...(finished ? { finished } : {}), gates };
 }
 

@@ -17,13 +17,24 @@ export interface StartDeps {
   tuning: { readyPollMs?: number };
 }
 
-/** Time left in the app's cooldown after its last rollout ended, or 0. */
+/** How many earlier rollouts the cooldown looks back past starts that found nothing to do. */
+const NOOP_LOOKBACK = 5;
+
+/**
+ * Time left in the app's cooldown after its last rollout ended, or 0. A start that found its
+ * version already running changed nothing: the cooldown runs from the rollout before it.
+ */
 export async function cooldownLeft(store: RolloutStore, app: AppConfig, now: number): Promise<number> {
   if (app.cooldown <= 0) return 0;
   const latest = await store.latestFor(app.name);
-  const last = latest ? await store.get(latest) : undefined;
-  if (!last?.outcome || !isTerminal(last.phase)) return 0;
-  return Math.max(0, last.outcome.at + app.cooldown - now);
+  const n = latest ? Number(latest.slice(app.name.length + 1)) : 0;
+  for (let seq = n; seq > 0 && seq > n - NOOP_LOOKBACK; seq--) {
+    const last = await store.get(`${app.name}-${seq}`);
+    if (!last?.outcome || !isTerminal(last.phase)) return 0;
+    if (last.outcome.kind === 'failed' && last.outcome.nothingToDo) continue;
+    return Math.max(0, last.outcome.at + app.cooldown - now);
+  }
+  return 0;
 }
 
 export async function startRollout(deps: StartDeps, app: AppConfig, request: SuccessorRequest, options: { ignoreCooldown?: boolean } = {}): Promise<StartOutcome> {

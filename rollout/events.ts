@@ -11,6 +11,8 @@ export interface Actor {
 
 export type RolloutEvent =
   | { type: 'RolloutStarted'; fromVersion: string }
+  /** The start step found the version already running: there is nothing to roll out. */
+  | { type: 'AlreadyRunning' }
   | { type: 'CanaryDeployed' }
   | { type: 'PromotionApplied' }
   | { type: 'ReadinessChecked'; ready: boolean; waitingFor?: string }
@@ -73,7 +75,11 @@ export type Notice =
   /** A line in the rollout's thread (pause, resume, a timed-out gate held). */
   | { kind: 'note'; text: string; broadcast?: boolean }
   /** A private answer to the requester (through the start command's response_url). */
-  | { kind: 'private'; text: string };
+  | { kind: 'private'; text: string }
+  /** The start found nothing to roll out: the requester is told privately, in place of "queued". */
+  | { kind: 'nothing-to-do' }
+  /** Take back the root message (delete it if it was posted): the rollout did nothing worth a trace. */
+  | { kind: 'root-withdrawn' };
 
 export type Effect =
   | { type: 'step'; step: StepName; at: number }

@@ -20,7 +20,8 @@ export function partialApproval(rollout: Rollout, stage: number, by: Actor, nowM
   const approvals = gate?.approvals ?? [];
   if (!gate || required <= 1) return undefined;
   if (approvals.some((a) => a.user === by.user)) {
-    return refuse('already', `You already approved the ${gate.clusters.join(', ')} gate; it needs ${required - approvals.length} more approval(s) from someone else.`);
+    const left = required - approvals.length;
+    return refuse('already', `You already approved the ${gate.clusters.join(', ')} gate; it needs ${left} more approval${left === 1 ? '' : 's'} from someone else.`);
   }
   if (approvals.length + 1 >= required) return undefined;
   const gates = withGate(rollout.gates, stage, { approvals: [...approvals, { user: by.user, at: nowMs }] });

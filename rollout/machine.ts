@@ -60,6 +60,9 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
     case 'RolloutStarted':
       if (rollout.phase !== 'queued') return unexpected(rollout, event);
       return advance(rollout, nowMs, { phase: 'deploying', fromVersion: event.fromVersion }, [step('deploy-canary', nowMs), rootUpdate]);
+    case 'AlreadyRunning':
+      if (rollout.phase !== 'queued') return unexpected(rollout, event);
+      return alreadyRunning(rollout, nowMs);
     case 'CanaryDeployed':
       if (rollout.phase !== 'deploying') return unexpected(rollout, event);
       return waitForReady(rollout, nowMs, 'canary');
@@ -321,6 +324,25 @@ function rolledBack(rollout: Rollout, nowMs: number): Transition {
     rootUpdate,
     notify({ kind: 'rolled-back' }),
     ...(rollout.tick > 0 ? [notify({ kind: 'chart' })] : []),
+    { type: 'release-lock' },
+  ]);
+}
+
+/**
+ * The start found the version already running: nothing was changed and nothing will be. The
+ * rollout ends quietly: one private message to the requester (in place of their "queued"), no
+ * public failure. Its root message is taken back (never posted, or deleted if it already was)
+ * unless the thread already holds notices (a held start, a confirm-rollout wait): then the root
+ * stays and says how it ended, since deleting it would leave those replies under a tombstone.
+ */
+function alreadyRunning(rollout: Rollout, nowMs: number): Transition {
+  const root = rollout.held || rollout.hookWait ? 'kept' : 'withdrawn';
+  const reason = `${rollout.app} already runs ${rollout.version}`;
+  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' || gate.state === 'open' ? { ...gate, state: 'closed', closedReason: reason } : gate));
+  const outcome: Outcome = { kind: 'failed', at: nowMs, reason, nothingToDo: { root } };
+  return advance(rollout, nowMs, { phase: 'failed', gates, outcome, held: undefined, hookWait: undefined }, [
+    ...(rollout.notifyUrl ? [notify({ kind: 'nothing-to-do' })] : []),
+    root === 'withdrawn' ? notify({ kind: 'root-withdrawn' }) : rootUpdate,
     { type: 'release-lock' },
   ]);
 }

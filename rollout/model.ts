@@ -157,7 +157,17 @@ export type Outcome =
       /** For an automatic rollback after analysis: the cluster and metrics that failed. */
       cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number; alsoFailing?: { cluster: string; failing: MetricSample[]; failedChecks: number }[] };
     }
-  | { kind: 'failed'; at: number; reason: string };
+  | {
+      kind: 'failed';
+      at: number;
+      reason: string;
+      /**
+       * Set when the start found the version already running: nothing was done, so the rollout
+       * ends quietly. `root`: its root message is taken back ('withdrawn'), or stays, showing how
+       * it ended ('kept': the thread already held notices, a held start or a webhook wait).
+       */
+      nothingToDo?: { root: 'withdrawn' | 'kept' };
+    };
 
 export interface Rollout {
   id: string;

@@ -151,7 +151,7 @@ const rolledBackSchema = z.looseObject({
 const outcomeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('succeeded'), at: num }),
   rolledBackSchema,
-  z.looseObject({ kind: z.literal('failed'), at: num, reason: str }),
+  z.looseObject({ kind: z.literal('failed'), at: num, reason: str, nothingToDo: z.looseObject({ root: z.enum(['withdrawn', 'kept']) }).optional() }),
 ]);
 
 const successorSchema = z.looseObject({
@@ -216,6 +216,8 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('reminder'), stage: num }),
   z.looseObject({ kind: z.literal('note'), text: str, broadcast: z.boolean().optional() }),
   z.looseObject({ kind: z.literal('private'), text: str }),
+  z.looseObject({ kind: z.literal('nothing-to-do') }),
+  z.looseObject({ kind: z.literal('root-withdrawn') }),
 ]);
 
 // The enums and unions above are written out again for zod; these fail to compile when the

@@ -50,22 +50,3 @@ export function clockTime(ms: number): string {
 export function utcClock(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }
-
-const BARS = '▁▂▃▄▅▆▇█';
-
-/** A unicode sparkline of a metric's values so far; gaps (no data) show as a space. */
-export function sparkline(values: (number | null)[]): string {
-  const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (known.length === 0) return '';
-  const lo = Math.min(...known);
-  const hi = Math.max(...known);
-  // Differences under 5 % of the value are noise (99.91 vs 99.93): draw them flat, not as spikes.
-  const flat = hi - lo <= 0.05 * Math.max(Math.abs(hi), Math.abs(lo));
-  return values
-    .map((v) => {
-      if (v === null || !Number.isFinite(v)) return ' ';
-      const i = flat ? 3 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1));
-      return BARS[i];
-    })
-    .join('');
-}

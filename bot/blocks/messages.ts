@@ -2,8 +2,9 @@
 import type { ClusterTick, MetricSample, Operation, Rollout } from '../../rollout/model.js';
 import { OPERATION_WORDS } from '../../rollout/operations.js';
 import { humanDuration } from '../../rollout/duration.js';
-import { actions, button, clip, clockTime, context, divider, header, section, sparkline, type Block, type SlackMessage } from './kit.js';
-import { approverWords, clusterLine, mention, phaseLine, stageWords } from './words.js';
+import { actions, button, clip, clockTime, context, divider, header, section, type Block, type SlackMessage } from './kit.js';
+import { sparkline } from './sparkline.js';
+import { approverWords, clusterLine, gateAsk, mention, phaseLine, stageWords } from './words.js';
 import { hookLine, postRolloutBlocks } from './hook-lines.js';
 import { linkBlocks } from './link-lines.js';
 import type { HookCall } from '../../rollout/webhooks/hook-call.js';
@@ -75,7 +76,7 @@ function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): st
   if (sample.hook) return hookLine(sample.hook);
   const mark = sample.passed ? ':white_check_mark:' : sample.dryRun ? ':warning:' : ':x:';
   const history = rollout.cluster[cluster]?.history.map((h) => h.metrics[sample.metric] ?? null) ?? [];
-  const trend = sparkline(history);
+  const trend = sparkline(history, sample);
   const why = sample.error ? ` (${sample.error})` : '';
   const baseline = sample.baseline !== undefined ? ` · baseline \`${formatValue({ ...sample, value: sample.baseline })}\`` : '';
   const note = sample.baselineNote ? ` (${sample.baselineNote})` : '';
@@ -131,14 +132,17 @@ export function summaryMessage(rollout: Rollout, notice: { tick: number; stage: 
 export function gateMessage(rollout: Rollout, stage: number, now: number): SlackMessage {
   const gate = rollout.gates[stage - 1];
   const where = gate?.clusters.join(', ') ?? '?';
+  // The approvers are mentioned (in the text too: mobile notifications read only the text), not
+  // the requester, who may not approve.
+  const who = gateAsk(rollout, gate);
   const ask = [
-    `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* ${mention(rollout.requester)} the ${stageWords(rollout, stage - 1)} passed ${intervals(rollout.settings.iterations)}.`,
-    `Approvers: ${approverWords(rollout, gate)}${(gate?.required ?? 1) > 1 ? ` · needs ${gate?.required} approvals${gate?.approvals?.length ? `, so far ${gate.approvals.map((a) => mention(a.user)).join(', ')}` : ''}` : ''}`,
+    `:raised_hand: *Gate: promote ${rollout.version} to ${where}?* The ${stageWords(rollout, stage - 1)} passed ${intervals(rollout.settings.iterations)}.`,
+    `${who}${(gate?.required ?? 1) > 1 ? ` This gate needs ${gate?.required} approvals${gate?.approvals?.length ? `, so far ${gate.approvals.map((a) => mention(a.user)).join(', ')}` : ''}.` : ''}`,
   ].join('\n');
   if (!gate || gate.state === 'open' || gate.state === 'pending') {
     const value = gateButtonValue(rollout, stage);
     return {
-      text: `Gate: promote ${rollout.app} ${rollout.version} to ${where}? Approve or roll back.`,
+      text: `Gate: promote ${rollout.app} ${rollout.version} to ${where}? ${who}`,
       blocks: [
         section(ask),
         actions(`gate-${stage}`, [
@@ -253,6 +257,19 @@ export function heldMessage(rollout: Rollout, reason: string, step?: string): Sl
 export function resumedMessage(rollout: Rollout, step?: string): SlackMessage {
   const text = step === 'tick' ? `:arrow_forward: The metrics answer again; the analysis of rollout \`${rollout.id}\` resumes.` : `:arrow_forward: The cluster answers again; rollout \`${rollout.id}\` carries on.`;
   return { text, blocks: [section(text)] };
+}
+
+/**
+ * The private answer to a start of the version that already runs, the same whether the
+ * receiver's quick read caught it (nothing recorded) or the start step did.
+ */
+export function alreadyRunningText(app: string, version: string, where?: string): string {
+  return `:information_source: ${app} already runs ${version}${where ? ` in ${where}` : ''}: there is nothing to roll out. Nothing was started.`;
+}
+
+/** The start step found nothing to do: said privately to the requester, in place of "queued". */
+export function nothingToDoText(rollout: Rollout): string {
+  return alreadyRunningText(rollout.app, rollout.version);
 }
 
 export function failedMessage(rollout: Rollout, reason: string): SlackMessage {

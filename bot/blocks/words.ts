@@ -8,9 +8,31 @@ export const mention = (user: string) => (user === 'auto' ? 'rollgate (autoPromo
 
 /** "<@U0LEAD>, <!subteam^S0SRE>", or "anyone but the requester" when no approvers are configured. */
 export function approverWords(rollout: Rollout, gate?: Gate): string {
-  const { users, groups } = gate?.approvers ?? rollout.settings.approvers ?? { users: [], groups: [] };
-  const names = [...users.map((u) => `<@${u}>`), ...groups.map((g) => `<!subteam^${g}>`)];
+  const names = approverMentions(rollout, gate);
   return names.length > 0 ? names.join(', ') : 'anyone but the requester';
+}
+
+/**
+ * The gate's approvers as Slack mentions (users, then user groups), so each is notified where
+ * they act. The requester is left out unless self-approval is allowed: they may not approve.
+ */
+export function approverMentions(rollout: Rollout, gate?: Gate): string[] {
+  const { users, groups } = gate?.approvers ?? rollout.settings.approvers ?? { users: [], groups: [] };
+  const mayApprove = users.filter((u) => u !== rollout.requester || rollout.settings.allowSelfApproval);
+  return [...mayApprove.map((u) => `<@${u}>`), ...groups.map((g) => `<!subteam^${g}>`)];
+}
+
+const MAX_MENTIONS = 30;
+
+/** Who is asked at a gate: the approvers by mention, or, with none configured, anyone in the channel (no mention). */
+export function gateAsk(rollout: Rollout, gate?: Gate): string {
+  const names = approverMentions(rollout, gate);
+  // Mentions are cut whole, never mid-token by a block's character limit.
+  const shown = names.length > MAX_MENTIONS ? [...names.slice(0, MAX_MENTIONS), `and ${names.length - MAX_MENTIONS} more`] : names;
+  if (names.length > 0) return `${shown.join(', ')}: please approve or roll back.`;
+  const listed = gate?.approvers ?? rollout.settings.approvers;
+  if (listed && listed.users.length + listed.groups.length > 0) return 'No approver but the requester is configured, and self-approval is off: this gate can only be rolled back.';
+  return rollout.settings.allowSelfApproval ? 'No approvers are configured: anyone in this channel may approve.' : 'No approvers are configured: anyone in this channel but the requester may approve.';
 }
 
 export function stageWords(rollout: Rollout, index = rollout.stage): string {
@@ -64,6 +86,7 @@ export function phaseLine(rollout: Rollout, now: number): string {
     case 'rolled-back':
       return `:leftwards_arrow_with_hook: Rolled back: ${rollout.outcome?.kind === 'rolled-back' ? rollout.outcome.reason : ''}`;
     case 'failed':
+      if (rollout.outcome?.kind === 'failed' && rollout.outcome.nothingToDo) return `:information_source: Nothing to roll out: ${rollout.outcome.reason}; nothing was changed`;
       return `:x: Failed: ${rollout.outcome?.kind === 'failed' ? rollout.outcome.reason : ''}`;
   }
 }

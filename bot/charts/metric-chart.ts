@@ -136,7 +136,8 @@ export function renderMetricCharts(input: MetricChartsInput): Buffer {
   }
 
   const panelWidth = (inner - GAP * (columns - 1)) / columns;
-  const time = timeAxis(times, Math.floor((panelWidth - 60) / 72));
+  // About 110 px per time label ("14:05:30 UTC" at 12 px), so neighbours never touch.
+  const time = timeAxis(times, Math.floor((panelWidth - 60) / 110));
   input.metrics.forEach((metric, i) => {
     const box: Rect = {
       x: MARGIN + (i % columns) * (panelWidth + GAP),

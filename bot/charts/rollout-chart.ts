@@ -12,7 +12,7 @@ export function rolloutChart(rollout: Rollout): { filename: string; title: strin
     clusters: rollout.clusters.map((name) => ({ name, points: (rollout.cluster[name]?.history ?? []).map((h) => ({ at: h.at, values: h.metrics })) })),
     marks: weightMarks(rollout),
   });
-  return { filename: `${rollout.id}-metrics.png`, title: `Metrics of ${rollout.id}`, png, comment: `:bar_chart: Every metric of \`${rollout.id}\` over the whole rollout, per cluster, with its thresholds.` };
+  return { filename: `${rollout.id}-metrics.png`, title: `Metrics of ${rollout.id}`, png, comment: `:bar_chart: Every metric of \`${rollout.id}\` over the whole rollout, per cluster, with its thresholds; times on the chart are UTC.` };
 }
 
 /** Each weight change once ("member1 20 %", or "20 %" when every weighted cluster moved together). */

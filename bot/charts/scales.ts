@@ -67,7 +67,11 @@ export function clockLabel(ms: number, withSeconds: boolean): string {
   return withSeconds ? `${hm}:${pad2(d.getUTCSeconds())}` : hm;
 }
 
-/** The x axis: the rollout's first to last tick, labelled on round UTC times. */
+/**
+ * The x axis: the rollout's first to last tick, labelled on round UTC times that say so
+ * ("14:05 UTC"). A PNG cannot show each reader their own time zone, as Slack's <!date^…>
+ * does in text, so the chart names its zone on every label rather than leave it to guess.
+ */
 export function timeAxis(times: number[], maxTicks: number): Axis {
   let lo = times.length > 0 ? Math.min(...times) : 0;
   let hi = times.length > 0 ? Math.max(...times) : 60_000;
@@ -83,5 +87,5 @@ export function timeAxis(times: number[], maxTicks: number): Axis {
   const step = stepS * 1000;
   const ticks: number[] = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) ticks.push(t);
-  return { lo, hi, ticks, label: (t) => clockLabel(t, stepS < 60) };
+  return { lo, hi, ticks, label: (t) => `${clockLabel(t, stepS < 60)} UTC` };
 }

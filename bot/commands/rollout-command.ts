@@ -3,7 +3,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import { startRollout } from '../../jobs/start-rollout.js';
 import type { AppConfig } from '../../rollout/config.js';
 import { auditLines } from '../blocks/audit-lines.js';
-import { lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
+import { alreadyRunningText, lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 import { settledOrLate } from '../ack-after.js';
 import { HELP_TEXT, parseCommand, type Command } from './parse.js';
@@ -108,7 +108,7 @@ async function start(command: Extract<Command, { kind: 'start' }>, caller: Calle
   const cluster = command.clusters?.[0] ?? app.clusters[0];
   const running = cluster !== undefined ? await runningVersion(ctx, app, cluster) : undefined;
   if (running === command.version) {
-    return void (await say(`:information_source: ${app.name} already runs ${command.version}${ctx.config.fleet.mode === 'direct' ? ` in ${cluster}` : ''}: there is nothing to roll out. Nothing was started.`));
+    return void (await say(alreadyRunningText(app.name, command.version, ctx.config.fleet.mode === 'direct' ? cluster : undefined)));
   }
   const active = command.supersede ? await ctx.store.activeFor(app.name) : undefined;
   if (active) {

@@ -2,7 +2,7 @@
 // checked by posting them through the Slack emulator, which validates as Slack does.
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rootMessage, summaryMessage } from '../../bot/blocks/messages.js';
+import { gateMessage, rootMessage, summaryMessage } from '../../bot/blocks/messages.js';
 import { createSlackEmulator, type SlackEmulator } from '../../local/slack/index.js';
 import type { ClusterTick, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
@@ -80,6 +80,28 @@ describe('Block Kit limits', () => {
     const open = { ...rollout, phase: 'awaiting-approval' as const, gates: rollout.gates.map((g, i) => (i === 0 ? { ...g, state: 'open' as const, openedAt: 10 } : g)) };
     const message = summaryMessage(open, { tick: 30, stage: 0, results, failedChecks: failedChecks(results), repeat: true }, Date.now());
     expect(JSON.stringify(message.blocks)).toContain('19 intervals unchanged while the gate waits');
+    expect((await client.chat.postMessage({ channel: 'C0ROLLOUTS', text: message.text, blocks: message.blocks as never })).ok).toBe(true);
+  });
+
+  it('sparklines keep their width after a 4-hour gate (240 intervals of history)', async () => {
+    const { rollout, results } = fleetOf(6, 8);
+    for (const state of Object.values(rollout.cluster)) {
+      state.history = Array.from({ length: 240 }, (_, t) => ({ at: t, metrics: Object.fromEntries(Array.from({ length: 8 }, (_, m) => [`custom-metric-number-${m}`, 50 + Math.sin(t + m) * 40])) }));
+    }
+    const message = summaryMessage(rollout, { tick: 240, stage: 0, results, failedChecks: failedChecks(results) }, Date.now());
+    const lines = (JSON.stringify(message.blocks).match(/[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█][▁▂▃▄▅▆▇█ ]*/g) ?? []).map((l) => l.trim());
+    expect(lines.length).toBeGreaterThanOrEqual(40);
+    expect(Math.max(...lines.map((l) => [...l].length))).toBe(12);
+    expect((await client.chat.postMessage({ channel: 'C0ROLLOUTS', text: message.text, blocks: message.blocks as never })).ok).toBe(true);
+  });
+
+  it('a gate that mentions 300 approver users and 50 groups posts', async () => {
+    const { rollout } = fleetOf(6, 2);
+    const many = { ...rollout, settings: { ...rollout.settings, approvers: { users: Array.from({ length: 300 }, (_, i) => `U0APPROVER${i}`), groups: Array.from({ length: 50 }, (_, i) => `S0GROUP${i}`) } } };
+    const open = { ...many, gates: many.gates.map((g, i) => (i === 0 ? { ...g, state: 'open' as const, openedAt: 10 } : g)) };
+    const message = gateMessage(open, 1, Date.now());
+    expect(message.text).toContain('<@U0APPROVER0>');
+    expect(message.text).toContain('<@U0APPROVER29>, and 320 more: please approve');
     expect((await client.chat.postMessage({ channel: 'C0ROLLOUTS', text: message.text, blocks: message.blocks as never })).ok).toBe(true);
   });
 

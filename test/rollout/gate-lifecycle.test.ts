@@ -216,3 +216,16 @@ describe('a gate that needs two approvals', () => {
     play(atGate({ required: 2 }), script);
   });
 });
+
+describe('the words of a second approval by the same person', () => {
+  it.each([
+    [2, 'it needs 1 more approval from someone else.'],
+    [3, 'it needs 2 more approvals from someone else.'],
+  ])('with %i approvals required: "%s", never "approval(s)"', (required, words) => {
+    const first = transition(atGate({ required }), approve(lead), OPENED + MIN);
+    if (!first.ok) throw new Error(first.refusal.message);
+    const again = transition(first.rollout, approve(lead), OPENED + 2 * MIN);
+    expect(again.ok ? '' : again.refusal.message).toContain(words);
+    expect(again.ok ? '' : again.refusal.message).not.toContain('(s)');
+  });
+});

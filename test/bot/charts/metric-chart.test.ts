@@ -115,12 +115,13 @@ describe('axes', () => {
     expect(flat.hi).toBeGreaterThan(flat.lo);
   });
 
-  it('labels time in UTC, with seconds only when ticks are under a minute apart', () => {
+  it('labels time in UTC and says so on every label, with seconds only when ticks are under a minute apart', () => {
     expect(clockLabel(Date.UTC(2026, 0, 1, 9, 5, 7), false)).toBe('09:05');
     const minutes = timeAxis([START, START + 9 * 60_000], 8);
-    expect(minutes.ticks.map(minutes.label)).toContain('14:04');
+    expect(minutes.ticks.map(minutes.label)).toContain('14:04 UTC');
+    expect(minutes.ticks.map(minutes.label).every((l) => l.endsWith(' UTC'))).toBe(true);
     const demo = timeAxis([START, START + 45_000], 8);
-    expect(demo.ticks.map(demo.label)[0]).toMatch(/^14:02:\d\d$/);
+    expect(demo.ticks.map(demo.label)[0]).toMatch(/^14:02:\d\d UTC$/);
     const single = timeAxis([START], 8);
     expect(single.hi).toBeGreaterThan(single.lo);
   });
