@@ -78,14 +78,18 @@ export function clientMain(view, dialogs) {
     box.classList.toggle('hidden', !modal);
     if (!modal) {
       ui.modalKey = null;
+      ui.modalId = null;
+      $('view-modal-body').innerHTML = '';
       return;
     }
     const errors = (s.modalErrors && s.modalErrors[ui.me]) || {};
     const key = `${modal.id}|${modal.hash}|${JSON.stringify(errors)}`;
     if (key === ui.modalKey) return;
+    // What the person typed survives a re-render of the same modal (errors shown), never into another one.
     const typed = {};
-    for (const el of document.querySelectorAll('#view-modal-body [data-input-block]')) typed[el.dataset.inputBlock] = el.value;
+    if (ui.modalId === modal.id) for (const el of document.querySelectorAll('#view-modal-body [data-input-block]')) typed[el.dataset.inputBlock] = el.value;
     ui.modalKey = key;
+    ui.modalId = modal.id;
     const label = (t, fallback) => view.esc(t && typeof t.text === 'string' ? t.text : fallback);
     $('view-modal-title').innerHTML = label(modal.title, 'App');
     const text = (t, plain) => view.renderText(t, plain, ui.ctx.names);
