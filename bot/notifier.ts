@@ -16,6 +16,7 @@ import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
 import { failedMessage, finishedMessage, gateMessage, heldMessage, nothingToDoText, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import { section, type SlackMessage } from './blocks/kit.js';
+import { sendGateDms } from './gate-dms.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
 import { createRootCoalescing } from './pacing/root-coalescing.js';
@@ -129,6 +130,7 @@ export function createNotifier(options: NotifierOptions): Worker {
       case 'gate-opened': {
         const ts = await post(rollout, gateMessage(rollout, notice.stage, now), { broadcast: true }, mark);
         await store.setMessageTs(rollout.id, `gate-${notice.stage}`, ts);
+        await sendGateDms({ client, store, log }, rollout, notice.stage, ts);
         return ts;
       }
       case 'gate-closed':

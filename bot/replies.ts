@@ -1,9 +1,13 @@
-// Private answers to a person, through the response_url of their command or click.
+// Private answers to a person, through the response_url of their command or click (or, for a
+// click on the Home tab, which has none, in their direct messages with the app).
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Replies } from '../jobs/ports.js';
+import { section } from './blocks/kit.js';
 import { gateMessage } from './blocks/messages.js';
+import { sendDirect } from './direct-message.js';
 
-export function createReplies(options: { log: Logger; timeoutMs?: number; clock?: () => number }): Replies {
+export function createReplies(options: { log: Logger; timeoutMs?: number; clock?: () => number; client?: WebClient }): Replies {
   const clock = options.clock ?? Date.now;
   async function send(responseUrl: string, body: Record<string, unknown>): Promise<void> {
     try {
@@ -24,6 +28,12 @@ export function createReplies(options: { log: Logger; timeoutMs?: number; clock?
     },
     async restoreGate(responseUrl, rollout, stage) {
       if (responseUrl) await send(responseUrl, { replace_original: true, ...gateMessage(rollout, stage, clock()) });
+    },
+    async direct(user, text) {
+      if (!options.client) return;
+      await sendDirect(options.client, user, { text, blocks: [section(text)] }).catch((error: unknown) => {
+        options.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not answer in direct messages');
+      });
     },
   };
 }

@@ -7,6 +7,7 @@ import bolt from '@slack/bolt';
 import type { CustomRoute, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { registerGateButtons } from './actions/gate-buttons.js';
+import { registerReasonSubmit } from './actions/reason-submit.js';
 import { registerStepButtons } from './actions/step-buttons.js';
 import { registerRetryButton } from './actions/retry-button.js';
 import { limitBodies } from './body-limit.js';
@@ -80,6 +81,7 @@ export function createSlackApp(options: SlackAppOptions) {
   dropUserless(app, options.log);
   registerRolloutCommand(app, options.ctx);
   registerGateButtons(app, options.ctx);
+  registerReasonSubmit(app, options.ctx);
   registerStepButtons(app, options.ctx);
   registerRetryButton(app, options.ctx);
   registerAppHome(app, options.ctx);

@@ -182,7 +182,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }),
       webhooks: createWebhooks({ caller: createWebhookCaller() }),
       approvers: createApproverDirectory({ client, clock }),
-      replies: createReplies({ log }),
+      replies: createReplies({ log, client }),
       clock,
       log,
       observer: metrics.observer,

@@ -12,6 +12,8 @@ export function auditEvent(event: RolloutEvent, after: Rollout, at: number): Aud
       ? event.reason
       : event.type === 'ReadinessChecked' && !event.ready
         ? event.waitingFor
+        : (event.type === 'GateApproved' || event.type === 'RollbackRequested') && event.reason
+          ? `reason: “${event.reason}”`
         : event.type === 'AnalysisTicked'
           ? tickDetail(after)
           : event.type === 'OperationRequested'

@@ -21,6 +21,8 @@ export interface Replies {
    * without its buttons.
    */
   restoreGate?(responseUrl: string | undefined, rollout: Rollout, stage: number): Promise<void>;
+  /** A private answer without a response_url (a click on the Home tab): the person's direct messages with the app. */
+  direct?(user: string, text: string): Promise<void>;
 }
 
 /** What the workers report for /metrics. */

@@ -20,6 +20,10 @@ export const inputJobSchema = z.object({
   clusters: z.array(z.string()).optional(),
   /** For a rollback: why, in words, when it is not the person's own click ("superseded by v3"). */
   why: z.string().max(300).optional(),
+  /** For an approve or rollback from the reason modal: the person's words (approvals.reasons). */
+  reason: z.string().min(1).max(1000).optional(),
+  /** A click from the Home tab has no response_url: refusals go to the person's direct messages with the app. */
+  replyInDm: z.boolean().optional(),
   /** For a rollback from `start --supersede`: what to start once the rollback is done. */
   successor: z
     .object({

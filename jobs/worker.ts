@@ -40,8 +40,9 @@ function inputEvent(input: InputJob, rollout: Rollout, by: Actor): RolloutEvent 
   if (input.kind === 'retry') return { type: 'RetryRequested', by };
   if (input.kind === 'operate') return { type: 'OperationRequested', op: input.op ?? 'canary', clusters: input.clusters ?? [], by };
   if (input.kind === 'increase') return { type: 'TrafficStepApproved', cluster: input.cluster ?? '', weight: input.weight ?? 0, by };
-  if (input.kind === 'approve') return { type: 'GateApproved', stage: input.stage ?? gateStageFor(rollout, input.cluster), by, ...(input.cluster ? { cluster: input.cluster } : {}) };
-  return { type: 'RollbackRequested', by, ...(input.stage !== undefined ? { stage: input.stage } : {}), ...(input.why ? { why: input.why } : {}) };
+  const said = input.reason ? { reason: input.reason } : {};
+  if (input.kind === 'approve') return { type: 'GateApproved', stage: input.stage ?? gateStageFor(rollout, input.cluster), by, ...(input.cluster ? { cluster: input.cluster } : {}), ...said };
+  return { type: 'RollbackRequested', by, ...(input.stage !== undefined ? { stage: input.stage } : {}), ...(input.why ? { why: input.why } : {}), ...said };
 }
 
 /** Which clusters' approvers decide on this input: the gate's, or the operation's; none for the rest. */
@@ -171,7 +172,8 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       // A gate click (it names the stage) may have shown "Approving…" at once: put the gate back as it is, then say why.
       const gate = input.stage !== undefined ? outcome.rollout.gates[input.stage - 1] : undefined;
       if (gate?.state === 'open' && (input.kind === 'approve' || input.kind === 'rollback')) await options.replies.restoreGate?.(input.responseUrl, outcome.rollout, input.stage as number);
-      await options.replies.reply(input.responseUrl, `${icon} ${outcome.refusal.message}`);
+      if (input.replyInDm && !input.responseUrl) await options.replies.direct?.(input.user, `${icon} ${outcome.refusal.message}`);
+      else await options.replies.reply(input.responseUrl, `${icon} ${outcome.refusal.message}`);
     } else if (outcome.kind === 'skipped' && outcome.reason.startsWith('no rollout')) {
       await options.replies.reply(input.responseUrl, `:no_entry: There is no rollout ${input.rolloutId}.`);
     }

@@ -117,6 +117,12 @@ const appSchema = z.strictObject({
       onTimeout: z.enum(['rollback', 'hold']).default('rollback'),
       /** canary.traffic: each weight step waits for an approver's click instead of moving after a passing interval. */
       trafficSteps: z.boolean().default(false),
+      /** Whether the Rollback and Approve buttons open a modal asking why (bot/actions/reason-modal.ts); off: the confirm dialog. */
+      reasons: z
+        .strictObject({ rollback: z.enum(['required', 'optional', 'off']).default('off'), approve: z.enum(['required', 'optional', 'off']).default('off') })
+        .default({ rollback: 'off', approve: 'off' }),
+      /** dm: each approver also gets a direct message with a link when a gate opens; channel: the gate message only. */
+      notify: z.enum(['channel', 'dm']).default('channel'),
       /** Clusters with approvers of their own (production may need another group), or two approvals. */
       clusters: z
         .record(
@@ -129,7 +135,7 @@ const appSchema = z.strictObject({
         )
         .default({}),
     })
-    .default({ approvers: { users: [], groups: [] }, allowSelfApproval: false, autoPromote: false, timeout: 4 * 3_600_000, onTimeout: 'rollback', trafficSteps: false, clusters: {} }),
+    .default({ approvers: { users: [], groups: [] }, allowSelfApproval: false, autoPromote: false, timeout: 4 * 3_600_000, onTimeout: 'rollback', trafficSteps: false, reasons: { rollback: 'off', approve: 'off' }, notify: 'channel', clusters: {} }),
   cooldown: duration(0, '10m').default(0),
   /** How long canaries and promoted bases may take to be ready before rolling back (Flagger's progressDeadlineSeconds). */
   progressDeadline: duration(5000, '10m').default(10 * 60_000),

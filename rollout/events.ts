@@ -19,10 +19,12 @@ export type RolloutEvent =
   /** `gateHooks`: confirm-promotion answers, when this interval may complete a stage that promotes by itself. */
   | { type: 'AnalysisTicked'; results: ClusterTick[]; gateHooks?: HookCall[] }
   /** `cluster`: the one a typed "approve ID CLUSTER" named, checked against the rollout. `hooks`: confirm-promotion answers. */
-  | { type: 'GateApproved'; stage: number; by: Actor; cluster?: string; hooks?: HookCall[] }
+  /** `reason`: the approver's words, when the modal asked (approvals.reasons.approve). */
+  | { type: 'GateApproved'; stage: number; by: Actor; cluster?: string; hooks?: HookCall[]; reason?: string }
   /** A confirm-rollout webhook did not answer 2xx: the start waits and asks again. */
   | { type: 'StartHeldByWebhook'; hooks: HookCall[] }
-  | { type: 'RollbackRequested'; by: Actor; stage?: number; why?: string }
+  /** `why`: rollgate's words ("aborted", "superseded by v3"); `reason`: the person's own, from the modal. */
+  | { type: 'RollbackRequested'; by: Actor; stage?: number; why?: string; reason?: string }
   /** `hooks`: the post-rollout webhooks' answers (best effort). */
   | { type: 'Finalized'; hooks?: HookCall[] }
   | { type: 'RolledBack'; hooks?: HookCall[] }

@@ -14,7 +14,7 @@ const rootUpdate: Effect = { type: 'notify', notice: { kind: 'root-update' } };
 const withGate = (gates: Gate[], stage: number, changes: Partial<Gate>) => gates.map((g) => (g.stage === stage ? { ...g, ...changes } : g));
 
 /** A first approval of a gate that needs more: recorded, the gate stays open. Undefined when this one decides. */
-export function partialApproval(rollout: Rollout, stage: number, by: Actor, nowMs: number): LifecycleChange | undefined {
+export function partialApproval(rollout: Rollout, stage: number, by: Actor, nowMs: number, reason?: string): LifecycleChange | undefined {
   const gate = rollout.gates[stage - 1];
   const required = gate?.required ?? 1;
   const approvals = gate?.approvals ?? [];
@@ -24,7 +24,7 @@ export function partialApproval(rollout: Rollout, stage: number, by: Actor, nowM
     return refuse('already', `You already approved the ${gate.clusters.join(', ')} gate; it needs ${left} more approval${left === 1 ? '' : 's'} from someone else.`);
   }
   if (approvals.length + 1 >= required) return undefined;
-  const gates = withGate(rollout.gates, stage, { approvals: [...approvals, { user: by.user, at: nowMs }] });
+  const gates = withGate(rollout.gates, stage, { approvals: [...approvals, { user: by.user, at: nowMs, ...(reason ? { reason } : {}) }] });
   return { ok: true, changes: { gates }, effects: [{ type: 'notify', notice: { kind: 'gate-closed', stage } }, rootUpdate] };
 }
 

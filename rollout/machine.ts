@@ -77,11 +77,11 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval') return unexpected(rollout, event);
       return analysisTicked(rollout, event.results, nowMs, event.gateHooks);
     case 'GateApproved':
-      return gateApproved(rollout, event.stage, event.by, nowMs, event.cluster, event.hooks);
+      return gateApproved(rollout, event.stage, event.by, nowMs, event.cluster, event.hooks, event.reason);
     case 'StartHeldByWebhook':
       return fromOperation(rollout, nowMs, startHeld(rollout, event.hooks, nowMs));
     case 'RollbackRequested':
-      return rollbackRequested(rollout, event.by, event.stage, nowMs, event.why);
+      return rollbackRequested(rollout, event.by, event.stage, nowMs, event.why, event.reason);
     case 'Finalized':
       if (rollout.phase !== 'finalizing') return unexpected(rollout, event);
       return finalized(rollout, nowMs);
@@ -257,14 +257,15 @@ function replaceGate(gates: Gate[], index: number, changes: Partial<Gate>): Gate
   return gates.map((gate, i) => (i === index ? { ...gate, ...changes } : gate));
 }
 
-function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number, cluster?: string, hooks?: HookCall[]): Transition {
+function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number, cluster?: string, hooks?: HookCall[], reason?: string): Transition {
   if (cluster !== undefined && !rollout.clusters.includes(cluster)) return { ok: false, refusal: { code: 'unknown-cluster', message: unknownClusters(rollout, [cluster]) } };
   const refusal = gateRefusal(rollout, stage, by) ?? promotionRefusal(rollout, hooks);
   if (refusal) return { ok: false, refusal };
-  const partial = partialApproval(rollout, stage, by, nowMs);
+  const partial = partialApproval(rollout, stage, by, nowMs, reason);
   if (partial) return fromOperation(rollout, nowMs, partial);
-  const approvals = [...(rollout.gates[stage - 1]?.approvals ?? []), { user: by.user, at: nowMs }];
-  const gates = replaceGate(rollout.gates, stage - 1, { state: 'approved', decidedBy: by.user, decidedAt: nowMs, approvals });
+  const said = reason ? { reason } : {};
+  const approvals = [...(rollout.gates[stage - 1]?.approvals ?? []), { user: by.user, at: nowMs, ...said }];
+  const gates = replaceGate(rollout.gates, stage - 1, { state: 'approved', decidedBy: by.user, decidedAt: nowMs, approvals, ...said });
   return advance(rollout, nowMs, { gates, phase: 'promoting', stage }, [
     step('promote', nowMs),
     notify({ kind: 'gate-closed', stage }),
@@ -272,7 +273,7 @@ function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number,
   ]);
 }
 
-function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefined, nowMs: number, why?: string): Transition {
+function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefined, nowMs: number, why?: string, said?: string): Transition {
   // Finalize writes the new version over the base; a rollback racing it would report v1 while
   // every cluster runs the new version. Once finalizing, going back is a new rollout.
   if (rollout.phase === 'finalizing') {
@@ -282,17 +283,18 @@ function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefine
   const refusal = rollbackRefusal(rollout, by, stage);
   if (refusal) return { ok: false, refusal };
   const where = stage !== undefined ? ` at the ${rollout.gates[stage - 1]?.clusters.join(', ')} gate` : '';
-  const reason = why ? `${why} (<@${by.user}>)` : `rolled back by <@${by.user}>${where}`;
-  return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'person', by: by.user, reason });
+  const reason = why ? `${why} (<@${by.user}>)` : `rolled back by <@${by.user}>${where}${said ? `: “${said}”` : ''}`;
+  return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'person', by: by.user, reason }, said);
 }
 
-function beginRollback(rollout: Rollout, nowMs: number, outcome: RolledBack): Transition {
+/** `said`: the person's reason, kept on the gates their rollback closes. */
+function beginRollback(rollout: Rollout, nowMs: number, outcome: RolledBack, said?: string): Transition {
   const closedBy = outcome.trigger === 'person' ? outcome.by : undefined;
   const closing = rollout.gates.filter((g) => g.state === 'open');
   const gates = rollout.gates.map((gate): Gate => {
     if (gate.state !== 'open') return gate;
     return closedBy
-      ? { ...gate, state: 'rolled-back', decidedBy: closedBy, decidedAt: nowMs }
+      ? { ...gate, state: 'rolled-back', decidedBy: closedBy, decidedAt: nowMs, ...(said ? { reason: said } : {}) }
       : { ...gate, state: 'closed', decidedAt: nowMs, closedReason: outcome.reason };
   });
   return advance(rollout, nowMs, { phase: 'rolling-back', gates, pendingOutcome: outcome }, [

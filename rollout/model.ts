@@ -41,10 +41,12 @@ export interface Gate {
   closedReason?: string;
   /** Distinct approvals this gate needs (per-cluster "two approvals"); 1 when unset. */
   required?: number;
-  approvals?: { user: string; at: number }[];
+  approvals?: { user: string; at: number; reason?: string }[];
   /** Cluster-specific approvers, when the gate's clusters have their own. */
   approvers?: { users: string[]; groups: string[] };
   reminded?: boolean;
+  /** In the decider's words (approvals.reasons: the modal asked why); Slack-escaped text. */
+  reason?: string;
 }
 
 export interface MetricSample {
@@ -108,6 +110,8 @@ export interface ClusterState {
   stepApprovedBy?: string;
 }
 
+export type ReasonNeed = 'required' | 'optional' | 'off';
+
 export interface RolloutSettings {
   intervalMs: number;
   iterations: number;
@@ -130,6 +134,10 @@ export interface RolloutSettings {
   /** preRollout: the app has pre-rollout webhooks, so a cluster gets no weight until they passed there. */
   /** approveSteps: approvals.trafficSteps, each step waits for a click. */
   traffic?: { provider: 'replicas' | 'istio' | 'gateway-api'; weights: number[]; preRollout?: boolean; approveSteps?: boolean };
+  /** approvals.reasons as configured at the start: does the Rollback / Approve button ask why? Unset: off. */
+  reasons?: { rollback: ReasonNeed; approve: ReasonNeed };
+  /** approvals.notify: dm — each approver gets a direct message when a gate opens. */
+  notifyDm?: boolean;
   /** Link templates as configured at the start (rollout/links.ts). */
   links?: { text: string; url: string }[];
 }

@@ -82,6 +82,8 @@ export function newRollout(request: StartRequest, tuning: { readyPollMs?: number
       metrics: app.analysis.metrics.map((m) => ({ name: m.name, ...metricRange(m) })),
       onTimeout: app.approvals.onTimeout,
       ...(app.canary.traffic ? { traffic: { provider: app.canary.traffic.provider, weights: trafficWeights(app.canary.traffic), ...(hooksOfType(app, 'pre-rollout').length > 0 ? { preRollout: true } : {}), ...(app.approvals.trafficSteps ? { approveSteps: true } : {}) } } : {}),
+      ...(app.approvals.notify === 'dm' ? { notifyDm: true } : {}),
+      ...(app.approvals.reasons.rollback !== 'off' || app.approvals.reasons.approve !== 'off' ? { reasons: { ...app.approvals.reasons } } : {}),
       ...(app.links?.length ? { links: app.links.map((l) => ({ text: l.text, url: l.url })) } : {}),
     },
     phase: 'queued',

@@ -20,6 +20,7 @@ export const VERSION_KEY = 'schemaVersion';
 
 const str = z.string();
 const num = z.number();
+const reasonNeed = z.enum(['required', 'optional', 'off']);
 const users = z.looseObject({ users: z.array(str), groups: z.array(str) });
 
 export const phaseSchema = z.enum([
@@ -105,9 +106,10 @@ const gateSchema = z.looseObject({
   decidedAt: num.optional(),
   closedReason: str.optional(),
   required: num.optional(),
-  approvals: z.array(z.looseObject({ user: str, at: num })).optional(),
+  approvals: z.array(z.looseObject({ user: str, at: num, reason: str.optional() })).optional(),
   approvers: users.optional(),
   reminded: z.boolean().optional(),
+  reason: str.optional(),
 });
 
 const settingsSchema = z.looseObject({
@@ -126,6 +128,8 @@ const settingsSchema = z.looseObject({
   metrics: z.array(z.looseObject({ name: str, min: num.optional(), max: num.optional() })).optional(),
   traffic: z.looseObject({ provider: z.enum(['replicas', 'istio', 'gateway-api']), weights: z.array(num), preRollout: z.boolean().optional(), approveSteps: z.boolean().optional() }).optional(),
   links: z.array(z.looseObject({ text: str, url: str })).optional(),
+  notifyDm: z.boolean().optional(),
+  reasons: z.looseObject({ rollback: reasonNeed, approve: reasonNeed }).optional(),
 });
 
 export const operationSchema = z.looseObject({

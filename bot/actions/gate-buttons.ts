@@ -1,23 +1,30 @@
-// The Approve and Rollback buttons of a gate. The value names the rollout and stage, and the
-// click must come from that gate's own message. A click is queued for the worker first, then,
-// when it will be accepted, its message changes at once ("Approving member1… by @lead", through
-// the click's response_url, which does not wait behind the channel's pacer); the worker applies
-// it (or refuses it, answering the clicker privately and putting the gate back). Queued before
-// the 200 where Slack's 3 s allow it (see ack-after.ts).
+// The Approve and Rollback buttons of a gate, on its own message in the channel or on the
+// Home tab. The value names the rollout and stage; a click in a channel must come from that
+// gate's own message, a click on the Home tab is bound to the gate by the value alone (the
+// same approver rules apply: the worker decides). When the app asks why (approvals.reasons),
+// the click opens the reason modal (views.open with the click's trigger_id) and the decision
+// is queued on its submission (reason-submit.ts). Otherwise the decision is queued for the
+// worker, then a click that will be accepted changes its message at once ("Approving member1…
+// by @lead", through the click's response_url); the worker applies it or refuses it, answering
+// the clicker privately. Queued before the 200 where Slack's 3 s allow it.
 import type { AllMiddlewareArgs, App, BlockButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { transition } from '../../rollout/machine.js';
 import type { Rollout } from '../../rollout/model.js';
 import { settledOrLate } from '../ack-after.js';
 import { APPROVE_ACTION, gateDecidingMessage, ROLLBACK_ACTION } from '../blocks/messages.js';
+import { reasonModal, type DecisionKind } from '../blocks/reason-modal.js';
+import { homeClickWords } from '../blocks/home-view.js';
 import type { BotContext } from '../context.js';
+import { publishHome } from '../home/app-home.js';
 import { parseButtonValue } from './button-value.js';
-
-/** How long a gate click waits in Redis for its "Approving…" to be shown, at most. */
-const DECIDING_HOLD_MS = 3_000;
+import { auditRefusal, DECIDING_HOLD_MS, previewDecision, reasonNeed } from './gate-decision.js';
+import { encodeReasonTarget } from './reason-target.js';
 
 const buttonValue = z.object({ r: z.string().min(1).max(200), s: z.int().min(1).max(1000) });
-type Kind = 'approve' | 'rollback';
+
+/** Where the click came from: a gate message in a channel, or the clicker's Home tab. */
+const fromHome = (body: BlockButtonAction) => body.container?.type === 'view' && body.view?.type === 'home';
 
 /** Is the clicked message the gate message this value names, in the rollout's channel? */
 async function onItsGate(ctx: BotContext, rollout: Rollout, stage: number, body: BlockButtonAction): Promise<boolean> {
@@ -27,48 +34,62 @@ async function onItsGate(ctx: BotContext, rollout: Rollout, stage: number, body:
   return gateTs !== undefined && clickedTs === gateTs && channel === rollout.channel;
 }
 
-/** The worker's rules, tried on the current state: would this click decide the gate? */
-async function willDecide(ctx: BotContext, rollout: Rollout, kind: Kind, stage: number, user: string): Promise<boolean> {
-  const app = ctx.config.apps.find((a) => a.name === rollout.app);
-  if (!app || !ctx.approvers) return false;
-  const isApprover = await ctx.approvers.isApprover(app, user, kind === 'approve' ? rollout.gates[stage - 1]?.clusters : undefined);
-  const by = { user, isApprover };
-  const result = transition(rollout, kind === 'approve' ? { type: 'GateApproved', stage, by } : { type: 'RollbackRequested', by, stage }, ctx.clock());
-  if (!result.ok) return false;
-  return kind === 'approve' ? result.rollout.gates[stage - 1]?.state === 'approved' : result.rollout.phase === 'rolling-back';
+interface Click {
+  kind: DecisionKind;
+  body: BlockButtonAction;
+  action: BlockButtonAction['actions'][number];
+  respond: RespondFn;
+  client: WebClient;
 }
 
-async function click(kind: Kind, body: BlockButtonAction, action: BlockButtonAction['actions'][number], respond: RespondFn, ctx: BotContext): Promise<void> {
-  const refuse = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text: `:no_entry: ${text}` });
+async function click({ kind, body, action, respond, client }: Click, ctx: BotContext): Promise<void> {
+  const home = fromHome(body);
+  const user = body.user.id;
+  const refuse = (text: string) =>
+    home ? publishHome(ctx, client, user, { text: `:no_entry: ${text}` }) : respond({ response_type: 'ephemeral', replace_original: false, text: `:no_entry: ${text}` });
   const target = parseButtonValue(buttonValue, action.value);
   if (!target) return void (await refuse('This button does not belong to a rollout gate.'));
   const rollout = await ctx.store.get(target.r);
   if (!rollout) return void (await refuse(`There is no rollout ${target.r}.`));
-  if (!(await onItsGate(ctx, rollout, target.s, body))) return void (await refuse(`This button does not belong to this message: use the buttons on the gate of rollout ${rollout.id}.`));
-  const user = body.user.id;
-  const showDeciding = Boolean(body.response_url) && (await willDecide(ctx, rollout, kind, target.s, user).catch(() => false));
+  if (!home && !(await onItsGate(ctx, rollout, target.s, body))) return void (await refuse(`This button does not belong to this message: use the buttons on the gate of rollout ${rollout.id}.`));
+  const preview = await previewDecision(ctx, rollout, kind, target.s, user);
+  const need = reasonNeed(rollout, kind);
+  if (need !== 'off' && preview.kind !== 'refused') {
+    // Asking why: nothing is queued until the modal is submitted.
+    const metadata = encodeReasonTarget({ r: rollout.id, s: target.s, k: kind, ...(body.response_url ? { u: body.response_url } : {}), ...(home ? { h: 1 } : {}) });
+    await client.views.open({ trigger_id: body.trigger_id, view: reasonModal(rollout, target.s, kind, need, metadata) as never });
+    return;
+  }
+  if (home && preview.kind === 'refused') {
+    await auditRefusal(ctx, rollout.id, user, kind, preview.refusal);
+    return void (await refuse(preview.refusal.message));
+  }
+  const showDeciding = preview.kind === 'decides' && Boolean(body.response_url);
   // The click is safe in Redis before its buttons go away (the other way round, a process killed
   // between the two left a gate with no buttons and no decision: seen in the chaos run), and
   // held until they are gone, so the worker's answer (the decided gate, or the gate put back on
   // a refusal) always lands after "Approving…". A process killed while holding: the job runs
   // when the hold ends.
-  const input = { rolloutId: target.r, stage: target.s, inputId: action.action_ts, kind, user, ...(body.response_url ? { responseUrl: body.response_url } : {}) };
+  const input = { rolloutId: target.r, stage: target.s, inputId: action.action_ts, kind, user, ...(body.response_url ? { responseUrl: body.response_url } : {}), ...(home ? { replyInDm: true } : {}) };
   const release = await ctx.queues.input(input, showDeciding ? { heldForMs: DECIDING_HOLD_MS } : {});
-  if (!showDeciding) return;
-  await respond({ replace_original: true, ...gateDecidingMessage(rollout, target.s, kind, user) } as never).catch((error: unknown) => {
-    ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not mark the clicked gate as deciding');
-  });
-  await release();
+  if (showDeciding) {
+    await respond({ replace_original: true, ...gateDecidingMessage(rollout, target.s, kind, user) } as never).catch((error: unknown) => {
+      ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not mark the clicked gate as deciding');
+    });
+    await release();
+  }
+  if (home) await publishHome(ctx, client, user, { text: homeClickWords(rollout, target.s, kind), deciding: { r: rollout.id, s: target.s } });
 }
 
 export function registerGateButtons(app: App, ctx: BotContext): void {
-  const handle = (kind: Kind) => async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
-    const work = click(kind, body, action, respond, ctx);
+  const handle = (kind: DecisionKind) => async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+    const work = click({ kind, body, action, respond, client }, ctx);
     await settledOrLate(work);
     await ack();
     await work.catch(async (error: unknown) => {
       ctx.log.error({ err: error instanceof Error ? error.message : String(error) }, 'gate click failed');
-      await respond({ response_type: 'ephemeral', replace_original: false, text: ':warning: Your click was not recorded; try again.' }).catch(() => undefined);
+      if (fromHome(body)) await publishHome(ctx, client, body.user.id, { text: ':warning: Your click was not recorded; try again.' }).catch(() => undefined);
+      else await respond({ response_type: 'ephemeral', replace_original: false, text: ':warning: Your click was not recorded; try again.' }).catch(() => undefined);
     });
   };
   app.action<BlockButtonAction>(APPROVE_ACTION, handle('approve'));

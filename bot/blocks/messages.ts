@@ -146,29 +146,48 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
       blocks: [
         section(ask),
         actions(`gate-${stage}`, [
-          button({ text: `Approve ${where}`, actionId: APPROVE_ACTION, value, style: 'primary' }),
-          button({
-            text: 'Rollback',
-            actionId: ROLLBACK_ACTION,
-            value,
-            style: 'danger',
-            confirm: { title: 'Roll back?', text: `Undo every canary and promotion of ${rollout.app} ${rollout.version}?`, confirm: 'Roll back', deny: 'Cancel' },
-          }),
+          approveButton(rollout, where, value),
+          rollbackButton(rollout, value),
         ]),
         ...linkBlocks(rollout, gate?.clusters ?? [], now),
       ],
     };
   }
   const when = gate.decidedAt !== undefined ? ` at ${clockTime(gate.decidedAt)}` : '';
+  const why = gate.reason ? `: “${gate.reason}”` : '';
   const decided =
     gate.state === 'approved'
-      ? `:white_check_mark: Promotion of ${where} approved by ${mention(gate.decidedBy ?? '')}${when}`
+      ? `:white_check_mark: Promotion of ${where} approved by ${mention(gate.decidedBy ?? '')}${when}${why}`
       : gate.state === 'rolled-back'
-        ? `:leftwards_arrow_with_hook: Rolled back by ${mention(gate.decidedBy ?? '')}${when}`
+        ? `:leftwards_arrow_with_hook: Rolled back by ${mention(gate.decidedBy ?? '')}${when}${why}`
         : gate.state === 'expired'
           ? `:alarm_clock: Gate timed out${when}: ${gate.closedReason ?? 'no decision in time'}`
           : `:no_entry: Gate closed${when}: ${gate.closedReason ?? 'the rollout ended'}`;
   return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided), ...linkBlocks(rollout, gate.clusters, now)] };
+}
+
+/** The gate's Approve button; its text ends with "…" when the click first asks why. */
+export function approveButton(rollout: Rollout, where: string, value: string): Record<string, unknown> {
+  const asks = (rollout.settings.reasons?.approve ?? 'off') !== 'off';
+  return button({ text: clip(`Approve ${where}${asks ? '…' : ''}`, 75), actionId: APPROVE_ACTION, value, style: 'primary' });
+}
+
+/**
+ * The gate's Rollback button. With a confirm dialog, unless the app asks why (approvals.reasons):
+ * then the click opens the reason modal, which has its own Cancel, and a dialog first would be one too many.
+ */
+export function rollbackButton(rollout: Rollout, value: string): Record<string, unknown> {
+  const asks = (rollout.settings.reasons?.rollback ?? 'off') !== 'off';
+  const confirm = { title: 'Roll back?', text: `Undo every canary and promotion of ${rollout.app} ${rollout.version}?`, confirm: 'Roll back', deny: 'Cancel' };
+  return button({ text: asks ? 'Rollback…' : 'Rollback', actionId: ROLLBACK_ACTION, value, style: 'danger', ...(asks ? {} : { confirm }) });
+}
+
+/** approvals.notify: dm — what each approver is sent when a gate opens: where to act, no buttons (the decision stays in front of the channel). */
+export function gateDmMessage(rollout: Rollout, stage: number, permalink: string | undefined): SlackMessage {
+  const where = rollout.gates[stage - 1]?.clusters.join(', ') ?? '?';
+  const text = `:raised_hand: A gate is waiting for you: promote ${rollout.app} ${rollout.version} to ${where}? (rollout \`${rollout.id}\`, requested by ${mention(rollout.requester)})`;
+  const go = permalink ? `<${permalink}|Open the gate message> to approve or roll back, or use the Approve and Rollback buttons on my Home tab.` : `The gate message is in <#${rollout.channel}>; my Home tab has its buttons too.`;
+  return { text, blocks: [section(text), context(go)] };
 }
 
 /** The clicked gate at once, before the decision is applied: no buttons, who is deciding what. */

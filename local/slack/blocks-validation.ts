@@ -88,20 +88,64 @@ function checkBlock(p: Problems, block: unknown, at: string, blockIds: Set<strin
       });
       return;
     }
+    case 'input': {
+      p.text(block.label, `${at}/label`, 2000, true);
+      if (block.hint !== undefined) p.text(block.hint, `${at}/hint`, 2000, true);
+      if (block.optional !== undefined && typeof block.optional !== 'boolean') p.add('must be a boolean', `${at}/optional`);
+      const el = block.element;
+      if (!isObj(el)) return p.add('must provide an object', `${at}/element`);
+      p.optionalLength(el.action_id, `${at}/element/action_id`, 255);
+      if (el.type !== 'plain_text_input') return; // other input elements are accepted as they come
+      if (el.placeholder !== undefined) p.text(el.placeholder, `${at}/element/placeholder`, 150, true);
+      for (const key of ['min_length', 'max_length'] as const) {
+        const n = el[key];
+        if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 3000)) p.add('must be an integer from 0 to 3000', `${at}/element/${key}`);
+      }
+      return;
+    }
     default:
       return;
   }
 }
 
+function checkBlocks(p: Problems, blocks: unknown, at: string, max: number): void {
+  if (!Array.isArray(blocks)) return p.add('must provide an array', at);
+  if (blocks.length > max) p.add(`must provide an array of no more than ${max} items`, at);
+  const blockIds = new Set<string>();
+  blocks.forEach((block, i) => checkBlock(p, block, `${at}/${i}`, blockIds));
+}
+
 /** Slack's messages for everything wrong with `blocks`; empty when Slack would accept them. */
 export function validateBlocks(blocks: unknown): string[] {
   const p = new Problems();
-  if (!Array.isArray(blocks)) {
-    p.add('must provide an array', '/blocks');
+  checkBlocks(p, blocks, '/blocks', MAX_BLOCKS);
+  return p.list;
+}
+
+/** A view holds up to 100 blocks (a message, 50). */
+const MAX_VIEW_BLOCKS = 100;
+
+/**
+ * Slack's messages for everything wrong with a modal or Home view (views.open, views.update,
+ * views.publish, response_action update): title, submit and close at most 24 characters,
+ * submit required beside an input block, private_metadata at most 3,000, callback_id 255.
+ */
+export function validateView(view: unknown, surface: 'modal' | 'home'): string[] {
+  const p = new Problems();
+  if (!isObj(view)) {
+    p.add('must provide an object', '/view');
     return p.list;
   }
-  if (blocks.length > MAX_BLOCKS) p.add(`must provide an array of no more than ${MAX_BLOCKS} items`, '/blocks');
-  const blockIds = new Set<string>();
-  blocks.forEach((block, i) => checkBlock(p, block, `/blocks/${i}`, blockIds));
+  if (view.type !== surface) p.add(`must be ${surface}`, '/view/type');
+  checkBlocks(p, view.blocks, '/view/blocks', MAX_VIEW_BLOCKS);
+  if (view.private_metadata !== undefined) p.length(view.private_metadata, '/view/private_metadata', 0, 3000);
+  p.optionalLength(view.callback_id, '/view/callback_id', 255);
+  if (surface === 'modal') {
+    p.text(view.title, '/view/title', 24, true);
+    if (view.submit !== undefined) p.text(view.submit, '/view/submit', 24, true);
+    if (view.close !== undefined) p.text(view.close, '/view/close', 24, true);
+    const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObj(b) && b.type === 'input');
+    if (hasInput && view.submit === undefined) p.add('must provide submit when the view has an input block', '/view/submit');
+  }
   return p.list;
 }

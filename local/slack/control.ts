@@ -14,6 +14,8 @@ const clickSchema = z.strictObject({
   block_id: z.string().optional(),
 });
 const homeSchema = z.strictObject({ user: z.string().min(1) });
+const viewClickSchema = z.strictObject({ user: z.string().min(1), surface: z.enum(['home', 'modal']).optional(), action_id: z.string().min(1), value: z.string().optional(), block_id: z.string().optional() });
+const submitSchema = z.strictObject({ user: z.string().min(1), values: z.record(z.string(), z.string().max(10_000)).optional() });
 const forgedSchema = z.strictObject({ kind: z.enum(['bad-signature', 'stale-timestamp', 'no-signature']), text: z.string().optional(), user: z.string().optional() });
 const faultsSchema = z.strictObject({
   rateLimit: z.strictObject({ method: z.string().optional(), forMs: z.number().positive(), retryAfterSeconds: z.number().int().nonnegative() }).optional(),
@@ -40,6 +42,9 @@ export function createControlRoutes(emulator: SlackEmulator) {
     'POST /_emulator/command': ({ body }) => emulator.command(parse(commandSchema, body)),
     'POST /_emulator/click': ({ body }) => emulator.click(parse(clickSchema, body)),
     'POST /_emulator/home-opened': ({ body }) => emulator.homeOpened(parse(homeSchema, body)),
+    'POST /_emulator/click-view': ({ body }) => emulator.clickView(parse(viewClickSchema, body)),
+    'POST /_emulator/submit-view': ({ body }) => emulator.submitView(parse(submitSchema, body)),
+    'POST /_emulator/close-view': ({ body }) => emulator.closeView(parse(homeSchema, body)),
     'POST /_emulator/forged': ({ body }) => emulator.forged(parse(forgedSchema, body)),
     'GET /_emulator/state': () => emulator.state(),
     'GET /_emulator/calls': ({ query }) => emulator.calls(query.get('method') ?? undefined),

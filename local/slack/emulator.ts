@@ -6,7 +6,7 @@ import { createControlRoutes } from './control.js';
 import { createEventHub } from './events.js';
 import { createFaults, type ErrorFault, type RateLimitFault } from './faults.js';
 import { createFileStore } from './files.js';
-import { createInteractions, type ClickInput, type CommandInput, type ForgedInput, type InteractionResult } from './interactions.js';
+import { createInteractions, type ClickInput, type CommandInput, type ForgedInput, type InteractionResult, type SubmitInput, type SubmitResult, type ViewClickInput } from './interactions.js';
 import { renderPage } from './page/page.js';
 import { createResponseUrls } from './response-urls.js';
 import { createHttpServer } from './server.js';
@@ -57,6 +57,12 @@ export interface SlackEmulator {
   forged(input: ForgedInput): Promise<InteractionResult>;
   /** The user opens the app's Home tab (app_home_opened); the bot answers with views.publish. */
   homeOpened(input: { user: string }): Promise<BotReply>;
+  /** A click on a button of the user's Home tab (or open modal): block_actions with a view container. */
+  clickView(input: ViewClickInput): Promise<InteractionResult>;
+  /** The user submits their open modal (view_submission); the app's response_action decides what the modal does. */
+  submitView(input: SubmitInput): Promise<SubmitResult>;
+  /** The user closes their open modal. */
+  closeView(input: { user: string }): { ok: true };
   /** The app's open Socket Mode connections. While there is one, commands and clicks go through a socket. */
   socketConnections(): SocketConnectionView[];
   /** Sends every connection `{type: 'disconnect', reason}`; except for 'warning', closes them a few seconds later. */
@@ -88,8 +94,8 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   const timeoutMs = options.botTimeoutMs ?? BOT_TIMEOUT_MS;
   const socket = createSocketMode({ appId: workspace.bot.appId, now, url, timeoutMs, log, onChange: () => watchers.forEach((w) => w()) });
   const dispatch = createBotDispatch({ signingSecret: options.signingSecret, now, botUrl: () => botUrl, socket, log, timeoutMs });
-  const interactions = createInteractions({ workspace, store, responseUrls, dispatch, url });
-  const context = { workspace, store, files, url, userForTrigger: interactions.userForTrigger, log };
+  const interactions = createInteractions({ workspace, store, responseUrls, dispatch, url, now });
+  const context = { workspace, store, files, url, exchangeTrigger: interactions.exchangeTrigger, log };
   const appToken = options.appToken ?? DEFAULT_APP_TOKEN;
   const appMethods = { 'apps.connections.open': () => socket.open() };
   const webApi = createWebApi({ context, botToken: options.botToken ?? DEFAULT_BOT_TOKEN, appToken, appMethods, faults, now });
@@ -132,6 +138,9 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     click: (input) => interactions.click(input),
     forged: (input) => interactions.forged(input),
     homeOpened: (input) => interactions.homeOpened(input),
+    clickView: (input) => interactions.clickView(input),
+    submitView: (input) => interactions.submitView(input),
+    closeView: (input) => interactions.closeView(input),
     socketConnections: () => socket.connections(),
     disconnectSockets: (reason) => socket.disconnect(reason),
     setFaults: (f) => faults.add(f),
@@ -142,6 +151,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
       responseUrls.reset();
       faults.clear();
       files.reset();
+      workspace.ims.length = 0;
       store.reset();
     },
     onChange: (listener) => store.onChange(listener),

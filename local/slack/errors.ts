@@ -1,12 +1,13 @@
 // The emulator's one error type for control requests it cannot carry out.
 
-export type EmulatorErrorCode = 'user_not_found' | 'channel_not_found' | 'message_not_found' | 'button_not_found' | 'invalid_request' | 'not_found';
+export type EmulatorErrorCode = 'user_not_found' | 'channel_not_found' | 'message_not_found' | 'button_not_found' | 'view_not_found' | 'invalid_request' | 'not_found';
 
 const HTTP_STATUS: Record<EmulatorErrorCode, number> = {
   user_not_found: 404,
   channel_not_found: 404,
   message_not_found: 404,
   button_not_found: 404,
+  view_not_found: 404,
   invalid_request: 400,
   not_found: 404,
 };

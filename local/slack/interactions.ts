@@ -4,7 +4,9 @@
 import type { BotReply, createBotDispatch } from './bot-dispatch.js';
 import { readContent } from './content.js';
 import { SlackEmulatorError } from './errors.js';
-import { blockActionsPayload, findButton, slashCommandBody, VERIFICATION_TOKEN } from './payloads.js';
+import { validateView } from './blocks-validation.js';
+import { blockActionsPayload, findButton, inputsOf, slashCommandBody, VERIFICATION_TOKEN, viewBlockActionsPayload, viewSubmissionPayload } from './payloads.js';
+import { storedView } from './web-api-directory.js';
 import type { createResponseUrls } from './response-urls.js';
 import type { Signing } from './signing.js';
 import { isRoot, type Store } from './store.js';
@@ -37,17 +39,42 @@ export interface InteractionResult extends BotReply {
   triggerId: string;
 }
 
+/** A button on the person's Home tab (or open modal), found by action_id (and value / block_id). */
+export interface ViewClickInput {
+  user: string;
+  surface?: 'home' | 'modal';
+  action_id: string;
+  value?: string;
+  block_id?: string;
+}
+
+/** Submitting the person's open modal: what they typed, by input block_id. */
+export interface SubmitInput {
+  user: string;
+  values?: Record<string, string>;
+}
+
+export interface SubmitResult extends BotReply {
+  /** What the modal did: closed, stayed open with errors, was replaced (update), or was never sent (a required input is empty). */
+  outcome: 'closed' | 'errors' | 'updated' | 'not-sent' | 'failed';
+  errors?: Record<string, string>;
+}
+
+/** Slack's trigger_ids: usable once, within 3 s of the interaction that issued them. */
+const TRIGGER_LIFETIME_MS = 3000;
+
 interface Deps {
   workspace: Workspace;
   store: Store;
   responseUrls: ReturnType<typeof createResponseUrls>;
   dispatch: ReturnType<typeof createBotDispatch>;
   url: () => string;
+  now: () => number;
 }
 
 export function createInteractions(deps: Deps) {
   const { workspace, store, responseUrls, dispatch } = deps;
-  const triggers = new Map<string, string>();
+  const triggers = new Map<string, { user: string; at: number; used: boolean }>();
   let triggerCount = 0;
 
   const userOf = (id: string) => findUser(workspace, id) ?? fail('user_not_found', `no user ${id} in the emulated workspace`);
@@ -57,8 +84,47 @@ export function createInteractions(deps: Deps) {
   function issueTrigger(userId: string): string {
     triggerCount += 1;
     const id = `${1000000000 + triggerCount}.${workspace.team.id.length}00000.${Buffer.from(String(triggerCount)).toString('hex')}`;
-    triggers.set(id, userId);
+    triggers.set(id, { user: userId, at: deps.now(), used: false });
     return id;
+  }
+
+  function exchangeTrigger(id: string): { user: string } | { error: 'invalid_trigger_id' | 'expired_trigger_id' | 'exchanged_trigger_id' } {
+    const trigger = triggers.get(id);
+    if (!trigger) return { error: 'invalid_trigger_id' };
+    if (trigger.used) return { error: 'exchanged_trigger_id' };
+    if (deps.now() - trigger.at > TRIGGER_LIFETIME_MS) return { error: 'expired_trigger_id' };
+    trigger.used = true;
+    return { user: trigger.user };
+  }
+
+  /** What the app's answer to a view_submission does to the modal (Slack's response_action). */
+  function applySubmissionAnswer(user: string, view: Record<string, unknown>, reply: BotReply): SubmitResult {
+    if (reply.error) {
+      store.setModalErrors(user, { _: 'We had some trouble connecting. Try again?' });
+      return { ...reply, outcome: 'failed' };
+    }
+    const body = typeof reply.body === 'object' && reply.body !== null ? (reply.body as Record<string, unknown>) : {};
+    const action = body.response_action;
+    if (action === 'errors' && typeof body.errors === 'object' && body.errors !== null) {
+      const errors = Object.fromEntries(Object.entries(body.errors as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      const known = new Set(inputsOf(view).map((i) => i.blockId));
+      const stray = Object.keys(errors).filter((k) => !known.has(k));
+      // Slack refuses errors that name no input block of the view; the modal then shows a generic error.
+      store.setModalErrors(user, stray.length ? { _: `The app answered with errors for blocks that are not inputs: ${stray.join(', ')}` } : errors);
+      return { ...reply, outcome: 'errors', errors };
+    }
+    if ((action === 'update' || action === 'push') && typeof body.view === 'object' && body.view !== null) {
+      const problems = validateView(body.view, 'modal');
+      if (problems.length > 0) {
+        store.setModalErrors(user, { _: `The app answered with an invalid view: ${problems.join('; ')}` });
+        return { ...reply, outcome: 'failed' };
+      }
+      // push keeps a stack in Slack; here the pushed view replaces the modal (no back button).
+      store.setView(user, storedView(body.view as Record<string, unknown>, String(view.id), workspace), 'modal');
+      return { ...reply, outcome: 'updated' };
+    }
+    store.closeModal(user);
+    return { ...reply, outcome: 'closed' };
   }
 
   /** Shows the user Slack's answer to a command: the bot's HTTP reply or Slack's error line. */
@@ -100,7 +166,50 @@ export function createInteractions(deps: Deps) {
   }
 
   return {
-    userForTrigger: (id: string) => triggers.get(id),
+    exchangeTrigger,
+
+    /** A click on a button of the person's Home tab or open modal: block_actions with a view container. */
+    async clickView(input: ViewClickInput): Promise<InteractionResult> {
+      const user = userOf(input.user);
+      const surface = input.surface ?? 'home';
+      const view = (surface === 'home' ? store.views() : store.modals())[user.id] as Record<string, unknown> | undefined;
+      if (!view) return fail('view_not_found', `${user.name} has no ${surface === 'home' ? 'published Home tab' : 'open modal'}`);
+      const want = { actionId: input.action_id, value: input.value, blockId: input.block_id };
+      const button = findButton(view.blocks as unknown[], want) ?? fail('button_not_found', `the ${surface} view has no button ${JSON.stringify(want)}`);
+      const triggerId = issueTrigger(user.id);
+      const payload = viewBlockActionsPayload({ workspace, user, view, button, triggerId, actionTs: store.nextTs() });
+      const rawBody = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+      const reply = await dispatch.send({ type: 'interactive', payload, acceptsResponsePayload: false, rawBody });
+      return { ...reply, responseUrl: '', triggerId };
+    },
+
+    /**
+     * The person presses the modal's submit button. As Slack's client does, a required input
+     * (optional not true) left empty is refused on the spot and nothing is sent.
+     */
+    async submitView(input: SubmitInput): Promise<SubmitResult> {
+      const user = userOf(input.user);
+      const view = store.modals()[user.id] as Record<string, unknown> | undefined;
+      if (!view) return fail('view_not_found', `${user.name} has no open modal`);
+      const typed = input.values ?? {};
+      const missing = inputsOf(view).filter((i) => !i.optional && !typed[i.blockId]);
+      if (missing.length > 0) {
+        const errors = Object.fromEntries(missing.map((i) => [i.blockId, 'Please complete this required field.']));
+        store.setModalErrors(user.id, errors);
+        return { status: 0, body: '', outcome: 'not-sent', errors };
+      }
+      const payload = viewSubmissionPayload({ workspace, user, view, typed, triggerId: issueTrigger(user.id) });
+      const rawBody = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+      // The app's acknowledgment carries the response_action, over HTTP and over a socket alike.
+      const reply = await dispatch.send({ type: 'interactive', payload, acceptsResponsePayload: true, rawBody });
+      return applySubmissionAnswer(user.id, view, reply);
+    },
+
+    /** The person closes the modal (Cancel or ×). view_closed is not sent (it needs notify_on_close, which rollgate does not set). */
+    closeView(input: { user: string }): { ok: true } {
+      store.closeModal(userOf(input.user).id);
+      return { ok: true };
+    },
     command: (input: CommandInput) => sendCommand(input, 'valid'),
     forged: (input: ForgedInput) => sendCommand({ user: input.user ?? workspace.users[0]?.id ?? '', text: input.text ?? 'help' }, input.kind),
 
@@ -148,6 +257,6 @@ export function createInteractions(deps: Deps) {
   };
 }
 
-function fail(code: 'user_not_found' | 'channel_not_found' | 'message_not_found' | 'button_not_found', message: string): never {
+function fail(code: 'user_not_found' | 'channel_not_found' | 'message_not_found' | 'button_not_found' | 'view_not_found', message: string): never {
   throw new SlackEmulatorError(code, message);
 }

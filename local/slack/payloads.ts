@@ -98,3 +98,62 @@ export function blockActionsPayload(p: {
     actions: [action],
   };
 }
+
+/** A button on a view (the Home tab or a modal): block_actions with a view container, no channel, message or response_url. */
+export function viewBlockActionsPayload(p: { workspace: Workspace; user: EmulatedUser; view: Obj; button: FoundButton; triggerId: string; actionTs: string }): Obj {
+  const { workspace, user, button, view } = p;
+  const text = isObj(button.element.text) ? String(button.element.text.text ?? '') : '';
+  const action: Obj = {
+    action_id: button.element.action_id,
+    block_id: button.blockId,
+    text: { type: 'plain_text', text, emoji: true },
+    ...(button.element.value !== undefined ? { value: button.element.value } : {}),
+    ...(button.element.style !== undefined ? { style: button.element.style } : {}),
+    type: 'button',
+    action_ts: p.actionTs,
+  };
+  return {
+    type: 'block_actions',
+    user: { id: user.id, username: user.name, name: user.name, team_id: workspace.team.id },
+    api_app_id: workspace.bot.appId,
+    token: VERIFICATION_TOKEN,
+    container: { type: 'view', view_id: view.id },
+    trigger_id: p.triggerId,
+    team: { id: workspace.team.id, domain: workspace.team.domain },
+    enterprise: null,
+    is_enterprise_install: false,
+    view,
+    actions: [action],
+  };
+}
+
+/** The input blocks of a view: block_id, action_id and element type, for state.values. */
+export function inputsOf(view: Obj): { blockId: string; actionId: string; type: string; optional: boolean }[] {
+  const blocks = Array.isArray(view.blocks) ? view.blocks : [];
+  return blocks.flatMap((b) => {
+    if (!isObj(b) || b.type !== 'input' || !isObj(b.element)) return [];
+    return [{ blockId: String(b.block_id ?? ''), actionId: String(b.element.action_id ?? ''), type: String(b.element.type ?? ''), optional: b.optional === true }];
+  });
+}
+
+/** A modal's submission: the view with state.values filled from what the person typed (null where nothing). */
+export function viewSubmissionPayload(p: { workspace: Workspace; user: EmulatedUser; view: Obj; typed: Record<string, string>; triggerId: string }): Obj {
+  const { workspace, user, view } = p;
+  const values: Obj = {};
+  for (const input of inputsOf(view)) {
+    const typed = p.typed[input.blockId];
+    values[input.blockId] = { [input.actionId]: { type: input.type, value: typed === undefined || typed === '' ? null : typed } };
+  }
+  return {
+    type: 'view_submission',
+    team: { id: workspace.team.id, domain: workspace.team.domain },
+    user: { id: user.id, username: user.name, name: user.name, team_id: workspace.team.id },
+    api_app_id: workspace.bot.appId,
+    token: VERIFICATION_TOKEN,
+    trigger_id: p.triggerId,
+    view: { ...view, state: { values } },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}

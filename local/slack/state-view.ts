@@ -43,6 +43,10 @@ export interface EmulatorState {
   ephemerals: EphemeralView[];
   views: Record<string, unknown>;
   modals: Record<string, unknown>;
+  /** Per person: what the app's last response_action: errors said, by input block_id ('_': the submission did not reach the app). */
+  modalErrors: Record<string, Record<string, string>>;
+  /** The app's direct-message channels (conversations.open), one per person. */
+  ims: Workspace['ims'];
   /** Where commands and clicks are delivered, when set. */
   botUrl?: string;
 }
@@ -92,5 +96,7 @@ export function stateView(workspace: Workspace, store: Store): EmulatorState {
     })),
     views: store.views(),
     modals: store.modals(),
+    modalErrors: store.modalErrors(),
+    ims: workspace.ims,
   };
 }

@@ -57,6 +57,7 @@ export function createStore(options: { workspace: Workspace; now: () => number }
   let ephemerals: StoredEphemeral[] = [];
   let views: Record<string, unknown> = {};
   let modals: Record<string, unknown> = {};
+  let modalErrors: Record<string, Record<string, string>> = {};
   const listeners = new Set<(change: StoreChange) => void>();
 
   const changed = (change: StoreChange) => {
@@ -156,17 +157,31 @@ export function createStore(options: { workspace: Workspace; now: () => number }
     setView(user: string, view: unknown, surface: 'home' | 'modal'): void {
       if (surface === 'home') views = { ...views, [user]: view };
       else modals = { ...modals, [user]: view };
+      if (surface === 'modal') modalErrors = Object.fromEntries(Object.entries(modalErrors).filter(([u]) => u !== user));
       changed({ kind: surface === 'home' ? 'view.published' : 'view.opened', user });
+    },
+    /** The person's modal closes (submitted and accepted, or cancelled). */
+    closeModal(user: string): void {
+      modals = Object.fromEntries(Object.entries(modals).filter(([u]) => u !== user));
+      modalErrors = Object.fromEntries(Object.entries(modalErrors).filter(([u]) => u !== user));
+      changed({ kind: 'view.closed', user });
+    },
+    /** What the app answered to a submission with response_action: errors (shown under each input block), or a delivery error ('_'). */
+    setModalErrors(user: string, errors: Record<string, string>): void {
+      modalErrors = { ...modalErrors, [user]: errors };
+      changed({ kind: 'view.errors', user });
     },
     allMessages: (): readonly StoredMessage[] => messages,
     allEphemerals: (): readonly StoredEphemeral[] => ephemerals,
     views: (): Record<string, unknown> => views,
     modals: (): Record<string, unknown> => modals,
+    modalErrors: (): Record<string, Record<string, string>> => modalErrors,
     reset(): void {
       messages = [];
       ephemerals = [];
       views = {};
       modals = {};
+      modalErrors = {};
       changed({ kind: 'reset' });
     },
   };

@@ -12,8 +12,8 @@ export interface ApiContext {
   files: FileStore;
   /** The emulator's base URL (permalinks). */
   url: () => string;
-  /** The user a trigger_id was issued to, when the emulator issued it. */
-  userForTrigger: (triggerId: string) => string | undefined;
+  /** Uses up a trigger_id (views.open): the person it was issued to, or Slack's error for it. */
+  exchangeTrigger: (triggerId: string) => { user: string } | { error: 'invalid_trigger_id' | 'expired_trigger_id' | 'exchanged_trigger_id' };
   log: (line: string) => void;
 }
 

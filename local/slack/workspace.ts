@@ -18,12 +18,19 @@ export interface EmulatedUsergroup {
   users: string[];
 }
 
+/** A direct-message channel between the app and one person (its Messages tab), opened by conversations.open. */
+export interface EmulatedIm {
+  id: string;
+  user: string;
+}
+
 export interface Workspace {
   team: { id: string; domain: string; name: string };
   bot: { userId: string; botId: string; appId: string; name: string };
   users: EmulatedUser[];
   channels: EmulatedChannel[];
   usergroups: EmulatedUsergroup[];
+  ims: EmulatedIm[];
 }
 
 export const DEFAULT_BOT_TOKEN = 'xoxb-local-rollgate';
@@ -54,12 +61,24 @@ export function createWorkspace(options: {
     users: (options.users ?? DEFAULT_USERS).map((u) => ({ ...u })),
     channels: (options.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c })),
     usergroups: (options.usergroups ?? DEFAULT_USERGROUPS).map((g) => ({ ...g, users: [...g.users] })),
+    ims: [],
   };
+}
+
+/** The app's IM with `user`, opened on first use (as conversations.open does): D + the user id without its U. */
+export function openIm(ws: Workspace, user: string): EmulatedIm {
+  const existing = ws.ims.find((im) => im.user === user);
+  if (existing) return existing;
+  const im = { id: `D${user.replace(/^[UW]/, '')}`, user };
+  ws.ims.push(im);
+  return im;
 }
 
 /** A channel by id, or by name with or without '#', as chat.postMessage accepts both. */
 export function findChannel(ws: Workspace, idOrName: string): EmulatedChannel | undefined {
   const name = idOrName.replace(/^#/, '');
+  const im = ws.ims.find((i) => i.id === idOrName);
+  if (im) return { id: im.id, name: `dm-${im.user}` };
   return ws.channels.find((c) => c.id === idOrName || c.name === name);
 }
 

@@ -38,6 +38,11 @@ export function clientMain(view, dialogs) {
   function renderSidebar(s) {
     $('team-name').textContent = s.team.domain;
     $('channels').innerHTML = s.channels.map((c) => `<a href="#" class="chan${c.id === ui.channel && !ui.home ? ' active' : ''}" data-channel="${view.esc(c.id)}"># ${view.esc(c.name)}</a>`).join('');
+    // The app's direct messages with the person acting (conversations.open), as its Messages tab.
+    const ims = (s.ims || []).filter((im) => im.user === ui.me);
+    $('ims').innerHTML = ims.length
+      ? ims.map((im) => `<a href="#" class="chan${im.id === ui.channel && !ui.home ? ' active' : ''}" data-channel="${view.esc(im.id)}">\u{1f4ac} ${view.esc(s.bot.name)}</a>`).join('')
+      : '<div class="muted" style="padding:2px 16px;font-size:13px">none yet</div>';
     const select = $('user-select');
     if (select.options.length !== s.users.length) {
       select.innerHTML = s.users.map((u) => `<option value="${view.esc(u.id)}">${view.esc(u.realName)} (@${view.esc(u.name)})</option>`).join('');
@@ -66,8 +71,58 @@ export function clientMain(view, dialogs) {
     render();
   }
 
+  /** The person's open modal (views.open), over the page; typed text survives re-renders of the same view. */
+  function renderModal(s) {
+    const modal = s.modals && s.modals[ui.me];
+    const box = $('view-modal');
+    box.classList.toggle('hidden', !modal);
+    if (!modal) {
+      ui.modalKey = null;
+      ui.modalId = null;
+      $('view-modal-body').innerHTML = '';
+      return;
+    }
+    const errors = (s.modalErrors && s.modalErrors[ui.me]) || {};
+    const key = `${modal.id}|${modal.hash}|${JSON.stringify(errors)}`;
+    if (key === ui.modalKey) return;
+    // What the person typed survives a re-render of the same modal (errors shown), never into another one.
+    const typed = {};
+    if (ui.modalId === modal.id) for (const el of document.querySelectorAll('#view-modal-body [data-input-block]')) typed[el.dataset.inputBlock] = el.value;
+    ui.modalKey = key;
+    ui.modalId = modal.id;
+    const label = (t, fallback) => view.esc(t && typeof t.text === 'string' ? t.text : fallback);
+    $('view-modal-title').innerHTML = label(modal.title, 'App');
+    const text = (t, plain) => view.renderText(t, plain, ui.ctx.names);
+    $('view-modal-body').innerHTML = renderBlocks(Array.isArray(modal.blocks) ? modal.blocks : [], text, errors);
+    for (const el of document.querySelectorAll('#view-modal-body [data-input-block]')) if (typed[el.dataset.inputBlock] !== undefined) el.value = typed[el.dataset.inputBlock];
+    $('view-modal-error').textContent = errors._ || '';
+    $('view-modal-error').classList.toggle('hidden', !errors._);
+    $('view-modal-close').innerHTML = label(modal.close, 'Cancel');
+    $('view-modal-submit').innerHTML = label(modal.submit, 'Submit');
+    $('view-modal-submit').classList.toggle('hidden', !modal.submit);
+    const first = document.querySelector('#view-modal-body [data-input-block]');
+    if (first) first.focus();
+  }
+
+  async function submitModal() {
+    const values = {};
+    for (const el of document.querySelectorAll('#view-modal-body [data-input-block]')) values[el.dataset.inputBlock] = el.value;
+    $('view-modal-submit').disabled = true;
+    try {
+      const result = await control('submit-view', { user: ui.me, values });
+      if (result.outcome === 'failed') toast(`\u26a0\ufe0f rollgate did not handle the submission (${result.error || `HTTP ${result.status}`})`, 'error');
+    } catch (err) {
+      toast(`\u26a0\ufe0f ${err.message}`, 'error');
+    } finally {
+      $('view-modal-submit').disabled = false;
+    }
+  }
+
+  const closeModal = () => control('close-view', { user: ui.me }).catch((err) => toast(`\u26a0\ufe0f ${err.message}`, 'error'));
+
   function renderChannel(s) {
-    const channel = s.channels.find((c) => c.id === ui.channel);
+    const im = (s.ims || []).find((i) => i.id === ui.channel);
+    const channel = s.channels.find((c) => c.id === ui.channel) || (im ? { id: im.id, name: `${s.bot.name} (direct messages)` } : undefined);
     $('channel-name').textContent = channel ? channel.name : ui.channel;
     const items = s.messages.filter((m) => m.channel === ui.channel).map((m) => ({ m }));
     // Ephemeral answers to clicks in a thread show here too, so nobody misses an error.
@@ -103,7 +158,7 @@ export function clientMain(view, dialogs) {
     const s = ui.state;
     if (!s) return;
     if (!s.users.some((u) => u.id === ui.me)) ui.me = s.users[0] && s.users[0].id;
-    if (!s.channels.some((c) => c.id === ui.channel)) ui.channel = s.channels[0] && s.channels[0].id;
+    if (!s.channels.some((c) => c.id === ui.channel) && !(s.ims || []).some((i) => i.id === ui.channel && i.user === ui.me)) ui.channel = s.channels[0] && s.channels[0].id;
     ui.ctx = { state: s, names: view.names(s, ui.me) };
     renderSidebar(s);
     for (const id of ['timeline', 'composer']) $(id).classList.toggle('hidden', Boolean(ui.home));
@@ -112,6 +167,7 @@ export function clientMain(view, dialogs) {
     if (ui.home) renderHome(s);
     else renderChannel(s);
     renderThread(s);
+    renderModal(s);
     ui.rendered = true;
   }
 
@@ -160,7 +216,28 @@ export function clientMain(view, dialogs) {
     return true;
   }
 
+  /** A button on the Home tab or in a modal: block_actions with a view container (no message, no response_url). */
+  async function clickView(button, surface) {
+    button.classList.add('busy');
+    button.disabled = true;
+    try {
+      const body = { user: ui.me, surface, action_id: button.dataset.actionId, block_id: button.dataset.blockId };
+      if (button.dataset.value !== undefined) body.value = button.dataset.value;
+      const result = await control('click-view', body);
+      if (result.error || result.status < 200 || result.status > 299) toast(`\u26a0\ufe0f rollgate did not handle that click (${result.error || `HTTP ${result.status}`})`, 'error');
+    } catch (err) {
+      toast(`\u26a0\ufe0f ${err.message}`, 'error');
+    } finally {
+      button.classList.remove('busy');
+      button.disabled = false;
+    }
+  }
+
   async function click(button) {
+    const surface = button.closest('#home') ? 'home' : button.closest('#view-modal-body') ? 'modal' : null;
+    const renderText0 = (t) => view.renderText(t.text, t.type === 'plain_text', ui.ctx.names);
+    if (surface && button.dataset.confirm && !(await dialogs.askConfirm(JSON.parse(button.dataset.confirm), renderText0))) return;
+    if (surface) return clickView(button, surface);
     const msg = button.closest('[data-ts]');
     if (button.dataset.url) window.open(button.dataset.url, '_blank', 'noopener');
     const renderText = (t) => view.renderText(t.text, t.type === 'plain_text', ui.ctx.names);
@@ -212,6 +289,9 @@ export function clientMain(view, dialogs) {
       $('command').focus();
     }
   });
+  $('view-modal-submit').onclick = () => submitModal();
+  $('view-modal-close').onclick = closeModal;
+  $('view-modal-x').onclick = closeModal;
   $('close-thread').onclick = () => {
     ui.thread = null;
     render();

@@ -108,6 +108,19 @@ a{color:#1264a3}
 .modal{background:#fff;border-radius:8px;width:min(520px,92vw);box-shadow:0 18px 48px rgba(0,0,0,.35);padding:20px 24px}
 .modal h2{margin:0 0 12px;font-size:22px;font-weight:900}
 .modal-actions{display:flex;justify-content:flex-end;gap:8px;margin-top:24px}
+.view-modal{padding:0}
+.view-modal-head{display:flex;justify-content:space-between;align-items:center;padding:18px 24px 10px;border-bottom:1px solid #ddd}
+.view-modal-head h2{margin:0;font-size:20px}
+#view-modal-body{padding:12px 24px;max-height:60vh;overflow:auto}
+.view-modal .modal-actions{padding:12px 24px 18px;margin-top:0;border-top:1px solid #eee}
+.view-modal-error{margin:0 24px;padding:8px 10px;background:#fde8ef;color:#a01043;border-radius:4px;font-size:14px}
+.b-input{margin:12px 0}
+.b-input label{display:block;font-weight:700;margin-bottom:6px}
+.b-input textarea,.b-input input{width:100%;box-sizing:border-box;font:inherit;padding:8px 10px;border:1px solid #868686;border-radius:6px}
+.b-input textarea{min-height:84px;resize:vertical}
+.b-input .hint{color:#616061;font-size:13px;margin-top:4px}
+.b-input .error{color:#e01e5a;font-size:13px;margin-top:4px}
+.b-input.has-error textarea,.b-input.has-error input{border-color:#e01e5a}
 #toasts{position:fixed;right:16px;bottom:16px;display:flex;flex-direction:column;gap:8px;z-index:20}
 .toast{background:#1d1c1d;color:#fff;padding:10px 14px;border-radius:6px;max-width:420px;box-shadow:0 4px 12px rgba(0,0,0,.3);font-size:14px}
 .toast.error{background:#a01242}

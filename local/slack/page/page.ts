@@ -15,6 +15,8 @@ const BODY = `
     <nav id="channels"></nav>
     <div class="section-label">Apps</div>
     <nav><a href="#" class="chan" id="home-link" data-home="1">\u{1f3e0} rollgate · Home</a></nav>
+    <div class="section-label">Direct messages</div>
+    <nav id="ims"></nav>
     <div class="section-label">Acting as</div>
     <label class="me"><span id="me-avatar"></span><select id="user-select" aria-label="Act as"></select></label>
     <div class="sidebar-foot"><div id="conn" class="warn">● connecting…</div><div id="bot-url"></div><a href="/_emulator/calls" target="_blank">Web API calls (JSON)</a></div>
@@ -41,6 +43,12 @@ const BODY = `
 <div class="modal-backdrop hidden" id="modal" tabindex="-1"><div class="modal" role="dialog" aria-modal="true">
   <h2 id="modal-title"></h2><div id="modal-text"></div>
   <div class="modal-actions"><button type="button" class="btn" id="modal-deny"></button><button type="button" class="btn btn-primary" id="modal-confirm"></button></div>
+</div></div>
+<div class="modal-backdrop hidden" id="view-modal" tabindex="-1"><div class="modal view-modal" role="dialog" aria-modal="true" aria-labelledby="view-modal-title">
+  <header class="view-modal-head"><h2 id="view-modal-title"></h2><button type="button" class="close" id="view-modal-x" aria-label="Close">×</button></header>
+  <div id="view-modal-body"></div>
+  <div class="view-modal-error hidden" id="view-modal-error"></div>
+  <div class="modal-actions"><button type="button" class="btn" id="view-modal-close"></button><button type="button" class="btn btn-primary" id="view-modal-submit"></button></div>
 </div></div>
 <div id="toasts"></div>`;
 

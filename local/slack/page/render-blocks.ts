@@ -3,7 +3,8 @@
 
 export type TextRenderer = (text: string, plain: boolean) => string;
 
-export function renderBlocks(blocks: unknown[], text: TextRenderer): string {
+/** `errors`: a modal's response_action errors by input block_id, shown under each input. */
+export function renderBlocks(blocks: unknown[], text: TextRenderer, errors?: Record<string, string>): string {
   type Obj = Record<string, unknown>;
   const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
   const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -69,6 +70,21 @@ export function renderBlocks(blocks: unknown[], text: TextRenderer): string {
         return `<div class="b-image-block">\ud83d\uddbc\ufe0f ${attr(String(b.alt_text ?? 'image'))}</div>`;
       case 'rich_text':
         return richText(b);
+      case 'input': {
+        const el = isObj(b.element) ? b.element : {};
+        const field = `data-input-block="${attr(id)}" data-optional="${b.optional === true ? '1' : '0'}" id="input-${attr(id)}"`;
+        const placeholder = plainOf(el.placeholder) ? ` placeholder="${attr(plainOf(el.placeholder))}"` : '';
+        const max = typeof el.max_length === 'number' ? ` maxlength="${el.max_length}"` : '';
+        const control =
+          el.type === 'plain_text_input'
+            ? el.multiline === true
+              ? `<textarea ${field}${placeholder}${max}></textarea>`
+              : `<input type="text" ${field}${placeholder}${max}>`
+            : `<span class="b-unsupported" title="not interactive in the emulator">${attr(String(el.type))}</span>`;
+        const hint = b.hint ? `<div class="hint">${textObj(b.hint)}</div>` : '';
+        const error = errors && errors[id] ? `<div class="error" role="alert">${attr(errors[id])}</div>` : '';
+        return `<div class="b-input${error ? ' has-error' : ''}"><label for="input-${attr(id)}">${textObj(b.label)}${b.optional === true ? ' <span class="hint">(optional)</span>' : ''}</label>${control}${error}${hint}</div>`;
+      }
       case 'markdown':
         return `<div class="b-section">${text(String(b.text ?? ''), false)}</div>`;
       default:

@@ -68,7 +68,15 @@ describe('renderBlocks', () => {
   });
 
   it('marks blocks it cannot show instead of dropping them', () => {
-    expect(renderBlocks([{ type: 'input' }], text)).toContain('[input block]');
+    expect(renderBlocks([{ type: 'video' }], text)).toContain('[video block]');
+  });
+
+  it('shows a modal input with its label, "(optional)" as Slack adds it, and the app\'s error under it', () => {
+    const input = { type: 'input', block_id: 'reason', optional: true, label: { type: 'plain_text', text: 'Why?' }, element: { type: 'plain_text_input', action_id: 'r', multiline: true, max_length: 500 } };
+    const html = renderBlocks([input], text, { reason: 'Say <why>.' });
+    expect(html).toContain('<textarea data-input-block="reason" data-optional="1" id="input-reason" maxlength="500"></textarea>');
+    expect(html).toContain('(optional)');
+    expect(html).toContain('<div class="error" role="alert">Say &lt;why&gt;.</div>');
   });
 });
 
