@@ -60,6 +60,25 @@ export function rollbackRefusal(rollout: Rollout, by: Actor, stage?: number): Re
   }
   return undefined;
 }
+export interface ApproverList {
+  users: string[];
+  groups: string[];
+}
+
+/** An empty list names nobody, so anyone (but the requester, unless allowed) may approve. */
+export const namesNobody = (list: ApproverList): boolean => list.users.length === 0 && list.groups.length === 0;
+
+/**
+ * Whose approval a decision on `clusters` needs: the lists a person must be in, every one of
+ * them, or 'anyone'. Clusters with approvers of their own (production) need theirs; the rest
+ * the app's; an app that lists no approvers lets anyone approve. The edge resolves user groups.
+ */
+export function approversNeeded(approvals: { approvers: ApproverList; clusters: Record<string, ApproverList | undefined> }, clusters: string[] = []): ApproverList[] | 'anyone' {
+  const own = clusters.map((c) => approvals.clusters[c]).filter((list): list is ApproverList => list !== undefined && !namesNobody(list));
+  if (own.length > 0) return own;
+  return namesNobody(approvals.approvers) ? 'anyone' : [approvals.approvers];
+}
+
 
 /** The gate a bare "approve" means: the open one, else the next pending one (which will refuse as not open). */
 export function gateStageFor(rollout: Rollout, cluster?: string): number {
