@@ -16,6 +16,7 @@ import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
 import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import { section, type SlackMessage } from './blocks/kit.js';
+import { noteWords, privateAnswer } from './blocks/note-words.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
 import { createRootCoalescing } from './pacing/root-coalescing.js';
@@ -144,8 +145,10 @@ export function createNotifier(options: NotifierOptions): Worker {
         return post(rollout, resumedMessage(rollout, notice.step), {}, mark);
       case 'reminder':
         return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true }, mark);
-      case 'note':
-        return post(rollout, { text: notice.text, blocks: [section(notice.text)] }, notice.broadcast ? { broadcast: true } : {}, mark);
+      case 'note': {
+        const text = noteWords(rollout, notice);
+        return post(rollout, { text, blocks: [section(text)] }, notice.broadcast ? { broadcast: true } : {}, mark);
+      }
       case 'chart': {
         const root = await store.messageTs(rollout.id, 'root');
         if (!root) return undefined;
@@ -156,7 +159,7 @@ export function createNotifier(options: NotifierOptions): Worker {
         return 'uploaded';
       }
       case 'private':
-        await options.replies?.reply(rollout.notifyUrl, notice.text);
+        await options.replies?.reply(rollout.notifyUrl, privateAnswer(rollout, notice));
         return undefined;
     }
   }

@@ -1,6 +1,7 @@
 // Private answers to a person, through the response_url of their command or click.
 import type { Logger } from 'pino';
 import type { Replies } from '../jobs/ports.js';
+import { answerWords } from './blocks/answer-words.js';
 import { gateMessage } from './blocks/messages.js';
 
 export function createReplies(options: { log: Logger; timeoutMs?: number; clock?: () => number }): Replies {
@@ -19,8 +20,8 @@ export function createReplies(options: { log: Logger; timeoutMs?: number; clock?
     }
   }
   return {
-    async reply(responseUrl, text) {
-      if (responseUrl) await send(responseUrl, { response_type: 'ephemeral', replace_original: false, text });
+    async reply(responseUrl, answer) {
+      if (responseUrl) await send(responseUrl, { response_type: 'ephemeral', replace_original: false, text: answerWords(answer) });
     },
     async restoreGate(responseUrl, rollout, stage) {
       if (responseUrl) await send(responseUrl, { replace_original: true, ...gateMessage(rollout, stage, clock()) });

@@ -1,6 +1,6 @@
 // How rollouts are described in messages: phases, gates and cluster states in plain words.
-import type { Gate, Rollout } from '../../rollout/model.js';
-import { OPERATION_WORDS } from '../../rollout/operations.js';
+import type { Gate, Outcome, Rollout } from '../../rollout/model.js';
+import { OPERATION_WORDS } from './operation-words.js';
 import { clockTime } from './kit.js';
 import { maxWeight, weightWords } from '../../rollout/traffic/traffic-steps.js';
 
@@ -11,6 +11,13 @@ export function approverWords(rollout: Rollout, gate?: Gate): string {
   const { users, groups } = gate?.approvers ?? rollout.settings.approvers ?? { users: [], groups: [] };
   const names = [...users.map((u) => `<@${u}>`), ...groups.map((g) => `<!subteam^${g}>`)];
   return names.length > 0 ? names.join(', ') : 'anyone but the requester';
+}
+
+/** Why a rollout ended as it did: a person's rollback is written here from its facts; the rest is the stored reason. */
+export function outcomeReason(outcome: Exclude<Outcome, { kind: 'succeeded' }>): string {
+  if (outcome.kind !== 'rolled-back' || outcome.trigger !== 'person' || !outcome.asked || outcome.by === undefined) return outcome.reason;
+  const { why, gate } = outcome.asked;
+  return why ? `${why} (<@${outcome.by}>)` : `rolled back by <@${outcome.by}>${gate ? ` at the ${gate.join(', ')} gate` : ''}`;
 }
 
 export function stageWords(rollout: Rollout, index = rollout.stage): string {
@@ -58,11 +65,11 @@ export function phaseLine(rollout: Rollout, now: number): string {
     case 'finalizing':
       return ':arrows_counterclockwise: Finalizing: writing the new version into the base, removing canaries';
     case 'rolling-back':
-      return `:rotating_light: Rolling back: ${rollout.pendingOutcome?.reason ?? ''}`;
+      return `:rotating_light: Rolling back: ${rollout.pendingOutcome ? outcomeReason(rollout.pendingOutcome) : ''}`;
     case 'succeeded':
       return `:white_check_mark: Rolled out ${rollout.version} to ${rollout.clusters.join(', ')}`;
     case 'rolled-back':
-      return `:leftwards_arrow_with_hook: Rolled back: ${rollout.outcome?.kind === 'rolled-back' ? rollout.outcome.reason : ''}`;
+      return `:leftwards_arrow_with_hook: Rolled back: ${rollout.outcome?.kind === 'rolled-back' ? outcomeReason(rollout.outcome) : ''}`;
     case 'failed':
       return `:x: Failed: ${rollout.outcome?.kind === 'failed' ? rollout.outcome.reason : ''}`;
   }

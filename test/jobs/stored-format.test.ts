@@ -73,7 +73,7 @@ describe('data written by the previous (unversioned) format', () => {
     const id = await restore('awaiting-second-approval');
     const before = (await store.get(id))!;
     const next = transition(before, { type: 'GateApproved', stage: 2, by: { user: 'U0M2', isApprover: true } }, before.updatedAt + 1000);
-    if (!next.ok) throw new Error(next.refusal.message);
+    if (!next.ok) throw new Error(JSON.stringify(next.refusal));
     expect(await store.commit(before, next.rollout, next.effects, [])).toBe(true);
     // Compare-and-set on seq works on the new JSON: a writer holding the old seq loses.
     expect(await store.commit(before, next.rollout, next.effects, [])).toBe(false);
@@ -101,7 +101,7 @@ describe('keys this version does not know (written by a newer rollgate)', () => 
     });
     const before = (await store.get(id))!;
     const next = transition(before, { type: 'PauseRequested', by: { user: 'U0LEAD', isApprover: true } }, before.updatedAt + 1000);
-    if (!next.ok) throw new Error(next.refusal.message);
+    if (!next.ok) throw new Error(JSON.stringify(next.refusal));
     expect(await store.commit(before, next.rollout, next.effects, [])).toBe(true);
 
     const stored = JSON.parse((await redis.get(store.keys.rollout(id)))!);
