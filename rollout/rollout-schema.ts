@@ -201,6 +201,8 @@ const rolloutShape = {
 
 export const rolloutSchema = z.looseObject(rolloutShape);
 
+const saysSomething = (notice: { line?: unknown; answer?: unknown; text?: string }) => notice.line !== undefined || notice.answer !== undefined || notice.text !== undefined;
+
 const noteLineSchema = z.discriminatedUnion('said', [
   z.looseObject({ said: z.literal('paused'), by: str }),
   z.looseObject({ said: z.literal('resumed'), by: str }),
@@ -224,8 +226,8 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('resumed') }),
   z.looseObject({ kind: z.literal('reminder'), stage: num }),
   // `text`: a line stored before the domain spoke data (issue 11), still posted as written.
-  z.looseObject({ kind: z.literal('note'), line: noteLineSchema.optional(), text: str.optional(), broadcast: z.boolean().optional() }),
-  z.looseObject({ kind: z.literal('private'), answer: z.looseObject({ said: z.literal('start-failed'), reason: str }).optional(), text: str.optional() }),
+  z.looseObject({ kind: z.literal('note'), line: noteLineSchema.optional(), text: str.optional(), broadcast: z.boolean().optional() }).refine(saysSomething, 'a note needs its line (facts) or, stored before, its text'),
+  z.looseObject({ kind: z.literal('private'), answer: z.looseObject({ said: z.literal('start-failed'), reason: str }).optional(), text: str.optional() }).refine(saysSomething, 'a private answer needs its facts or, stored before, its text'),
 ]);
 
 // The enums and unions above are written out again for zod; these fail to compile when the

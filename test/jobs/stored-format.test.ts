@@ -154,6 +154,22 @@ describe('a bad record', () => {
     expect(await refusal(store.audit(id))).toMatchObject({ code: 'invalid', key: `${store.keys.audit(id)} ${entryId}`, field: 'what' });
   });
 
+  it('reads thread notes and private answers of both formats (the sentence, before issue 11; the facts, now) and refuses one with neither', async () => {
+    const id = await restore('awaiting-second-approval');
+    const notes = [
+      { key: '9.0.note', notice: { kind: 'note', text: ':arrow_forward: <@U0LEAD> resumed rollout `x`.' } },
+      { key: '9.1.note', notice: { kind: 'note', line: { said: 'resumed', by: 'U0LEAD' } } },
+      { key: '9.2.private', notice: { kind: 'private', text: ':no_entry: Rollout x could not start: boom' } },
+      { key: '9.3.private', notice: { kind: 'private', answer: { said: 'start-failed', reason: 'boom' } } },
+    ];
+    await redis.del(store.keys.outbox(id));
+    await redis.rpush(store.keys.outbox(id), ...notes.map((n) => JSON.stringify(n)));
+    expect(await store.outbox(id)).toStrictEqual(notes);
+
+    await redis.rpush(store.keys.outbox(id), JSON.stringify({ key: '9.4.note', notice: { kind: 'note', broadcast: true } }));
+    expect(await refusal(store.outbox(id))).toMatchObject({ code: 'invalid', key: `${store.keys.outbox(id)}[4]`, field: 'notice' });
+  });
+
   it('does not hide the other rollouts from a listing; it is reported instead', async () => {
     const listing = createRolloutStore({ redis, prefix: `${prefix}-list`, onInvalidRecord: (error) => invalid.push(error) });
     const good = fixture('awaiting-second-approval');
