@@ -1,7 +1,9 @@
-// Who approves an app's gates: its approver users, and the members of its approver user
-// groups (resolved through the Web API, cached briefly). No approvers configured: anyone.
+// Who approves an app's gates: the lists the domain names (rollout/gate-rules.ts, which also
+// says "no approvers configured: anyone"), with user groups resolved through the Web API,
+// cached briefly.
 import type { WebClient } from '@slack/web-api';
 import type { ApproverDirectory } from '../jobs/ports.js';
+import { approversNeeded, type ApproverList } from '../rollout/gate-rules.js';
 
 export function createApproverDirectory(options: { client: WebClient; cacheMs?: number; clock?: () => number }): ApproverDirectory {
   const clock = options.clock ?? Date.now;
@@ -17,7 +19,7 @@ export function createApproverDirectory(options: { client: WebClient; cacheMs?: 
     return users;
   }
 
-  async function inList(list: { users: string[]; groups: string[] }, user: string): Promise<boolean> {
+  async function inList(list: ApproverList, user: string): Promise<boolean> {
     if (list.users.includes(user)) return true;
     for (const group of list.groups) if ((await members(group)).includes(user)) return true;
     return false;
@@ -25,15 +27,10 @@ export function createApproverDirectory(options: { client: WebClient; cacheMs?: 
 
   return {
     async isApprover(app, user, clusters = []) {
-      // Clusters with approvers of their own (production) need theirs; the rest, the app's.
-      const own = clusters.map((c) => app.approvals.clusters[c]).filter((c) => c !== undefined && c.users.length + c.groups.length > 0);
-      if (own.length > 0) {
-        for (const list of own) if (!(await inList(list as { users: string[]; groups: string[] }, user))) return false;
-        return true;
-      }
-      const { users, groups } = app.approvals.approvers;
-      if (users.length === 0 && groups.length === 0) return true;
-      return inList({ users, groups }, user);
+      const needed = approversNeeded(app.approvals, clusters);
+      if (needed === 'anyone') return true;
+      for (const list of needed) if (!(await inList(list, user))) return false;
+      return true;
     },
   };
 }

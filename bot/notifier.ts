@@ -17,6 +17,7 @@ import type { Rollout } from '../rollout/model.js';
 import { failedMessage, finishedMessage, gateMessage, heldMessage, nothingToDoText, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import { section, type SlackMessage } from './blocks/kit.js';
 import { sendGateDms } from './gate-dms.js';
+import { noteWords, privateAnswer } from './blocks/note-words.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
 import { createRootCoalescing } from './pacing/root-coalescing.js';
@@ -153,8 +154,10 @@ export function createNotifier(options: NotifierOptions): Worker {
         return post(rollout, resumedMessage(rollout, notice.step), {}, mark);
       case 'reminder':
         return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true }, mark);
-      case 'note':
-        return post(rollout, { text: notice.text, blocks: [section(notice.text)] }, notice.broadcast ? { broadcast: true } : {}, mark);
+      case 'note': {
+        const text = noteWords(rollout, notice);
+        return post(rollout, { text, blocks: [section(text)] }, notice.broadcast ? { broadcast: true } : {}, mark);
+      }
       case 'chart': {
         const root = await store.messageTs(rollout.id, 'root');
         if (!root) return undefined;
@@ -165,11 +168,11 @@ export function createNotifier(options: NotifierOptions): Worker {
         return 'uploaded';
       }
       case 'private':
-        await options.replies?.reply(rollout.notifyUrl, notice.text);
+        await options.replies?.reply(rollout.notifyUrl, privateAnswer(rollout, notice));
         return undefined;
       case 'nothing-to-do':
         // In place of the "queued" answer to the start command: one private message in all.
-        await options.replies?.reply(rollout.notifyUrl, nothingToDoText(rollout), { replaceOriginal: true });
+        await options.replies?.reply(rollout.notifyUrl, { said: 'as-written', text: nothingToDoText(rollout) }, { replaceOriginal: true });
         return undefined;
       case 'root-withdrawn': {
         const root = await store.messageTs(rollout.id, 'root');

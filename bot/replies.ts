@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Replies } from '../jobs/ports.js';
 import { section } from './blocks/kit.js';
+import { answerWords } from './blocks/answer-words.js';
 import { gateMessage } from './blocks/messages.js';
 import { sendDirect } from './direct-message.js';
 
@@ -23,14 +24,15 @@ export function createReplies(options: { log: Logger; timeoutMs?: number; clock?
     }
   }
   return {
-    async reply(responseUrl, text, replyOptions) {
-      if (responseUrl) await send(responseUrl, { response_type: 'ephemeral', replace_original: replyOptions?.replaceOriginal === true, text });
+    async reply(responseUrl, answer, replyOptions) {
+      if (responseUrl) await send(responseUrl, { response_type: 'ephemeral', replace_original: replyOptions?.replaceOriginal === true, text: answerWords(answer) });
     },
     async restoreGate(responseUrl, rollout, stage) {
       if (responseUrl) await send(responseUrl, { replace_original: true, ...gateMessage(rollout, stage, clock()) });
     },
-    async direct(user, text) {
+    async direct(user, answer) {
       if (!options.client) return;
+      const text = answerWords(answer);
       await sendDirect(options.client, user, { text, blocks: [section(text)] }).catch((error: unknown) => {
         options.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not answer in direct messages');
       });

@@ -8,6 +8,7 @@ import type { Notice } from '../rollout/events.js';
 import type { Rollout } from '../rollout/model.js';
 import { hooksOfType } from '../rollout/webhooks/hook-config.js';
 import type { Webhooks } from '../rollout/webhooks/webhooks.js';
+import { noteWords } from './blocks/note-words.js';
 import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 
 /** Root updates are coalesced state, charts are files, private answers are private: not events. */
@@ -38,7 +39,7 @@ export function noticeText(rollout: Rollout, notice: Notice, now: number): strin
     case 'reminder':
       return reminderMessage(rollout, notice.stage, now).text;
     case 'note':
-      return notice.text;
+      return noteWords(rollout, notice);
     default:
       return undefined;
   }

@@ -5,7 +5,7 @@ import type { Fleet } from '../rollout/kube/fleet.js';
 import type { MetricsSource } from '../rollout/metrics/source.js';
 import { analysedClusters, type Rollout } from '../rollout/model.js';
 import { desiredSets } from '../rollout/operations.js';
-import { measurementOutage } from '../rollout/verdict.js';
+import { judgeMeasurements, measurementOutage } from '../rollout/verdict.js';
 import type { Webhooks } from '../rollout/webhooks/webhooks.js';
 import { confirmationHeld, rollbackSignal } from '../rollout/webhooks/hook-verdicts.js';
 import type { HookCall } from '../rollout/webhooks/hook-call.js';
@@ -49,7 +49,7 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
         clusters.map(async (cluster) => {
           // Webhooks first (Flagger: before the metric checks); a failing pre-rollout hook measures nothing else.
           const hooks = webhooks ? await webhooks.tick(rollout, app, cluster) : { samples: [], skipMetrics: false };
-          const measured = [...hooks.samples, ...(hooks.skipMetrics ? [] : await metrics.measure(rollout, app, cluster, app.analysis.metrics))];
+          const measured = [...hooks.samples, ...(hooks.skipMetrics ? [] : judgeMeasurements(await metrics.measure(rollout, app, cluster, app.analysis.metrics), app.analysis.metrics))];
           const ready = pods[cluster];
           const { weight, actualWeight } = rollout.cluster[cluster] ?? {};
           const traffic = { ...(weight !== undefined ? { weight } : {}), ...(actualWeight !== undefined ? { actualWeight } : {}) };

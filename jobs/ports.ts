@@ -4,6 +4,8 @@ import type { AppConfig, Config } from '../rollout/config.js';
 import type { Fleet } from '../rollout/kube/fleet.js';
 import type { MetricsSource } from '../rollout/metrics/source.js';
 import type { Rollout } from '../rollout/model.js';
+import type { Refusal } from '../rollout/refusals.js';
+import type { StartOutcome } from './start-rollout.js';
 import type { Webhooks } from '../rollout/webhooks/webhooks.js';
 
 export interface ApproverDirectory {
@@ -11,10 +13,23 @@ export interface ApproverDirectory {
   isApprover(app: AppConfig, user: string, clusters?: string[]): Promise<boolean>;
 }
 
+/** What a private answer says, as data: bot/blocks/answer-words.ts writes the sentence. */
+export type Answer =
+  | { said: 'refused'; refusal: Refusal }
+  | { said: 'no-such-rollout'; rollout: string }
+  /** A click or command (`input`: its kind) that could not be applied after all its attempts. */
+  | { said: 'input-lost'; input: string; rollout: string; error: string }
+  /** `start --supersede`: the new rollout, once the superseded one is rolled back. */
+  | { said: 'successor-started'; rollout: string; app: string; version: string }
+  | { said: 'successor-not-started'; app: string; version: string; outcome: Exclude<StartOutcome, { kind: 'started' }> }
+  | { said: 'start-failed'; rollout: string; app: string; version: string; reason: string }
+  /** A sentence stored before the domain spoke data (an old outbox record), sent as it was written. */
+  | { said: 'as-written'; text: string };
+
 /** Answers a person privately (the response_url of their click or command). */
 export interface Replies {
   /** `replaceOriginal`: in place of the last private answer sent through this URL (a command's "queued"). */
-  reply(responseUrl: string | undefined, text: string, options?: { replaceOriginal?: boolean }): Promise<void>;
+  reply(responseUrl: string | undefined, answer: Answer, options?: { replaceOriginal?: boolean }): Promise<void>;
   /**
    * Puts a clicked gate back as it is now (buttons and all), through the click's response_url:
    * a click shown at once as "Approving…" that the worker then refused must not leave the gate
@@ -22,7 +37,7 @@ export interface Replies {
    */
   restoreGate?(responseUrl: string | undefined, rollout: Rollout, stage: number): Promise<void>;
   /** A private answer without a response_url (a click on the Home tab): the person's direct messages with the app. */
-  direct?(user: string, text: string): Promise<void>;
+  direct?(user: string, answer: Answer): Promise<void>;
 }
 
 /** What the workers report for /metrics. */

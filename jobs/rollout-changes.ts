@@ -18,7 +18,7 @@ function finishOutcome(rollout: Rollout): FinishOutcome {
   if (rollout.phase === 'succeeded') return 'succeeded';
   if (rollout.phase === 'failed' || rollout.outcome?.kind !== 'rolled-back') return 'failed';
   if (rollout.outcome.trigger !== 'person') return 'rolled_back_automatically';
-  // `/rollout abort` is a person's rollback whose reason the command sets to "aborted (…)".
+  // `/rollout abort` is a person's rollback whose reason (their words, `why`) the command sets to "aborted".
   return rollout.outcome.reason.startsWith('aborted') ? 'aborted' : 'rolled_back_by_person';
 }
 

@@ -1,6 +1,5 @@
 // Starting a rollout: one per app at a time, not inside the app's cooldown. Used by the
 // start command and by a superseding start once the rollout it replaces is rolled back.
-import { humanDuration } from '../rollout/duration.js';
 import type { AppConfig } from '../rollout/config.js';
 import { created } from '../rollout/machine.js';
 import { isTerminal, type Rollout, type SuccessorRequest } from '../rollout/model.js';
@@ -8,7 +7,7 @@ import { newRollout } from '../rollout/plan.js';
 import type { RolloutRunner } from './rollout-runner.js';
 import type { RolloutStore } from './store.js';
 
-export type StartOutcome = { kind: 'started'; rollout: Rollout } | { kind: 'busy'; activeId: string } | { kind: 'cooldown'; message: string };
+export type StartOutcome = { kind: 'started'; rollout: Rollout } | { kind: 'busy'; activeId: string } | { kind: 'cooldown'; app: string; leftMs: number; cooldownMs: number };
 
 export interface StartDeps {
   store: RolloutStore;
@@ -41,7 +40,7 @@ export async function startRollout(deps: StartDeps, app: AppConfig, request: Suc
   const { store, clock } = deps;
   const now = clock();
   const left = options.ignoreCooldown ? 0 : await cooldownLeft(store, app, now);
-  if (left > 0) return { kind: 'cooldown', message: `${app.name} is in its cooldown after the last rollout: ${humanDuration(left)} left (cooldown ${humanDuration(app.cooldown)}).` };
+  if (left > 0) return { kind: 'cooldown', app: app.name, leftMs: left, cooldownMs: app.cooldown };
   const rollout = newRollout(
     {
       id: await store.nextId(app.name),

@@ -10,6 +10,7 @@ import { serializeRollout } from '../rollout/rollout-schema.js';
 import { redisKeys, type Keys } from './keys.js';
 import { COMMIT_ROLLOUT, CREATE_ROLLOUT, RELEASE_MUTEX, RENEW_MUTEX } from './scripts.js';
 import { readAuditEntry, readOutboxItem, readPendingSteps, readRollout, StoredRecordError } from './stored-records.js';
+import type { Refusal } from '../rollout/refusals.js';
 
 export interface OutboxItem {
   /** Unique per rollout; a notice whose key was already posted is not posted again. */
@@ -32,6 +33,8 @@ export interface AuditEntry {
   outcome: string;
   cluster?: string;
   detail?: string;
+  /** A refused click or command: why, as data (bot/blocks/refusal-words.ts writes it). Older entries have `detail` instead. */
+  refusal?: Refusal;
 }
 
 export type CreateResult = { ok: true } | { ok: false; activeId: string };

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { noticeSchema, parseStored, parseStoredRollout, stepNameSchema, type StoredProblem } from '../rollout/rollout-schema.js';
 import type { Rollout } from '../rollout/model.js';
+import type { Refusal } from '../rollout/refusals.js';
 import type { AuditEntry, OutboxItem, PendingStep } from './store.js';
 
 export type StoredRecordCode = StoredProblem['code'];
@@ -34,6 +35,8 @@ const auditEntrySchema = z.looseObject({
   outcome: z.string(),
   cluster: z.string().optional(),
   detail: z.string().optional(),
+  // Checked as far as the edges rely on it (code and why); the words tolerate missing facts.
+  refusal: z.custom<Refusal>((v) => typeof v === 'object' && v !== null && typeof (v as Refusal).code === 'string' && typeof (v as Refusal).why === 'string', 'expected a refusal {code, why, …}').optional(),
 }) satisfies z.ZodType<AuditEntry>;
 
 function fail(key: string, problem: StoredProblem): never {

@@ -9,7 +9,7 @@ import { gateStageFor } from '../rollout/gate-rules.js';
 import { withLease } from './lease.js';
 import { startRollout } from './start-rollout.js';
 import { performStep } from './perform-step.js';
-import { NO_OBSERVER, type WorkerPorts } from './ports.js';
+import { NO_OBSERVER, type Answer, type WorkerPorts } from './ports.js';
 import { inputJobSchema, STEPS_QUEUE, stepJobSchema, type InputJob, type Queues } from './queues.js';
 import { createRolloutRunner } from './rollout-runner.js';
 import { isProgrammingError, stepBackoff, toStepFailure } from './step-errors.js';
@@ -134,8 +134,9 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
     const app = appOf(rollout.app);
     if (rollout.phase !== 'rolled-back' || !rollout.successor || !app) return;
     const started = await startRollout({ store, runner, clock, tuning: options.tuning ?? {} }, app, rollout.successor, { ignoreCooldown: true });
-    const text = started.kind === 'started' ? `:rocket: Rollout \`${started.rollout.id}\` of ${app.name} ${rollout.successor.version} is queued.` : `:no_entry: ${app.name} ${rollout.successor.version} did not start: ${started.kind === 'busy' ? `${started.activeId} is active` : started.message}`;
-    await options.replies.reply(rollout.successor.notifyUrl, text);
+    const { version } = rollout.successor;
+    const answer: Answer = started.kind === 'started' ? { said: 'successor-started', rollout: started.rollout.id, app: app.name, version } : { said: 'successor-not-started', app: app.name, version, outcome: started };
+    await options.replies.reply(rollout.successor.notifyUrl, answer);
   }
 
   /** A click or command that could not be applied after all its attempts: tell the person, never drop it silently. */
@@ -143,7 +144,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
     const input = inputJobSchema.safeParse(job.data);
     if (!input.success) return;
     await options.replies
-      .reply(input.data.responseUrl, `:warning: Your ${input.data.kind} of \`${input.data.rolloutId}\` could not be applied (${error.message}). Nothing changed; please try again.`)
+      .reply(input.data.responseUrl, { said: 'input-lost', input: input.data.kind, rollout: input.data.rolloutId, error: error.message })
       .catch(() => undefined);
   }
 
@@ -166,16 +167,16 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       // gave up on). Put it back on the queue now rather than at the reconciler's next round;
       // a step already waiting or running is left alone, so it still runs once.
       if (outcome.refusal.code === 'already-rolling-back') await queues.reschedule(await store.pending(input.rolloutId));
-      const entry = { at: clock(), who: input.user, what: input.kind, outcome: `refused: ${outcome.refusal.code}`, detail: outcome.refusal.message };
+      const entry = { at: clock(), who: input.user, what: input.kind, outcome: `refused: ${outcome.refusal.code}`, refusal: outcome.refusal };
       await store.appendAudit(input.rolloutId, [entry]);
-      const icon = outcome.refusal.code === 'already' ? ':information_source:' : ':no_entry:';
       // A gate click (it names the stage) may have shown "Approving…" at once: put the gate back as it is, then say why.
       const gate = input.stage !== undefined ? outcome.rollout.gates[input.stage - 1] : undefined;
       if (gate?.state === 'open' && (input.kind === 'approve' || input.kind === 'rollback')) await options.replies.restoreGate?.(input.responseUrl, outcome.rollout, input.stage as number);
-      if (input.replyInDm && !input.responseUrl) await options.replies.direct?.(input.user, `${icon} ${outcome.refusal.message}`);
-      else await options.replies.reply(input.responseUrl, `${icon} ${outcome.refusal.message}`);
+      const answer = { said: 'refused', refusal: outcome.refusal } as const;
+      if (input.replyInDm && !input.responseUrl) await options.replies.direct?.(input.user, answer);
+      else await options.replies.reply(input.responseUrl, answer);
     } else if (outcome.kind === 'skipped' && outcome.reason.startsWith('no rollout')) {
-      await options.replies.reply(input.responseUrl, `:no_entry: There is no rollout ${input.rolloutId}.`);
+      await options.replies.reply(input.responseUrl, { said: 'no-such-rollout', rollout: input.rolloutId });
     }
     return outcome.kind;
   }

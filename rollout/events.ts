@@ -74,36 +74,33 @@ export type Notice =
   | { kind: 'resumed'; step?: StepName }
   /** Half-way to the gate's timeout: one reminder, to the approvers. */
   | { kind: 'reminder'; stage: number }
-  /** A line in the rollout's thread (pause, resume, a timed-out gate held). */
-  | { kind: 'note'; text: string; broadcast?: boolean }
-  /** A private answer to the requester (through the start command's response_url). */
-  | { kind: 'private'; text: string }
+  /**
+   * A line in the rollout's thread (pause, resume, a timed-out gate held), as facts; bot/blocks
+   * writes it. `text`: a line stored before the domain spoke data, posted as it was written.
+   */
+  | { kind: 'note'; line?: NoteLine; text?: string; broadcast?: boolean }
+  /** A private answer to the requester (through the start command's response_url); `text` as for a note. */
+  | { kind: 'private'; answer?: PrivateAnswer; text?: string }
   /** The start found nothing to roll out: the requester is told privately, in place of "queued". */
   | { kind: 'nothing-to-do' }
   /** Take back the root message (delete it if it was posted): the rollout did nothing worth a trace. */
   | { kind: 'root-withdrawn' };
+
+/** What a thread line says, as data (bot/blocks/note-words.ts writes the sentence). */
+export type NoteLine =
+  | { said: 'paused'; by: string }
+  | { said: 'resumed'; by: string }
+  | { said: 'retry-asked'; by: string; step: StepName }
+  /** onTimeout: hold: the gate of `clusters` got no decision within `timeoutMs`; the requester is told. */
+  | { said: 'gate-timed-out-held'; clusters: string[]; timeoutMs: number }
+  /** confirm-rollout did not answer 2xx: the start waits (`hook`: its answer). */
+  | { said: 'start-held-by-webhook'; hook: HookCall };
+
+export type PrivateAnswer = { said: 'start-failed'; reason: string };
 
 export type Effect =
   | { type: 'step'; step: StepName; at: number }
   | { type: 'notify'; notice: Notice }
   | { type: 'release-lock' };
 
-export type RefusalCode =
-  | 'not-an-approver'
-  | 'self-approval'
-  | 'gate-not-open'
-  | 'gate-decided'
-  | 'rollout-finished'
-  | 'already-rolling-back'
-  | 'not-allowed'
-  | 'busy'
-  | 'already'
-  | 'unknown-cluster'
-  | 'held-by-webhook'
-  | 'unexpected-event'
-  | 'nothing-to-retry';
-
-export interface Refusal {
-  code: RefusalCode;
-  message: string;
-}
+export type { Refusal, RefusalCode, RefusalFacts } from './refusals.js';

@@ -1,15 +1,16 @@
 // A gate's life beyond one click: approvals that need two people, the reminder half-way to
 // the timeout, the timeout itself (roll back, or hold), and pausing and resuming a rollout.
-import type { Actor, Effect, Refusal } from './events.js';
+import type { Actor, Effect, NoteLine, Refusal, RefusalCode, RefusalFacts } from './events.js';
 import { rollbackRefusal } from './gate-rules.js';
 import { humanDuration } from './duration.js';
 import type { Gate, Rollout } from './model.js';
 import { isTerminal } from './model.js';
+import { refusal } from './refusals.js';
 
 export type LifecycleChange = { ok: true; changes: Partial<Rollout>; effects: Effect[] } | { ok: false; refusal: Refusal };
 
-const refuse = (code: Refusal['code'], message: string): LifecycleChange => ({ ok: false, refusal: { code, message } });
-const note = (text: string, broadcast = false): Effect => ({ type: 'notify', notice: { kind: 'note', text, ...(broadcast ? { broadcast } : {}) } });
+const refuse = (code: RefusalCode, facts: RefusalFacts): LifecycleChange => ({ ok: false, refusal: refusal(code, facts) });
+const note = (line: NoteLine): Effect => ({ type: 'notify', notice: { kind: 'note', line } });
 const rootUpdate: Effect = { type: 'notify', notice: { kind: 'root-update' } };
 const withGate = (gates: Gate[], stage: number, changes: Partial<Gate>) => gates.map((g) => (g.stage === stage ? { ...g, ...changes } : g));
 
@@ -20,8 +21,7 @@ export function partialApproval(rollout: Rollout, stage: number, by: Actor, nowM
   const approvals = gate?.approvals ?? [];
   if (!gate || required <= 1) return undefined;
   if (approvals.some((a) => a.user === by.user)) {
-    const left = required - approvals.length;
-    return refuse('already', `You already approved the ${gate.clusters.join(', ')} gate; it needs ${left} more approval${left === 1 ? '' : 's'} from someone else.`);
+    return refuse('already', { why: 'approved-twice', gate: gate.clusters, more: required - approvals.length });
   }
   if (approvals.length + 1 >= required) return undefined;
   const gates = withGate(rollout.gates, stage, { approvals: [...approvals, { user: by.user, at: nowMs, ...(reason ? { reason } : {}) }] });
@@ -50,22 +50,22 @@ export function holdAfterTimeout(rollout: Rollout, gate: Gate, nowMs: number): P
 }
 
 export function pause(rollout: Rollout, by: Actor, nowMs: number): LifecycleChange {
-  if (rollout.phase === 'paused') return refuse('already', `Rollout ${rollout.id} is already paused.`);
+  if (rollout.phase === 'paused') return refuse('already', { why: 'already-paused', rollout: rollout.id });
   const denied = rollbackRefusal(rollout, by);
   if (denied) return { ok: false, refusal: denied };
   if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval' && rollout.phase !== 'waiting-ready') {
-    return refuse('busy', `Rollout ${rollout.id} is ${rollout.phase}; it can be paused while it analyses, waits for pods or waits at a gate.`);
+    return refuse('busy', { why: 'cannot-pause-now', rollout: rollout.id, phase: rollout.phase });
   }
   return {
     ok: true,
     changes: { phase: 'paused', paused: { by: by.user, at: nowMs, resume: rollout.phase } },
-    effects: [note(`:double_vertical_bar: <@${by.user}> paused rollout \`${rollout.id}\`: no analysis, no gate decisions until \`/rollout resume ${rollout.id}\`.`), rootUpdate],
+    effects: [note({ said: 'paused', by: by.user }), rootUpdate],
   };
 }
 
 export function resume(rollout: Rollout, by: Actor, nowMs: number): LifecycleChange {
-  if (isTerminal(rollout.phase)) return refuse('rollout-finished', `Rollout ${rollout.id} has already finished (${rollout.phase}).`);
-  if (rollout.phase !== 'paused' || !rollout.paused) return refuse('already', `Rollout ${rollout.id} is not paused.`);
+  if (isTerminal(rollout.phase)) return refuse('rollout-finished', { why: 'finished', rollout: rollout.id, phase: rollout.phase });
+  if (rollout.phase !== 'paused' || !rollout.paused) return refuse('already', { why: 'not-paused', rollout: rollout.id });
   const denied = rollbackRefusal(rollout, by);
   if (denied) return { ok: false, refusal: denied };
   const { resume: phase, reopen, at } = rollout.paused;
@@ -81,6 +81,6 @@ export function resume(rollout: Rollout, by: Actor, nowMs: number): LifecycleCha
   return {
     ok: true,
     changes: { phase, paused: undefined, gates },
-    effects: [next, note(`:arrow_forward: <@${by.user}> resumed rollout \`${rollout.id}\`.`), ...reopened, rootUpdate],
+    effects: [next, note({ said: 'resumed', by: by.user }), ...reopened, rootUpdate],
   };
 }

@@ -4,7 +4,8 @@ import { summaryRepeats } from './summary-repeat.js';
 import type { Actor, Effect, Notice, Refusal, RolloutEvent, StepName } from './events.js';
 import { judgeTick, tickErrored, tickFailed } from './verdict.js';
 import type { Gate, Outcome, Rollout } from './model.js';
-import { finishedWord, isTerminal, withoutCanary } from './model.js';
+import { isTerminal, withoutCanary } from './model.js';
+import { refusal, type RefusalCode, type RefusalFacts } from './refusals.js';
 import { humanDuration } from './duration.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
 import { operationApplied, requestOperation, unknownClusters, type OperationTransition } from './operations.js';
@@ -28,9 +29,9 @@ function advance(rollout: Rollout, nowMs: number, changes: Partial<Rollout>, eff
 
 function unexpected(rollout: Rollout, event: RolloutEvent): Transition {
   if (isTerminal(rollout.phase)) {
-    return { ok: false, refusal: { code: 'rollout-finished', message: `Rollout ${rollout.id} has already ${finishedWord(rollout)}.` } };
+    return { ok: false, refusal: refusal('rollout-finished', { why: 'ended', rollout: rollout.id, phase: rollout.phase }) };
   }
-  return { ok: false, refusal: { code: 'unexpected-event', message: `${event.type} does not apply while rollout ${rollout.id} is ${rollout.phase}.` } };
+  return { ok: false, refusal: refusal('unexpected-event', { why: 'unexpected-event', rollout: rollout.id, event: event.type, phase: rollout.phase }) };
 }
 
 
@@ -130,28 +131,25 @@ function stepHeld(rollout: Rollout, heldStep: StepName, reason: string, nowMs: n
  * has ended has no step left to retry; the refusal says what to do instead.
  */
 function retryRequested(rollout: Rollout, by: Actor, nowMs: number): Transition {
-  const refuse = (code: Refusal['code'], message: string): Transition => ({ ok: false, refusal: { code, message } });
-  const again = `\`/rollout start ${rollout.app} ${rollout.version}\``;
-  if (rollout.phase === 'succeeded') return refuse('rollout-finished', `Rollout ${rollout.id} has already rolled out ${rollout.version}: there is nothing to retry.`);
-  if (rollout.phase === 'rolled-back') {
-    return refuse('rollout-finished', `Rollout ${rollout.id} was rolled back (${rollout.outcome?.kind === 'rolled-back' ? rollout.outcome.reason : 'rolled back'}); there is nothing to retry. To try ${rollout.version} again, run ${again}.`);
-  }
+  const refuse = (code: RefusalCode, facts: RefusalFacts): Transition => ({ ok: false, refusal: refusal(code, facts) });
+  const { id, app, version } = rollout;
+  const ended = rollout.outcome && rollout.outcome.kind !== 'succeeded' ? { outcome: rollout.outcome } : {};
+  if (rollout.phase === 'succeeded') return refuse('rollout-finished', { why: 'retry-after-success', rollout: id, version });
+  if (rollout.phase === 'rolled-back') return refuse('rollout-finished', { why: 'retry-after-rollback', rollout: id, app, version, ...ended });
   if (rollout.phase === 'failed') {
     const touched = Object.entries(rollout.cluster).filter(([, c]) => c.canary !== 'none' || c.promoted).map(([name]) => name);
-    const why = rollout.outcome?.kind === 'failed' ? rollout.outcome.reason : 'it failed';
-    if (touched.length === 0) return refuse('rollout-finished', `Rollout ${rollout.id} failed before it changed anything (${why}). Nothing to retry: once the cause is fixed, run ${again}.`);
-    return refuse('rollout-finished', `Rollout ${rollout.id} failed while rolling back (${why}); ${touched.join(', ')} may still run its canary or promotion. Nothing to retry here: check those clusters, and roll them back by hand or with a new rollout of the previous version.`);
+    if (touched.length === 0) return refuse('rollout-finished', { why: 'retry-before-change', rollout: id, app, version, ...ended });
+    return refuse('rollout-finished', { why: 'retry-after-failed-rollback', rollout: id, ...ended, clusters: touched });
   }
-  if (rollout.phase === 'rolling-back' && !rollout.held) return refuse('nothing-to-retry', `Rollout ${rollout.id} is rolling back; nothing is held, so there is nothing to retry.`);
-  if (!rollout.held) return refuse('nothing-to-retry', `Nothing to retry: rollout ${rollout.id} is ${rollout.phase} and no step is held.`);
-  if (rollout.phase === 'paused') return refuse('busy', `Rollout ${rollout.id} is paused; \`/rollout resume ${rollout.id}\` first.`);
+  if (rollout.phase === 'rolling-back' && !rollout.held) return refuse('nothing-to-retry', { why: 'retry-while-rolling-back', rollout: id });
+  if (!rollout.held) return refuse('nothing-to-retry', { why: 'nothing-held', rollout: id, phase: rollout.phase });
+  if (rollout.phase === 'paused') return refuse('busy', { why: 'paused', rollout: id });
   if (by.user !== rollout.requester && !by.isApprover) {
-    return refuse('not-allowed', `Only the requester (<@${rollout.requester}>) or an approver of ${rollout.app} can retry it.`);
+    return refuse('not-allowed', { why: 'not-requester-or-approver', requester: rollout.requester, app, action: 'retry' });
   }
-  if (rollout.held.retryBy) return refuse('already', `A retry of the held ${rollout.held.step} step was already asked by <@${rollout.held.retryBy}>; it is running.`);
+  if (rollout.held.retryBy) return refuse('already', { why: 'retry-running', step: rollout.held.step, by: rollout.held.retryBy });
   const heldStep = rollout.held.step as StepName;
-  const text = `:repeat: <@${by.user}> retries the held ${heldStep} step of \`${rollout.id}\` now.`;
-  return advance(rollout, nowMs, { held: { ...rollout.held, retryBy: by.user } }, [step(heldStep, nowMs), notify({ kind: 'note', text })]);
+  return advance(rollout, nowMs, { held: { ...rollout.held, retryBy: by.user } }, [step(heldStep, nowMs), notify({ kind: 'note', line: { said: 'retry-asked', by: by.user, step: heldStep } })]);
 }
 
 function waitForReady(rollout: Rollout, nowMs: number, action: 'canary' | 'promote'): Transition {
@@ -220,8 +218,8 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
     }
     if (clock?.timedOut) {
       const held = { ...clock.changes, ...holdAfterTimeout(next, clock.timedOut, nowMs) };
-      const text = `:alarm_clock: <@${rollout.requester}> the ${clock.timedOut.clusters.join(', ')} gate of \`${rollout.id}\` got no decision within ${humanDuration(rollout.settings.gateTimeoutMs)}; the rollout is held as it is. \`/rollout resume ${rollout.id}\` opens the gate again, \`/rollout rollback ${rollout.id}\` undoes it.`;
-      return advance(next, nowMs, held, [summary, ...clock.effects, notify({ kind: 'note', text, broadcast: true }), rootUpdate]);
+      const line = { said: 'gate-timed-out-held', clusters: clock.timedOut.clusters, timeoutMs: rollout.settings.gateTimeoutMs } as const;
+      return advance(next, nowMs, held, [summary, ...clock.effects, notify({ kind: 'note', line, broadcast: true }), rootUpdate]);
     }
     return advance(next, nowMs, clock?.changes ?? {}, [summary, ...(clock?.effects ?? []), step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
@@ -258,9 +256,9 @@ function replaceGate(gates: Gate[], index: number, changes: Partial<Gate>): Gate
 }
 
 function gateApproved(rollout: Rollout, stage: number, by: Actor, nowMs: number, cluster?: string, hooks?: HookCall[], reason?: string): Transition {
-  if (cluster !== undefined && !rollout.clusters.includes(cluster)) return { ok: false, refusal: { code: 'unknown-cluster', message: unknownClusters(rollout, [cluster]) } };
-  const refusal = gateRefusal(rollout, stage, by) ?? promotionRefusal(rollout, hooks);
-  if (refusal) return { ok: false, refusal };
+  if (cluster !== undefined && !rollout.clusters.includes(cluster)) return { ok: false, refusal: unknownClusters(rollout, [cluster]) };
+  const denied = gateRefusal(rollout, stage, by) ?? promotionRefusal(rollout, hooks);
+  if (denied) return { ok: false, refusal: denied };
   const partial = partialApproval(rollout, stage, by, nowMs, reason);
   if (partial) return fromOperation(rollout, nowMs, partial);
   const said = reason ? { reason } : {};
@@ -277,14 +275,14 @@ function rollbackRequested(rollout: Rollout, by: Actor, stage: number | undefine
   // Finalize writes the new version over the base; a rollback racing it would report v1 while
   // every cluster runs the new version. Once finalizing, going back is a new rollout.
   if (rollout.phase === 'finalizing') {
-    const back = rollout.fromVersion ? `\`/rollout start ${rollout.app} ${rollout.fromVersion}\`` : 'a new rollout of the previous version';
-    return { ok: false, refusal: { code: 'busy', message: `Rollout ${rollout.id} is finalizing: ${rollout.version} is being written over the base in every cluster, so it can no longer be rolled back. To go back, run ${back} once it has finished.` } };
+    const from = rollout.fromVersion ? { fromVersion: rollout.fromVersion } : {};
+    return { ok: false, refusal: refusal('busy', { why: 'finalizing', rollout: rollout.id, app: rollout.app, version: rollout.version, ...from }) };
   }
-  const refusal = rollbackRefusal(rollout, by, stage);
-  if (refusal) return { ok: false, refusal };
-  const where = stage !== undefined ? ` at the ${rollout.gates[stage - 1]?.clusters.join(', ')} gate` : '';
-  const reason = why ? `${why} (<@${by.user}>)` : `rolled back by <@${by.user}>${where}${said ? `: “${said}”` : ''}`;
-  return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'person', by: by.user, reason }, said);
+  const denied = rollbackRefusal(rollout, by, stage);
+  if (denied) return { ok: false, refusal: denied };
+  const gate = stage !== undefined ? rollout.gates[stage - 1]?.clusters : undefined;
+  const asked = { ...(why ? { why } : {}), ...(gate ? { gate } : {}), ...(said ? { said } : {}) };
+  return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'person', by: by.user, reason: why ?? 'rolled back', asked }, said);
 }
 
 /** `said`: the person's reason, kept on the gates their rollback closes. */
@@ -356,7 +354,7 @@ function stepFailed(rollout: Rollout, failedStep: StepName, reason: string, nowM
     return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'failure', reason: `${failedStep} failed: ${reason}` });
   }
   const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' || gate.state === 'open' ? { ...gate, state: 'closed', closedReason: reason } : gate));
-  const tellRequester = failedStep === 'start' && rollout.notifyUrl ? [notify({ kind: 'private', text: `:no_entry: Rollout ${rollout.id} of ${rollout.app} ${rollout.version} could not start: ${reason}` })] : [];
+  const tellRequester = failedStep === 'start' && rollout.notifyUrl ? [notify({ kind: 'private', answer: { said: 'start-failed', reason } })] : [];
   return advance(rollout, nowMs, { phase: 'failed', gates, outcome: { kind: 'failed', at: nowMs, reason: `${failedStep} failed: ${reason}` } }, [
     rootUpdate,
     notify({ kind: 'failed', reason: `${failedStep} failed: ${reason}` }),

@@ -164,6 +164,12 @@ export type Outcome =
       trigger: 'person' | 'analysis' | 'deadline' | 'failure' | 'timeout' | 'webhook';
       /** For an automatic rollback after analysis: the cluster and metrics that failed. */
       cause?: { cluster: string; failing: MetricSample[]; failedChecks: number; consecutiveErrors?: number; alsoFailing?: { cluster: string; failing: MetricSample[]; failedChecks: number }[] };
+      /**
+       * A person's rollback (trigger 'person') as facts: their own words, if any, and the gate
+       * they clicked on; bot/blocks writes "rolled back by <@U> at the member1 gate". `reason`
+       * then holds only their words (or "rolled back"), for readers that predate `asked`.
+       */
+      asked?: { why?: string; gate?: string[]; said?: string };
     }
   | {
       kind: 'failed';
@@ -233,11 +239,6 @@ export interface SuccessorRequest {
 
 export function isTerminal(phase: Phase): boolean {
   return TERMINAL_PHASES.includes(phase);
-}
-
-/** "succeeded", "failed", "been rolled back": how a finished rollout ended, in words. */
-export function finishedWord(rollout: Rollout): string {
-  return rollout.phase === 'succeeded' ? 'succeeded' : rollout.phase === 'failed' ? 'failed' : 'been rolled back';
 }
 
 /** A cluster's state once its canary is gone (a canary that was never there stays "none"). */

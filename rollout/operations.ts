@@ -1,17 +1,18 @@
 // A person's operations on named clusters of a running rollout: the primitives of seed
 // Demo 3 (canary deploy, canary rollback, promote, promotion rollback). Each touches only
 // the clusters it names and is idempotent: asking for what already is gets "already so".
-import type { Actor, Effect, Refusal } from './events.js';
+import type { Actor, Effect, Refusal, RefusalCode, RefusalFacts } from './events.js';
 import { closest } from './closest.js';
 import { approverRefusal, rollbackRefusal } from './gate-rules.js';
 import type { HookCall } from './webhooks/hook-call.js';
 import { promotionRefusal } from './webhooks/hook-transitions.js';
 import type { ClusterState, OperationKind, Rollout } from './model.js';
 import { isTerminal, withoutCanary } from './model.js';
+import { refusal } from './refusals.js';
 
 export type OperationTransition = { ok: true; changes: Partial<Rollout>; effects: Effect[] } | { ok: false; refusal: Refusal };
 
-const refuse = (code: Refusal['code'], message: string): OperationTransition => ({ ok: false, refusal: { code, message } });
+const refuse = (code: RefusalCode, facts: RefusalFacts): OperationTransition => ({ ok: false, refusal: refusal(code, facts) });
 
 const ALREADY: Record<OperationKind, (state: ClusterState) => boolean> = {
   canary: (s) => s.canary === 'deployed',
@@ -21,41 +22,25 @@ const ALREADY: Record<OperationKind, (state: ClusterState) => boolean> = {
   rollback: (s) => s.canary !== 'deployed' && !s.promoted,
 };
 
-const ALREADY_WORDS: Record<OperationKind, string> = {
-  canary: 'already runs a canary',
-  uncanary: 'runs no canary',
-  promote: 'is already promoted',
-  unpromote: 'is not promoted',
-  rollback: 'runs neither a canary nor a promotion',
-};
-
-export const OPERATION_WORDS: Record<OperationKind, string> = {
-  canary: 'deployed a canary to',
-  uncanary: 'rolled back the canary in',
-  promote: 'promoted',
-  unpromote: 'rolled back the promotion of',
-  rollback: 'rolled back canary and promotion in',
-};
-
-/** "member9 is not part of rollout X (member1, …). Did you mean `member1`?" */
-export function unknownClusters(rollout: Rollout, unknown: string[]): string {
+/** Names that are not clusters of the rollout, with the closest one when a single name was mistyped. */
+export function unknownClusters(rollout: Rollout, unknown: string[]): Refusal {
   const guess = unknown.length === 1 ? closest(unknown[0] as string, rollout.clusters) : undefined;
-  return `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not part of rollout ${rollout.id} (${rollout.clusters.join(', ')}).${guess ? ` Did you mean \`${guess}\`?` : ''}`;
+  return refusal('unknown-cluster', { why: 'unknown-clusters', rollout: rollout.id, unknown, known: rollout.clusters, ...(guess ? { guess } : {}) });
 }
 
 /** `hooks`: for `promote`, the confirm-promotion answers of the clusters it names; one not answering 2xx refuses it, as it refuses Approve. */
 export function requestOperation(rollout: Rollout, op: OperationKind, clusters: string[], by: Actor, nowMs: number, hooks?: HookCall[]): OperationTransition {
-  if (isTerminal(rollout.phase)) return refuse('rollout-finished', `Rollout ${rollout.id} has already finished (${rollout.phase}).`);
+  if (isTerminal(rollout.phase)) return refuse('rollout-finished', { why: 'finished', rollout: rollout.id, phase: rollout.phase });
   if (rollout.phase !== 'analysing' && rollout.phase !== 'awaiting-approval') {
-    return refuse('busy', `Rollout ${rollout.id} is ${rollout.phase}; operations on clusters wait until it analyses or waits at a gate.`);
+    return refuse('busy', { why: 'operation-not-now', rollout: rollout.id, phase: rollout.phase });
   }
   const unknown = clusters.filter((c) => !rollout.clusters.includes(c));
-  if (unknown.length > 0) return refuse('unknown-cluster', unknownClusters(rollout, unknown));
+  if (unknown.length > 0) return { ok: false, refusal: unknownClusters(rollout, unknown) };
   // Promoting is approving, so it follows the gate rules; the rest follow the rollback rules.
   const denied = op === 'promote' ? approverRefusal(rollout, by) : rollbackRefusal(rollout, by);
   if (denied) return { ok: false, refusal: denied };
   const needed = clusters.filter((c) => !ALREADY[op](rollout.cluster[c] as ClusterState));
-  if (needed.length === 0) return refuse('already', `Nothing to do: ${clusters.join(', ')} ${ALREADY_WORDS[op]}.`);
+  if (needed.length === 0) return refuse('already', { why: 'nothing-to-operate', op, clusters });
   const held = op === 'promote' ? promotionRefusal(rollout, hooks, 'Promote') : undefined;
   if (held) return { ok: false, refusal: held };
   const operation = { op, clusters: needed, by: by.user, at: nowMs, resume: rollout.phase };
@@ -73,7 +58,7 @@ export function requestOperation(rollout: Rollout, op: OperationKind, clusters: 
 
 export function operationApplied(rollout: Rollout, nowMs: number): OperationTransition {
   const operation = rollout.operation;
-  if (rollout.phase !== 'operating' || !operation) return refuse('unexpected-event', `OperationApplied does not apply while rollout ${rollout.id} is ${rollout.phase}.`);
+  if (rollout.phase !== 'operating' || !operation) return refuse('unexpected-event', { why: 'unexpected-event', rollout: rollout.id, event: 'OperationApplied', phase: rollout.phase });
   const cluster = { ...rollout.cluster };
   for (const name of operation.clusters) {
     const state = cluster[name] as ClusterState;

@@ -9,7 +9,7 @@
 // Bump ROLLOUT_SCHEMA_VERSION only for a change an older reader would misread (a rename, a
 // new meaning, a field made required), and add the step from the old version to MIGRATIONS.
 import { z } from 'zod';
-import type { Notice, StepName } from './events.js';
+import type { Notice, NoteLine, StepName } from './events.js';
 import type { ClusterState, Gate, Outcome, Phase, Rollout } from './model.js';
 import { HOOK_TYPES } from './webhooks/hook-config.js';
 
@@ -150,6 +150,7 @@ const rolledBackSchema = z.looseObject({
   reason: str,
   trigger: z.enum(['person', 'analysis', 'deadline', 'failure', 'timeout', 'webhook']),
   cause: rollbackCause.optional(),
+  asked: z.looseObject({ why: str.optional(), gate: z.array(str).optional(), said: str.optional() }).optional(),
 });
 
 const outcomeSchema = z.discriminatedUnion('kind', [
@@ -204,6 +205,16 @@ const rolloutShape = {
 
 export const rolloutSchema = z.looseObject(rolloutShape);
 
+const saysSomething = (notice: { line?: unknown; answer?: unknown; text?: string }) => notice.line !== undefined || notice.answer !== undefined || notice.text !== undefined;
+
+const noteLineSchema = z.discriminatedUnion('said', [
+  z.looseObject({ said: z.literal('paused'), by: str }),
+  z.looseObject({ said: z.literal('resumed'), by: str }),
+  z.looseObject({ said: z.literal('retry-asked'), by: str, step: stepNameSchema }),
+  z.looseObject({ said: z.literal('gate-timed-out-held'), clusters: z.array(str), timeoutMs: num }),
+  z.looseObject({ said: z.literal('start-held-by-webhook'), hook: hookCallSchema }),
+]) satisfies z.ZodType<NoteLine>;
+
 export const noticeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('root') }),
   z.looseObject({ kind: z.literal('root-update') }),
@@ -218,8 +229,9 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('held'), reason: str }),
   z.looseObject({ kind: z.literal('resumed') }),
   z.looseObject({ kind: z.literal('reminder'), stage: num }),
-  z.looseObject({ kind: z.literal('note'), text: str, broadcast: z.boolean().optional() }),
-  z.looseObject({ kind: z.literal('private'), text: str }),
+  // `text`: a line stored before the domain spoke data (issue 11), still posted as written.
+  z.looseObject({ kind: z.literal('note'), line: noteLineSchema.optional(), text: str.optional(), broadcast: z.boolean().optional() }).refine(saysSomething, 'a note needs its line (facts) or, stored before, its text'),
+  z.looseObject({ kind: z.literal('private'), answer: z.looseObject({ said: z.literal('start-failed'), reason: str }).optional(), text: str.optional() }).refine(saysSomething, 'a private answer needs its facts or, stored before, its text'),
   z.looseObject({ kind: z.literal('nothing-to-do') }),
   z.looseObject({ kind: z.literal('root-withdrawn') }),
 ]);
@@ -232,6 +244,7 @@ export type SchemaMatchesModel = [
   Expect<Same<Phase, z.infer<typeof phaseSchema>>>,
   Expect<Same<StepName, z.infer<typeof stepNameSchema>>>,
   Expect<Same<Notice['kind'], z.infer<typeof noticeSchema>['kind']>>,
+  Expect<Same<NoteLine['said'], z.infer<typeof noteLineSchema>['said']>>,
   Expect<Same<Outcome['kind'], z.infer<typeof outcomeSchema>['kind']>>,
   Expect<Same<Gate['state'], z.infer<typeof gateSchema>['state']>>,
   Expect<Same<ClusterState['canary'], z.infer<typeof clusterStateSchema>['canary']>>,

@@ -1,8 +1,16 @@
-// Judging analysis results: each metric against its range, each cluster's failed checks
-// as a running total (Flagger), and whether the failure limit is reached.
+// Judging analysis results: each measured metric against its range and its baseline (the
+// adapters in metrics/ only measure), each cluster's failed checks as a running total
+// (Flagger), and whether the failure limit is reached.
+import { baselineBreach, parseAllowance, type BaselineRule } from './analysis/baseline.js';
+import { effectWords, mannWhitney } from './analysis/mann-whitney.js';
+import type { MetricConfig } from './config.js';
 import type { RollbackCause } from './events.js';
 import { appendHistory } from './history.js';
 import type { ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
+import type { BaselineMeasurement, Measurement } from './metrics/source.js';
+
+/** Points each side needs over the interval before the Mann-Whitney comparison is shown. */
+const MIN_POINTS = 5;
 
 /** A metric's configured range, without undefined keys (samples are stored as JSON). */
 export function metricRange(metric: { min?: number | undefined; max?: number | undefined }): { min?: number; max?: number } {
@@ -14,6 +22,44 @@ export function metricPassed(value: number | null, range: { min?: number; max?: 
   if (range.min !== undefined && value < range.min) return false;
   if (range.max !== undefined && value > range.max) return false;
   return true;
+}
+
+export function baselineRule(metric: Pick<MetricConfig, 'maxIncrease' | 'maxDecrease'>): BaselineRule | undefined {
+  const maxIncrease = metric.maxIncrease !== undefined ? parseAllowance(metric.maxIncrease) : undefined;
+  const maxDecrease = metric.maxDecrease !== undefined ? parseAllowance(metric.maxDecrease) : undefined;
+  if (!maxIncrease && !maxDecrease) return undefined;
+  return { ...(maxIncrease ? { maxIncrease } : {}), ...(maxDecrease ? { maxDecrease } : {}) };
+}
+
+/** A canary sample against its baseline: the rule's verdict, and the statistical comparison where both sides have points. */
+function withBaseline(sample: MetricSample, rule: BaselineRule, side: BaselineMeasurement): MetricSample {
+  if ('skipped' in side) return { ...sample, baselineNote: 'no baseline: the base runs the new version here' };
+  if (side.outage) return { ...sample, passed: false, error: `baseline: ${side.error ?? 'no answer'}`, outage: true };
+  const baseline = side.value;
+  const stats = mannWhitney(side.canaryPoints, side.baselinePoints);
+  const comparison =
+    stats && stats.n1 >= MIN_POINTS && stats.n2 >= MIN_POINTS
+      ? { p: stats.p, effect: stats.effect, words: `Mann-Whitney p=${stats.p.toPrecision(2)}, effect ${stats.effect >= 0 ? '+' : ''}${stats.effect.toFixed(2)} (${effectWords(stats.effect)})` }
+      : undefined;
+  const withSide: MetricSample = { ...sample, baseline, ...(comparison ? { comparison } : {}) };
+  if (baseline === null) return { ...withSide, baselineNote: 'baseline: no data' };
+  if (sample.value === null) return withSide;
+  const breach = baselineBreach(sample.value, baseline, rule);
+  return breach ? { ...withSide, passed: false, baselineNote: breach } : withSide;
+}
+
+/** One measured metric judged against its configuration: in range, and within its baseline rule. */
+export function judgeMeasurement(measured: Measurement, metric: MetricConfig): MetricSample {
+  const { baseline, ...seen } = measured;
+  const range = metricRange(metric);
+  const sample: MetricSample = { ...seen, ...range, passed: metricPassed(measured.value, range), dryRun: metric.dryRun };
+  const rule = baselineRule(metric);
+  return rule && baseline ? withBaseline(sample, rule, baseline) : sample;
+}
+
+/** What a source measured for `metrics`, in the same order, judged. */
+export function judgeMeasurements(measured: Measurement[], metrics: MetricConfig[]): MetricSample[] {
+  return measured.map((m, i) => judgeMeasurement(m, (metrics.find((c) => c.name === m.metric) ?? metrics[i]) as MetricConfig));
 }
 
 type Limits = Pick<RolloutSettings, 'consecutiveErrorLimit'>;

@@ -18,6 +18,7 @@ import { homeClickWords } from '../blocks/home-view.js';
 import type { BotContext } from '../context.js';
 import { publishHome } from '../home/app-home.js';
 import { parseButtonValue } from './button-value.js';
+import { refusalWords } from '../blocks/refusal-words.js';
 import { auditRefusal, DECIDING_HOLD_MS, previewDecision, reasonNeed } from './gate-decision.js';
 import { encodeReasonTarget } from './reason-target.js';
 
@@ -62,7 +63,7 @@ async function click({ kind, body, action, respond, client }: Click, ctx: BotCon
   }
   if (home && preview.kind === 'refused') {
     await auditRefusal(ctx, rollout.id, user, kind, preview.refusal);
-    return void (await refuse(preview.refusal.message));
+    return void (await refuse(refusalWords(preview.refusal)));
   }
   const showDeciding = preview.kind === 'decides' && Boolean(body.response_url);
   // The click is safe in Redis before its buttons go away (the other way round, a process killed

@@ -26,7 +26,7 @@ export async function previewDecision(ctx: BotContext, rollout: Rollout, kind: D
 
 /** A refusal answered here rather than by the worker is audited the same way. */
 export async function auditRefusal(ctx: BotContext, rolloutId: string, user: string, kind: DecisionKind, refusal: Refusal): Promise<void> {
-  await ctx.store.appendAudit(rolloutId, [{ at: ctx.clock(), who: user, what: kind, outcome: `refused: ${refusal.code}`, detail: refusal.message }]);
+  await ctx.store.appendAudit(rolloutId, [{ at: ctx.clock(), who: user, what: kind, outcome: `refused: ${refusal.code}`, refusal }]);
 }
 
 /** Does this rollout's gate ask why before this decision (approvals.reasons, as at its start)? */

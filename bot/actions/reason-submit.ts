@@ -11,6 +11,7 @@ import { cleanReason, nothingChangedModal, REASON_BLOCK, REASON_CALLBACK, REASON
 import { homeClickWords } from '../blocks/home-view.js';
 import type { BotContext } from '../context.js';
 import { publishHome } from '../home/app-home.js';
+import { refusalWords } from '../blocks/refusal-words.js';
 import { auditRefusal, DECIDING_HOLD_MS, previewDecision, reasonNeed } from './gate-decision.js';
 import { decodeReasonTarget } from './reason-target.js';
 
@@ -35,7 +36,7 @@ async function submit(body: ViewSubmitAction, ctx: BotContext, client: WebClient
   const preview = await previewDecision(ctx, rollout, target.k, target.s, user);
   if (preview.kind === 'refused') {
     await auditRefusal(ctx, rollout.id, user, target.k, preview.refusal);
-    return { response_action: 'update', view: nothingChangedModal(preview.refusal.message) };
+    return { response_action: 'update', view: nothingChangedModal(refusalWords(preview.refusal)) };
   }
   const showDeciding = preview.kind === 'decides' && Boolean(target.u);
   // Safe in Redis before the gate's buttons go away, held until they are (see gate-buttons.ts).

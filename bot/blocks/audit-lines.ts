@@ -2,6 +2,7 @@
 // changed nothing (same phase, same verdicts) is one line with a count. The stored audit keeps
 // every entry; only the rendering collapses.
 import type { AuditEntry } from '../../jobs/store.js';
+import { refusalWords } from './refusal-words.js';
 
 /** A private message is at most 40,000 characters; past this many lines only the newest show. */
 const MAX_LINES = 80;
@@ -16,7 +17,8 @@ function sameTick(a: AuditEntry, b: AuditEntry): boolean {
 
 function line(first: AuditEntry, last: AuditEntry, count: number): string {
   const where = first.cluster ? ` [${first.cluster}]` : '';
-  const detail = first.detail ? `: ${first.detail.slice(0, 200)}` : '';
+  const said = first.detail ?? (first.refusal ? refusalWords(first.refusal) : undefined);
+  const detail = said ? `: ${said.slice(0, 200)}` : '';
   if (count === 1) return `${timeOf(first.at)} ${whoOf(first.who)} ${first.what}${where} → ${first.outcome}${detail}`;
   return `${timeOf(first.at)}–${timeOf(last.at)} ${whoOf(first.who)} ${first.what} ×${count}${where} (${first.outcome}, unchanged)${detail}`;
 }

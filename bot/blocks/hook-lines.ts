@@ -1,7 +1,14 @@
 // Webhook answers in words: one line per call in summaries, refusals and closing messages.
 import type { Rollout } from '../../rollout/model.js';
-import { hookAnswerWords, type HookCall } from '../../rollout/webhooks/hook-call.js';
+import type { HookCall } from '../../rollout/webhooks/hook-call.js';
 import { context, clip, type Block } from './kit.js';
+
+/** "HTTP 202", "HTTP 500: boom", "timed out after 10 s" — plus attempts when there were retries. */
+export function hookAnswerWords(call: HookCall): string {
+  const answer = call.status !== undefined ? `HTTP ${call.status}${!call.ok && call.reason ? `: ${call.reason}` : ''}` : (call.reason ?? 'no answer');
+  const attempts = call.retries > 0 ? ` · ${call.attempts} of ${call.retries + 1} attempts` : '';
+  return `${answer}${attempts} · timeout ${Math.round(call.timeoutMs / 100) / 10} s`;
+}
 
 function mark(call: HookCall): string {
   switch (call.type) {

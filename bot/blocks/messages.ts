@@ -1,10 +1,10 @@
 // Every message rollgate posts about a rollout, built from the rollout and the notice.
 import type { ClusterTick, MetricSample, Operation, Rollout } from '../../rollout/model.js';
-import { OPERATION_WORDS } from '../../rollout/operations.js';
+import { OPERATION_WORDS } from './operation-words.js';
 import { humanDuration } from '../../rollout/duration.js';
 import { actions, button, clip, clockTime, context, divider, header, section, type Block, type SlackMessage } from './kit.js';
 import { sparkline } from './sparkline.js';
-import { approverWords, clusterLine, gateAsk, mention, phaseLine, stageWords } from './words.js';
+import { approverWords, clusterLine, gateAsk, mention, outcomeReason, phaseLine, stageWords } from './words.js';
 import { hookLine, postRolloutBlocks } from './hook-lines.js';
 import { linkBlocks } from './link-lines.js';
 import type { HookCall } from '../../rollout/webhooks/hook-call.js';
@@ -226,8 +226,8 @@ export function rolledBackMessage(rollout: Rollout): SlackMessage {
   );
   const failing = [...new Set(lines)].join('\n');
   const lead = automatic
-    ? `:rotating_light: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back automatically*: ${outcome?.reason ?? ''}.`
-    : `:leftwards_arrow_with_hook: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back*: ${outcome?.reason ?? ''}.`;
+    ? `:rotating_light: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back automatically*: ${outcome ? outcomeReason(outcome) : ''}.`
+    : `:leftwards_arrow_with_hook: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} was *rolled back*: ${outcome ? outcomeReason(outcome) : ''}.`;
   const blocks: Block[] = [section(lead)];
   if (failing) blocks.push(section(`*Failing metrics* (limit ${rollout.settings.failureLimit} failed checks):\n${failing}`));
   blocks.push(section(`*Undone, final state:*\n${finalStates(rollout)}`));

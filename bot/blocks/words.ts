@@ -1,6 +1,6 @@
 // How rollouts are described in messages: phases, gates and cluster states in plain words.
-import type { Gate, Rollout } from '../../rollout/model.js';
-import { OPERATION_WORDS } from '../../rollout/operations.js';
+import type { Gate, Outcome, Rollout } from '../../rollout/model.js';
+import { OPERATION_WORDS } from './operation-words.js';
 import { clockTime } from './kit.js';
 import { maxWeight, weightWords } from '../../rollout/traffic/traffic-steps.js';
 
@@ -33,6 +33,13 @@ export function gateAsk(rollout: Rollout, gate?: Gate): string {
   const listed = gate?.approvers ?? rollout.settings.approvers;
   if (listed && listed.users.length + listed.groups.length > 0) return 'No approver but the requester is configured, and self-approval is off: this gate can only be rolled back.';
   return rollout.settings.allowSelfApproval ? 'No approvers are configured: anyone in this channel may approve.' : 'No approvers are configured: anyone in this channel but the requester may approve.';
+}
+
+/** Why a rollout ended as it did: a person's rollback is written here from its facts; the rest is the stored reason. */
+export function outcomeReason(outcome: Exclude<Outcome, { kind: 'succeeded' }>): string {
+  if (outcome.kind !== 'rolled-back' || outcome.trigger !== 'person' || !outcome.asked || outcome.by === undefined) return outcome.reason;
+  const { why, gate, said } = outcome.asked;
+  return why ? `${why} (<@${outcome.by}>)` : `rolled back by <@${outcome.by}>${gate ? ` at the ${gate.join(', ')} gate` : ''}${said ? `: “${said}”` : ''}`;
 }
 
 export function stageWords(rollout: Rollout, index = rollout.stage): string {
@@ -80,11 +87,11 @@ export function phaseLine(rollout: Rollout, now: number): string {
     case 'finalizing':
       return ':arrows_counterclockwise: Finalizing: writing the new version into the base, removing canaries';
     case 'rolling-back':
-      return `:rotating_light: Rolling back: ${rollout.pendingOutcome?.reason ?? ''}`;
+      return `:rotating_light: Rolling back: ${rollout.pendingOutcome ? outcomeReason(rollout.pendingOutcome) : ''}`;
     case 'succeeded':
       return `:white_check_mark: Rolled out ${rollout.version} to ${rollout.clusters.join(', ')}`;
     case 'rolled-back':
-      return `:leftwards_arrow_with_hook: Rolled back: ${rollout.outcome?.kind === 'rolled-back' ? rollout.outcome.reason : ''}`;
+      return `:leftwards_arrow_with_hook: Rolled back: ${rollout.outcome?.kind === 'rolled-back' ? outcomeReason(rollout.outcome) : ''}`;
     case 'failed':
       if (rollout.outcome?.kind === 'failed' && rollout.outcome.nothingToDo) return `:information_source: Nothing to roll out: ${rollout.outcome.reason}; nothing was changed`;
       return `:x: Failed: ${rollout.outcome?.kind === 'failed' ? rollout.outcome.reason : ''}`;

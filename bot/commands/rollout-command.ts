@@ -3,6 +3,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import { startRollout } from '../../jobs/start-rollout.js';
 import type { AppConfig } from '../../rollout/config.js';
 import { auditLines } from '../blocks/audit-lines.js';
+import { cooldownWords } from '../blocks/answer-words.js';
 import { alreadyRunningText, lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
 import { settledOrLate } from '../ack-after.js';
@@ -117,7 +118,7 @@ async function start(command: Extract<Command, { kind: 'start' }>, caller: Calle
     return void (await say(`:arrows_counterclockwise: Rolling back \`${active}\` first; ${app.name} ${command.version} starts from the beginning once it is rolled back.`));
   }
   const outcome = await startRollout({ store: ctx.store, runner: { dispatch: ctx.dispatch }, clock: ctx.clock, tuning: ctx.tuning }, app, request);
-  if (outcome.kind === 'cooldown') return void (await say(`:hourglass_flowing_sand: ${outcome.message}`));
+  if (outcome.kind === 'cooldown') return void (await say(`:hourglass_flowing_sand: ${cooldownWords(outcome)}`));
   if (outcome.kind === 'busy') {
     const link = await ctx.permalink(outcome.activeId);
     return void (await say(`:no_entry: ${app.name} is already rolling out in ${link ? `<${link}|${outcome.activeId}>` : `\`${outcome.activeId}\``}. One rollout per app at a time; \`--supersede\` rolls it back and starts yours.`));

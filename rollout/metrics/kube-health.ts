@@ -3,12 +3,10 @@
 // safety monitor): restarts, OOM kills, pods not ready.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { AppConfig, MetricConfig } from '../config.js';
-import type { MetricSample } from '../model.js';
-import { metricPassed, metricRange } from '../verdict.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import { FleetError } from '../kube/fleet.js';
 import { readNewVersionPods, type FleetMode } from '../kube/new-version-pods.js';
-import type { MetricsSource } from './source.js';
+import type { Measurement, MetricsSource } from './source.js';
 
 export const KUBE_HEALTH_METRICS = ['pod-restarts', 'oom-kills', 'pods-not-ready'] as const;
 
@@ -37,12 +35,10 @@ export function createKubeHealthSource(options: { members: Record<string, Cluste
           outage = cause instanceof FleetError && cause.transient;
         }
       }
-      return metrics.map((metric: MetricConfig): MetricSample => {
-        const range = metricRange(metric);
+      return metrics.map((metric: MetricConfig): Measurement => {
         const count = COUNTERS[metric.name];
         const value = pods && count ? count(pods) : null;
-        const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun };
-        return value === null ? { ...sample, error: error ?? `unknown metric ${metric.name}`, ...(outage ? { outage: true } : {}) } : sample;
+        return value === null ? { metric: metric.name, value, error: error ?? `unknown metric ${metric.name}`, ...(outage ? { outage: true } : {}) } : { metric: metric.name, value };
       });
     },
   };
@@ -60,7 +56,7 @@ export function routeMetrics(sources: { prometheus: MetricsSource; kube: Metrics
         prometheus.length ? sources.prometheus.measure(rollout, app, cluster, prometheus) : [],
       ]);
       const byName = new Map([...fromKube, ...fromPrometheus].map((s) => [s.metric, s]));
-      return metrics.map((m) => byName.get(m.name) as MetricSample);
+      return metrics.map((m) => byName.get(m.name) as Measurement);
     },
   };
 }

@@ -1,17 +1,17 @@
 // Metrics from each cluster's Prometheus query API, over the new version's own pods. A
-// Prometheus that errors, times out or has no data yields a failed sample whose error says
-// so (marked as an outage when Prometheus itself did not answer); it never throws.
+// Prometheus that errors, times out or has no data yields a measurement without a value whose
+// error says so (marked as an outage when Prometheus itself did not answer); it never throws.
+// Nothing is judged here: rollout/verdict.ts compares values to thresholds and baselines.
 import type { AppConfig, ClusterConfig, MetricConfig } from '../config.js';
 import { promDuration } from '../duration.js';
-import type { MetricSample, Rollout } from '../model.js';
-import { metricPassed, metricRange } from '../verdict.js';
+import type { Rollout } from '../model.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import { basePodsPattern } from '../kube/naming.js';
 import { canaryWorkload, newVersionPodsPattern, newVersionWorkloads, readNewVersionPods, type FleetMode, type WorkloadPods } from '../kube/new-version-pods.js';
 import { analysisWindowMs } from '../analysis/window.js';
 import { getJson } from './http-json.js';
-import { baselineRule, rangeValues, withBaseline } from './compare-baseline.js';
-import type { MetricsSource } from './source.js';
+import { hasBaselineRule, rangeValues } from './compare-baseline.js';
+import type { Measurement, MetricsSource } from './source.js';
 import { BUILT_IN_QUERIES, renderQuery, type TemplateVariables } from './templates.js';
 
 export interface QueryContext {
@@ -101,25 +101,23 @@ export function createPrometheusSource(options: { clusters: ClusterConfig[]; ca?
       const baselineVariables = { ...variables, canaryPods: variables.basePods, canaryWorkloads: app.deployment };
       const windowMs = analysisWindowMs(rollout, cluster, nowMs);
       return Promise.all(
-        metrics.map(async (metric): Promise<MetricSample> => {
-          const range = metricRange(metric);
-          if (!prometheus) return { metric: metric.name, value: null, ...range, passed: false, dryRun: metric.dryRun, error: `cluster ${cluster} has no Prometheus configured` };
+        metrics.map(async (metric): Promise<Measurement> => {
+          if (!prometheus) return { metric: metric.name, value: null, error: `cluster ${cluster} has no Prometheus configured` };
           const http = { timeoutMs: prometheus.timeout, ...(options.ca ? { ca: options.ca } : {}) };
           const template = metricQuery(metric, app);
           const query = renderQuery(template, variables);
           const answer = await queryPrometheus(prometheus.url, query, http);
           const value = 'value' in answer ? answer.value : null;
           const failure = 'error' in answer ? { error: answer.error, ...(answer.outage ? { outage: true } : {}) } : {};
-          const sample: MetricSample = { metric: metric.name, value, ...range, passed: metricPassed(value, range), dryRun: metric.dryRun, ...failure };
-          const rule = baselineRule(metric);
-          if (!rule) return sample;
-          if (promoted) return withBaseline(sample, rule, { note: 'no baseline: the base runs the new version here' });
+          const measured: Measurement = { metric: metric.name, value, ...failure };
+          if (!hasBaselineRule(metric)) return measured;
+          if (promoted) return { ...measured, baseline: { skipped: 'promoted' } };
           const baseQuery = renderQuery(template, baselineVariables);
           const base = await queryPrometheus(prometheus.url, baseQuery, http);
-          if ('error' in base && base.outage) return { ...sample, passed: false, error: `baseline: ${base.error}`, outage: true };
+          if ('error' in base && base.outage) return { ...measured, baseline: { value: null, canaryPoints: [], baselinePoints: [], error: base.error, outage: true } };
           const points = { ...http, nowMs };
           const [canaryPoints, baselinePoints] = await Promise.all([rangeValues(prometheus.url, query, windowMs, points), rangeValues(prometheus.url, baseQuery, windowMs, points)]);
-          return withBaseline(sample, rule, { value: 'value' in base ? base.value : null, canaryPoints, baselinePoints });
+          return { ...measured, baseline: { value: 'value' in base ? base.value : null, canaryPoints, baselinePoints } };
         }),
       );
     },

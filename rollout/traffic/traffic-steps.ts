@@ -9,6 +9,7 @@
 // writes exactly that, so a redelivered step writes nothing new.
 import type { Actor, Effect, Refusal } from '../events.js';
 import { approverRefusal } from '../gate-rules.js';
+import { refusal } from '../refusals.js';
 import type { ClusterState, ClusterTick, Rollout } from '../model.js';
 import { preRolloutPassed, preRolloutPassedIn, trafficIncreaseConfirmed } from '../webhooks/hook-verdicts.js';
 
@@ -128,13 +129,13 @@ function offerSteps(rollout: Rollout, before: Rollout, rising: string[], nowMs: 
  */
 export function approveStep(rollout: Rollout, cluster: string, weight: number, by: Actor, nowMs: number): { ok: true; change: TrafficChange } | { ok: false; refusal: Refusal } {
   const state = rollout.cluster[cluster];
-  if (!state || !rollout.settings.traffic) return { ok: false, refusal: { code: 'unknown-cluster', message: `Rollout ${rollout.id} has no traffic step in ${cluster}.` } };
-  if (state.weight !== undefined && state.weight >= weight) return { ok: false, refusal: { code: 'already', message: `${cluster} is already at ${state.weight} %.` } };
+  if (!state || !rollout.settings.traffic) return { ok: false, refusal: refusal('unknown-cluster', { why: 'no-traffic-step', rollout: rollout.id, cluster }) };
+  if (state.weight !== undefined && state.weight >= weight) return { ok: false, refusal: refusal('already', { why: 'weight-reached', cluster, weight: state.weight }) };
   if (rollout.phase !== 'analysing' || state.pendingWeight !== weight) {
-    return { ok: false, refusal: { code: 'busy', message: `The step of ${cluster} to ${weight} % is not offered now (rollout ${rollout.id} is ${rollout.phase}).` } };
+    return { ok: false, refusal: refusal('busy', { why: 'step-not-offered', rollout: rollout.id, cluster, weight, phase: rollout.phase }) };
   }
-  const refusal = approverRefusal(rollout, by);
-  if (refusal) return { ok: false, refusal };
+  const denied = approverRefusal(rollout, by);
+  if (denied) return { ok: false, refusal: denied };
   const { pendingWeight: _taken, actualWeight: _stale, ...rest } = state;
   const next: ClusterState = { ...rest, weight, weights: [...(state.weights ?? []), { at: nowMs, weight }], stepApprovedBy: by.user };
   return { ok: true, change: { changes: { cluster: { ...rollout.cluster, [cluster]: next } }, effects: [shift(nowMs), { type: 'notify', notice: { kind: 'root-update' } }] } };

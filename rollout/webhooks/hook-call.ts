@@ -36,10 +36,3 @@ export interface HookCall {
 export function hookSucceeded(status: number): boolean {
   return status >= 200 && status <= 202;
 }
-
-/** "HTTP 202", "HTTP 500: boom", "timed out after 10 s" — plus attempts when there were retries. */
-export function hookAnswerWords(call: HookCall): string {
-  const answer = call.status !== undefined ? `HTTP ${call.status}${!call.ok && call.reason ? `: ${call.reason}` : ''}` : (call.reason ?? 'no answer');
-  const attempts = call.retries > 0 ? ` · ${call.attempts} of ${call.retries + 1} attempts` : '';
-  return `${answer}${attempts} · timeout ${Math.round(call.timeoutMs / 100) / 10} s`;
-}

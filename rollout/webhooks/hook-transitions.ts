@@ -3,8 +3,8 @@
 import type { Effect, Refusal, RolloutEvent } from '../events.js';
 import type { Rollout } from '../model.js';
 import type { HookCall } from './hook-call.js';
-import { hookAnswerWords } from './hook-call.js';
 import { confirmationHeld, preRolloutPassedIn } from './hook-verdicts.js';
+import { refusal } from '../refusals.js';
 
 export type HookChange = { ok: true; changes: Partial<Rollout>; effects: Effect[] } | { ok: false; refusal: Refusal };
 
@@ -18,11 +18,10 @@ const rootUpdate: Effect = { type: 'notify', notice: { kind: 'root-update' } };
 export function startHeld(rollout: Rollout, hooks: HookCall[], nowMs: number): HookChange {
   const held = confirmationHeld(hooks);
   if (rollout.phase !== 'queued' || !held) {
-    return { ok: false, refusal: { code: 'unexpected-event', message: `StartHeldByWebhook does not apply while rollout ${rollout.id} is ${rollout.phase}.` } };
+    return { ok: false, refusal: refusal('unexpected-event', { why: 'unexpected-event', rollout: rollout.id, event: 'StartHeldByWebhook', phase: rollout.phase }) };
   }
   const first = rollout.hookWait === undefined;
-  const text = `:hourglass_flowing_sand: <@${rollout.requester}> rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} waits for the confirm-rollout webhook *${held.name}* (${hookAnswerWords(held)}); rollgate asks again every interval and starts once it answers 2xx.`;
-  const tell: Effect[] = first && !held.muted ? [{ type: 'notify', notice: { kind: 'note', text, broadcast: true } }] : [];
+  const tell: Effect[] = first && !held.muted ? [{ type: 'notify', notice: { kind: 'note', line: { said: 'start-held-by-webhook', hook: held }, broadcast: true } }] : [];
   return {
     ok: true,
     changes: { hookWait: { call: held, since: rollout.hookWait?.since ?? nowMs } },
@@ -37,11 +36,7 @@ export function startHeld(rollout: Rollout, hooks: HookCall[], nowMs: number): H
 export function promotionRefusal(rollout: Rollout, hooks: HookCall[] | undefined, retry: 'Approve' | 'Promote' = 'Approve'): Refusal | undefined {
   const held = confirmationHeld(hooks);
   if (!held) return undefined;
-  const where = held.cluster ? ` for ${held.cluster}` : '';
-  return {
-    code: 'held-by-webhook',
-    message: `Promotion is held by the confirm-promotion webhook "${held.name}"${where} (${hookAnswerWords(held)}). ${retry} again once it answers 2xx; rollout ${rollout.id} keeps analysing meanwhile.`,
-  };
+  return refusal('held-by-webhook', { why: 'held-by-webhook', rollout: rollout.id, hook: held, retry });
 }
 
 /** What hook answers in an applied event change in the rollout, beyond the transition itself. */

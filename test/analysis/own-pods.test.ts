@@ -12,10 +12,10 @@ import type { Fleet } from '../../rollout/kube/fleet.js';
 import { createKarmadaFleet } from '../../rollout/kube/karmada-fleet.js';
 import { readNewVersionPods } from '../../rollout/kube/new-version-pods.js';
 import { createPrometheusSource } from '../../rollout/metrics/prometheus.js';
-import type { MetricsSource } from '../../rollout/metrics/source.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { judged } from '../support/judged-source.js';
 import { startPodMetricsExporter, type Latencies, type PodMetricsExporter, type PodTraffic } from '../support/pod-metrics-exporter.js';
 import { prometheusAvailable, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 
@@ -32,7 +32,7 @@ describe.skipIf(!prometheusAvailable).each(['karmada', 'direct'] as const)('a ca
   let exporter: PodMetricsExporter;
   let prometheus: RunningPrometheus;
   let app: AppConfig;
-  let source: MetricsSource;
+  let source: ReturnType<typeof judged>;
   /** What each pod serves, by pod name; pods not listed serve GOOD. */
   const errorShare = new Map<string, number>();
 
@@ -54,7 +54,7 @@ describe.skipIf(!prometheusAvailable).each(['karmada', 'direct'] as const)('a ca
       doc.apps[0].analysis = { interval: '1s', metrics: [{ name: 'request-success-rate', min: 95 }] };
     });
     app = config.apps[0] as AppConfig;
-    source = createPrometheusSource({ clusters: config.fleet.clusters, members, mode });
+    source = judged(createPrometheusSource({ clusters: config.fleet.clusters, members, mode }));
   }, 60_000);
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { BUILT_IN_QUERIES, renderQuery } from '../../rollout/metrics/templates.j
 import type { MetricSample, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { judged } from '../support/judged-source.js';
 import { startPodMetricsExporter, type Latencies, type PodMetricsExporter, type PodTraffic } from '../support/pod-metrics-exporter.js';
 import { prometheusAvailable, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { startUnresponsiveServer } from '../support/unresponsive-server.js';
@@ -87,7 +88,7 @@ describe.skipIf(!prometheusAvailable)('analysis against a real Prometheus', () =
       for (const cluster of doc.fleet.clusters) cluster.prometheus = prometheusOf[cluster.name] ?? { url: prometheus.url };
       doc.apps[0] = { ...doc.apps[0], ...app };
     });
-    return { app: config.apps[0] as AppConfig, source: createPrometheusSource({ clusters: config.fleet.clusters }) };
+    return { app: config.apps[0] as AppConfig, source: judged(createPrometheusSource({ clusters: config.fleet.clusters })) };
   }
 
   const builtIns = (provider: 'plain' | 'istio') => ({

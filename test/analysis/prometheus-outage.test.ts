@@ -49,7 +49,7 @@ function setup(metrics: Record<string, unknown>[], member1Url?: string) {
 
 function apply(rollout: Rollout, event: RolloutEvent, nowMs: number): { rollout: Rollout; effects: Effect[] } {
   const result = transition(rollout, event, nowMs);
-  if (!result.ok) throw new Error(result.refusal.message);
+  if (!result.ok) throw new Error(JSON.stringify(result.refusal));
   return result;
 }
 

@@ -17,6 +17,7 @@ import { FleetError, type Fleet } from '../../rollout/kube/fleet.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { answerWords } from '../../bot/blocks/answer-words.js';
 
 const config = testConfig();
 const app = config.apps[0]!;
@@ -89,7 +90,7 @@ function startHarness(fleetOverride: Partial<Fleet> = {}, tuning: { slowFailureM
         fleet,
         metrics: { measure: async () => [] },
         approvers: { isApprover: async () => true },
-        replies: { reply: async (_url, text) => void replies.push(text) },
+        replies: { reply: async (_url, answer) => void replies.push(answerWords(answer)) },
         clock: () => clock.now,
         log: pino({ level: 'silent' }),
         connection: connect(),

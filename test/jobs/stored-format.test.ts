@@ -73,7 +73,7 @@ describe('data written by the previous (unversioned) format', () => {
     const id = await restore('awaiting-second-approval');
     const before = (await store.get(id))!;
     const next = transition(before, { type: 'GateApproved', stage: 2, by: { user: 'U0M2', isApprover: true } }, before.updatedAt + 1000);
-    if (!next.ok) throw new Error(next.refusal.message);
+    if (!next.ok) throw new Error(JSON.stringify(next.refusal));
     expect(await store.commit(before, next.rollout, next.effects, [])).toBe(true);
     // Compare-and-set on seq works on the new JSON: a writer holding the old seq loses.
     expect(await store.commit(before, next.rollout, next.effects, [])).toBe(false);
@@ -101,7 +101,7 @@ describe('keys this version does not know (written by a newer rollgate)', () => 
     });
     const before = (await store.get(id))!;
     const next = transition(before, { type: 'PauseRequested', by: { user: 'U0LEAD', isApprover: true } }, before.updatedAt + 1000);
-    if (!next.ok) throw new Error(next.refusal.message);
+    if (!next.ok) throw new Error(JSON.stringify(next.refusal));
     expect(await store.commit(before, next.rollout, next.effects, [])).toBe(true);
 
     const stored = JSON.parse((await redis.get(store.keys.rollout(id)))!);
@@ -152,6 +152,22 @@ describe('a bad record', () => {
 
     const entryId = await redis.xadd(store.keys.audit(id), '*', 'entry', JSON.stringify({ at: 1, who: 'U0DEV' }));
     expect(await refusal(store.audit(id))).toMatchObject({ code: 'invalid', key: `${store.keys.audit(id)} ${entryId}`, field: 'what' });
+  });
+
+  it('reads thread notes and private answers of both formats (the sentence, before issue 11; the facts, now) and refuses one with neither', async () => {
+    const id = await restore('awaiting-second-approval');
+    const notes = [
+      { key: '9.0.note', notice: { kind: 'note', text: ':arrow_forward: <@U0LEAD> resumed rollout `x`.' } },
+      { key: '9.1.note', notice: { kind: 'note', line: { said: 'resumed', by: 'U0LEAD' } } },
+      { key: '9.2.private', notice: { kind: 'private', text: ':no_entry: Rollout x could not start: boom' } },
+      { key: '9.3.private', notice: { kind: 'private', answer: { said: 'start-failed', reason: 'boom' } } },
+    ];
+    await redis.del(store.keys.outbox(id));
+    await redis.rpush(store.keys.outbox(id), ...notes.map((n) => JSON.stringify(n)));
+    expect(await store.outbox(id)).toStrictEqual(notes);
+
+    await redis.rpush(store.keys.outbox(id), JSON.stringify({ key: '9.4.note', notice: { kind: 'note', broadcast: true } }));
+    expect(await refusal(store.outbox(id))).toMatchObject({ code: 'invalid', key: `${store.keys.outbox(id)}[4]`, field: 'notice' });
   });
 
   it('does not hide the other rollouts from a listing; it is reported instead', async () => {

@@ -8,6 +8,7 @@ import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { rolloutChanges } from '../../jobs/rollout-changes.js';
 import { testConfig } from '../fixtures/config.js';
+import { refusalWords } from '../../bot/blocks/refusal-words.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const queued = (notifyUrl = 'https://hooks.slack.test/commands/1') =>
@@ -15,7 +16,7 @@ const queued = (notifyUrl = 'https://hooks.slack.test/commands/1') =>
 
 function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
   const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${result.refusal.message}`);
+  if (!result.ok) throw new Error(`refused: ${refusalWords(result.refusal)}`);
   return result;
 }
 const notices = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'notify' ? [e.notice.kind] : []));

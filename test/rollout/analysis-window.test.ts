@@ -17,7 +17,7 @@ function rollout(strategy: 'per-cluster' | 'canary-first', interval = '1m'): Rol
 
 function apply(r: Rollout, event: RolloutEvent, now: number): Rollout {
   const result = transition(r, event, now);
-  if (!result.ok) throw new Error(result.refusal.message);
+  if (!result.ok) throw new Error(JSON.stringify(result.refusal));
   return result.rollout;
 }
 

@@ -7,6 +7,7 @@ import { transition } from '../../rollout/machine.js';
 import type { ClusterTick, Gate, Phase, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { refusalWords } from '../../bot/blocks/refusal-words.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MIN = 60_000;
@@ -52,7 +53,7 @@ function atGate(options: { onTimeout?: 'rollback' | 'hold'; required?: number } 
   ];
   for (const [event, at] of events) {
     const result = transition(r, event, at);
-    if (!result.ok) throw new Error(result.refusal.message);
+    if (!result.ok) throw new Error(JSON.stringify(result.refusal));
     r = result.rollout;
   }
   expect(r.phase).toBe('awaiting-approval');
@@ -73,7 +74,7 @@ function play(start: Rollout, script: Step[]): Rollout {
       expect(result.ok ? 'applied' : result.refusal.code, where).toBe(expected.refused);
       continue;
     }
-    if (!result.ok) throw new Error(`${where} refused: ${result.refusal.message}`);
+    if (!result.ok) throw new Error(`${where} refused: ${JSON.stringify(result.refusal)}`);
     const { rollout, effects } = result;
     if (expected.phase) expect(rollout.phase, where).toBe(expected.phase);
     if (expected.notices) expect(noticeKinds(effects), where).toEqual(expected.notices);
@@ -171,12 +172,12 @@ describe('pausing stops the gate clock', () => {
   it('while waiting for pods: resume checks readiness at once', () => {
     const r = play(atGate(), [[1, approve(lead), { phase: 'promoting' }]]);
     const promoted = transition(r, { type: 'PromotionApplied' }, OPENED + 2 * MIN);
-    if (!promoted.ok) throw new Error(promoted.refusal.message);
+    if (!promoted.ok) throw new Error(JSON.stringify(promoted.refusal));
     const paused = transition(promoted.rollout, pause(), OPENED + 3 * MIN);
-    if (!paused.ok) throw new Error(paused.refusal.message);
+    if (!paused.ok) throw new Error(JSON.stringify(paused.refusal));
     expect(paused.rollout.paused).toMatchObject({ resume: 'waiting-ready' });
     const resumed = transition(paused.rollout, resume(), OPENED + 9 * MIN);
-    if (!resumed.ok) throw new Error(resumed.refusal.message);
+    if (!resumed.ok) throw new Error(JSON.stringify(resumed.refusal));
     expect(resumed.rollout.phase).toBe('waiting-ready');
     expect(stepsAt(resumed.effects)).toEqual(['check-ready@9']);
   });
@@ -223,9 +224,9 @@ describe('the words of a second approval by the same person', () => {
     [3, 'it needs 2 more approvals from someone else.'],
   ])('with %i approvals required: "%s", never "approval(s)"', (required, words) => {
     const first = transition(atGate({ required }), approve(lead), OPENED + MIN);
-    if (!first.ok) throw new Error(first.refusal.message);
+    if (!first.ok) throw new Error(refusalWords(first.refusal));
     const again = transition(first.rollout, approve(lead), OPENED + 2 * MIN);
-    expect(again.ok ? '' : again.refusal.message).toContain(words);
-    expect(again.ok ? '' : again.refusal.message).not.toContain('(s)');
+    expect(again.ok ? '' : refusalWords(again.refusal)).toContain(words);
+    expect(again.ok ? '' : refusalWords(again.refusal)).not.toContain('(s)');
   });
 });

@@ -8,6 +8,8 @@ import type { ClusterTick, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { parseStoredRollout, serializeRollout } from '../../rollout/rollout-schema.js';
 import { testConfig } from '../fixtures/config.js';
+import { refusalWords } from '../../bot/blocks/refusal-words.js';
+import { outcomeReason } from '../../bot/blocks/words.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const lead = { user: 'U0LEAD', isApprover: true };
@@ -31,7 +33,7 @@ function atFirstGate(mutate?: (doc: Record<string, any>) => void): Rollout {
     { type: 'AnalysisTicked', results: r.clusters.map(good) },
   ] as RolloutEvent[]).entries()) {
     const next = transition(r, event, T0 + i * 1000);
-    if (!next.ok) throw new Error(next.refusal.message);
+    if (!next.ok) throw new Error(refusalWords(next.refusal));
     r = next.rollout;
   }
   expect(r.phase).toBe('awaiting-approval');
@@ -40,7 +42,7 @@ function atFirstGate(mutate?: (doc: Record<string, any>) => void): Rollout {
 
 function apply(rollout: Rollout, event: RolloutEvent): Rollout {
   const result = transition(rollout, event, T0 + 60_000);
-  if (!result.ok) throw new Error(result.refusal.message);
+  if (!result.ok) throw new Error(refusalWords(result.refusal));
   return result.rollout;
 }
 
@@ -66,7 +68,7 @@ describe('reasons for gate decisions', () => {
     if (reason) expect(entry.detail).toBe(`reason: “${reason}”`);
     else expect(entry.detail).toBeUndefined();
     if (state === 'rolled-back') {
-      expect(after.pendingOutcome?.reason).toBe(`rolled back by <@U0LEAD> at the member1 gate${reason ? `: “${reason}”` : ''}`);
+      expect(after.pendingOutcome && outcomeReason(after.pendingOutcome)).toBe(`rolled back by <@U0LEAD> at the member1 gate${reason ? `: “${reason}”` : ''}`);
     }
     // Stored and read back through the schema, the reason is kept.
     const stored = parseStoredRollout(serializeRollout(after));

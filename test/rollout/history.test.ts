@@ -37,7 +37,7 @@ describe('history over a long gate wait', () => {
     let r: Rollout = newRollout({ id: 'http-probe-app-1', app, version: 'v2', requester: 'U0DEV', nowMs: T0 });
     const apply = (event: Parameters<typeof transition>[1], at: number) => {
       const result = transition(r, event, at);
-      if (!result.ok) throw new Error(result.refusal.message);
+      if (!result.ok) throw new Error(JSON.stringify(result.refusal));
       r = result.rollout;
     };
     apply({ type: 'RolloutStarted', fromVersion: 'v1' }, T0);

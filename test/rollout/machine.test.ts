@@ -4,6 +4,7 @@ import { created, transition } from '../../rollout/machine.js';
 import type { ClusterTick, Rollout } from '../../rollout/model.js';
 import { newRollout, planStages } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { refusalWords } from '../../bot/blocks/refusal-words.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MIN = 60_000;
@@ -18,7 +19,7 @@ function start(strategy: 'per-cluster' | 'canary-first' = 'per-cluster', overrid
 
 function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
   const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${result.refusal.message}`);
+  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
   return result;
 }
 
@@ -265,7 +266,7 @@ describe('refusals', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.refusal.code).toBe(code);
-    expect(result.refusal.message).toContain(text);
+    expect(refusalWords(result.refusal)).toContain(text);
   });
 
   it('allows self-approval when the app allows it', () => {
@@ -284,7 +285,7 @@ describe('operations on named clusters (seed Demo 3)', () => {
 
   it('writes only what changes, returns to the gate, and remembers the operation', () => {
     const requested = run(atGate, 'uncanary', ['member2']);
-    if (!requested.ok) throw new Error(requested.refusal.message);
+    if (!requested.ok) throw new Error(JSON.stringify(requested.refusal));
     expect(requested.rollout.phase).toBe('operating');
     expect(steps(requested.effects)).toEqual(['operate@0']);
     const applied = apply(requested.rollout, { type: 'OperationApplied' });
@@ -299,7 +300,7 @@ describe('operations on named clusters (seed Demo 3)', () => {
     r = apply(r, { type: 'CanaryDeployed' }).rollout;
     r = apply(r, { type: 'ReadinessChecked', ready: true }).rollout;
     const requested = run(r, 'promote', ['member3']);
-    if (!requested.ok) throw new Error(requested.refusal.message);
+    if (!requested.ok) throw new Error(JSON.stringify(requested.refusal));
     const applied = apply(requested.rollout, { type: 'OperationApplied' });
     expect(applied.rollout.phase).toBe('analysing');
     expect(steps(applied.effects)).toEqual([`tick@${MIN}`]);
@@ -317,7 +318,7 @@ describe('operations on named clusters (seed Demo 3)', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.refusal.code).toBe(code);
-    expect(result.refusal.message).toContain(text);
+    expect(refusalWords(result.refusal)).toContain(text);
   });
 
   it('refuses an approval while an operation is being written', () => {

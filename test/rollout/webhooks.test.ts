@@ -11,6 +11,8 @@ import { appHooks } from '../../rollout/webhooks/hook-config.js';
 import { hookSample, trafficIncreaseConfirmed } from '../../rollout/webhooks/hook-verdicts.js';
 import { createWebhookCaller, type PostAnswer } from '../../rollout/webhooks/http-caller.js';
 import { configDocument, testConfig } from '../fixtures/config.js';
+import { refusalWords } from '../../bot/blocks/refusal-words.js';
+import { noteWords } from '../../bot/blocks/note-words.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MIN = 60_000;
@@ -23,7 +25,7 @@ function start(overrides: { autoPromote?: boolean } = {}): Rollout {
 
 function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
   const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${result.refusal.message}`);
+  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
   return result;
 }
 
@@ -162,7 +164,7 @@ describe('confirm-promotion', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.refusal.code).toBe('held-by-webhook');
-    expect(result.refusal.message).toContain('confirm-promotion webhook "qa-signoff" for member1 (HTTP 403');
+    expect(refusalWords(result.refusal)).toContain('confirm-promotion webhook "qa-signoff" for member1 (HTTP 403');
     expect(r.gates[0]?.state).toBe('open');
     const approved = apply(r, { type: 'GateApproved', stage: 1, by: lead, hooks: [call('confirm-promotion', 200, 'member1', 'qa-signoff')] }, T0 + 4 * MIN);
     expect(approved.rollout.phase).toBe('promoting');
@@ -180,8 +182,8 @@ describe('confirm-promotion', () => {
     expect(held.ok).toBe(false);
     if (held.ok) return;
     expect(held.refusal.code).toBe('held-by-webhook');
-    expect(held.refusal.message).toContain('confirm-promotion webhook "qa-signoff" for member2 (HTTP 403');
-    expect(held.refusal.message).toContain('Promote again once it answers 2xx');
+    expect(refusalWords(held.refusal)).toContain('confirm-promotion webhook "qa-signoff" for member2 (HTTP 403');
+    expect(refusalWords(held.refusal)).toContain('Promote again once it answers 2xx');
     const confirmed = promote([call('confirm-promotion', 200, 'member2', 'qa-signoff')]);
     expect(confirmed.ok && confirmed.rollout).toMatchObject({ phase: 'operating', operation: { op: 'promote', clusters: ['member2'] } });
     // Other operations never ask confirm-promotion; a person who may not promote hears that first.
@@ -211,7 +213,9 @@ describe('confirm-rollout and post-rollout', () => {
     expect(steps(first.effects)).toEqual([`start@${MIN}`]);
     expect(notices(first.effects)).toEqual(['note', 'root-update']);
     const note = first.effects.find((e) => e.type === 'notify' && e.notice.kind === 'note');
-    expect(note).toMatchObject({ notice: { broadcast: true, text: expect.stringContaining('confirm-rollout webhook *change-window* (HTTP 403') } });
+    expect(note).toMatchObject({ notice: { broadcast: true, line: { said: 'start-held-by-webhook', hook: { name: 'change-window', status: 403 } } } });
+    if (note?.type !== 'notify' || note.notice.kind !== 'note') throw new Error('no note');
+    expect(noteWords(first.rollout, note.notice)).toContain('confirm-rollout webhook *change-window* (HTTP 403');
     const again = apply(first.rollout, { type: 'StartHeldByWebhook', hooks: [call('confirm-rollout', undefined, undefined, 'change-window')] }, T0 + MIN);
     expect(notices(again.effects)).toEqual([]);
     expect(again.rollout.hookWait?.since).toBe(T0);

@@ -25,7 +25,7 @@ function start(hookTypes: HookCall['type'][]): Rollout {
 
 function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
   const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${result.refusal.message}`);
+  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
   return result;
 }
 

@@ -1,0 +1,50 @@
+// Issue 11: the domain (rollout/) and the workers (jobs/) emit codes and facts; every sentence
+// a person reads is written in bot/ (bot/blocks/). No Slack markup may creep back into them.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { slackMarkup } from '../support/slack-markup.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('the markup finder', () => {
+  it.each([
+    ['a mention', 'const t = `<@${by.user}> paused`;'],
+    ['a user group', "const t = '<!subteam^S0SRE>';"],
+    ['an emoji shortcode', 'const t = `:rocket: Rollout queued`;'],
+    ['an emoji alone in a string', "const icon = code === 'already' ? ':information_source:' : ':no_entry:';"],
+    ['a bold name', 'const t = `the webhook *${held.name}* holds`;'],
+    ['bold words', "const t = 'was *rolled back automatically*: x';"],
+    ['an italic word', "const t = 'x _dry run_';"],
+    ['a code span', 'const t = `run \\`/rollout resume ${id}\\` first`;'],
+    ['a channel link', 'const t = `follow it in <#${channel}>`;'],
+  ])('finds %s', (_what, line) => {
+    expect(slackMarkup(line)).not.toEqual([]);
+  });
+
+  it.each([
+    ['a Redis key pattern', "const pattern = `${escaped}:rollout:*:outbox`;"],
+    ['a Lua key', "local raw = redis.call('GET', ARGV[4] .. ':rollout:' .. holder)"],
+    ['multiplication', 'const ms = a * b * 1000;'],
+    ['a comment', '// "<@U0LEAD> paused" is written in bot/blocks/'],
+    ['a JSDoc comment', '/** `:rocket:` and *bold* live in bot/ */'],
+    ['snake_case names', 'const x = some_name_here;'],
+  ])('leaves %s alone', (_what, line) => {
+    expect(slackMarkup(line)).toEqual([]);
+  });
+});
+
+describe.each(['rollout', 'jobs'])('%s/', (dir) => {
+  it('holds no Slack markup (mentions, emoji, bold, code spans): words are written in bot/blocks/', () => {
+    const found = sources(join(root, dir)).flatMap((file) => slackMarkup(readFileSync(file, 'utf8')).map((hit) => `${relative(root, file)}:${hit.line}: ${hit.kind}: ${hit.text}`));
+    expect(found).toEqual([]);
+  });
+});
