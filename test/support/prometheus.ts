@@ -25,10 +25,12 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(options: { targets: string[] }): Promise<RunningPrometheus> {
+/** `scrapeInterval`: a Prometheus duration, '1s' unless given (whole-stack tests with 2 s analysis intervals scrape every 250ms). */
+export async function startPrometheus(options: { targets: string[]; scrapeInterval?: string }): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'rollgate-prometheus-'));
+  const every = options.scrapeInterval ?? '1s';
   const config = {
-    global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+    global: { scrape_interval: every, scrape_timeout: every, evaluation_interval: every },
     // honor_labels keeps the exporter's namespace/pod labels as Kubernetes service discovery would set them.
     scrape_configs: [{ job_name: SCRAPE_JOB, honor_labels: true, static_configs: [{ targets: options.targets }] }],
   };
