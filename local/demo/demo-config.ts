@@ -8,7 +8,10 @@ export function demoConfig(prometheusUrl: (cluster: string) => string, pace: 'in
     { name: 'request-success-rate', min: 99 },
     { name: 'request-duration', max: 500 },
   ];
-  const approvals = { approvers: { users: ['U0LEAD'], groups: ['S0SRE'] }, allowSelfApproval: false };
+  // Interactively, Rollback asks why (the reason modal) and approvers get a DM when a gate opens;
+  // the scripted run keeps one-click decisions.
+  const asks = pace === 'interactive' ? { reasons: { rollback: 'required', approve: 'optional' }, notify: 'dm' } : {};
+  const approvals = { approvers: { users: ['U0LEAD'], groups: ['S0SRE'] }, allowSelfApproval: false, ...asks };
   // checkout walks its traffic up in steps (Flagger's stepWeight) on its Istio VirtualService; the
   // dry-run metric shows the canary's share of the requests moving with each step.
   const checkoutTraffic = { provider: 'istio', stepWeight: 10, maxWeight: 50, service: 'checkout', port: 8080, virtualService: 'checkout' };

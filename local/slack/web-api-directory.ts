@@ -1,4 +1,5 @@
 // auth, conversations, users, usergroups and views methods.
+import { randomBytes } from 'node:crypto';
 import { jsonArg } from './content.js';
 import type { ApiHandler, Args } from './web-api-types.js';
 import type { Workspace } from './workspace.js';
@@ -79,7 +80,8 @@ export function storedView(view: Record<string, unknown>, id: string, workspace:
     callback_id: '',
     external_id: '',
     state: { values: {} },
-    hash: `${id}.${Date.now().toString(36)}`,
+    // A new hash for every version of the view, as Slack's (the page re-renders on it).
+    hash: `${id}.${randomBytes(6).toString('hex')}`,
     clear_on_close: false,
     notify_on_close: false,
     root_view_id: id,

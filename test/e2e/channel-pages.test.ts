@@ -42,7 +42,13 @@ it.skipIf(!existsSync(CHROMIUM))('a person approves from Home, then rolls back w
   await page.selectOption('#user-select', 'U0LEAD');
 
   // The DM the gate sent the lead, in the app's direct messages.
-  await page.locator('#ims a.chan').first().click();
+  // The page re-renders on every change (analysis goes on): click in the page itself, atomically.
+  const clickIn = (selector: string) => page.waitForFunction((sel) => {
+    const el = (globalThis as any).document.querySelector(sel);
+    if (el) el.click();
+    return Boolean(el);
+  }, selector);
+  await clickIn('#ims a.chan');
   await page.locator('#timeline').getByText('A gate is waiting for you').waitFor();
   await shot(page, '1-gate-dm');
 
@@ -50,7 +56,7 @@ it.skipIf(!existsSync(CHROMIUM))('a person approves from Home, then rolls back w
   await page.click('#home-link');
   await page.locator('#home').getByText('Gates waiting for you (1)').waitFor();
   await shot(page, '2-home');
-  await page.locator('#home button[data-action-id="rollout_approve"]').click();
+  await clickIn('#home button[data-action-id="rollout_approve"]');
   await page.locator('#view-modal:not(.hidden)').waitFor();
   expect(await page.locator('#view-modal-title').textContent()).toBe('Approve?');
   await page.fill('#view-modal-body textarea', 'member1 dashboards look good');
@@ -61,11 +67,8 @@ it.skipIf(!existsSync(CHROMIUM))('a person approves from Home, then rolls back w
 
   // The next gate, in the channel: Rollback… opens the required-reason modal; an empty submit is refused on the spot.
   const next = await waitFor('the member2 gate', () => s.openGate(id, 'member2'), 60_000);
-  // The sidebar is re-rendered on every change (analysis goes on): click it in the page itself.
-  await page.evaluate(() => (globalThis as any).document.querySelector('#channels a.chan').click());
-  const rollback = page.locator(`.msg[data-ts="${next.ts}"] button[data-action-id="rollout_rollback"]`);
-  await rollback.waitFor();
-  await rollback.click();
+  await clickIn('#channels a.chan');
+  await clickIn(`.msg[data-ts="${next.ts}"] button[data-action-id="rollout_rollback"]`);
   await page.locator('#view-modal:not(.hidden)').waitFor();
   expect(await page.locator('#view-modal-title').textContent()).toBe('Roll back?');
   await page.click('#view-modal-submit');

@@ -86,3 +86,18 @@ it('an approval with a reason: the modal submission approves once, and the reaso
   expect(audit.text.match(/GateApproved/g)).toHaveLength(1);
   expect(audit.text).toContain('reason: “dashboards look good”');
 });
+
+it('over Socket Mode too: the modal opens, and the answer to its submission travels in the acknowledgment', async () => {
+  stack = await startStack({ socketMode: true, mutateConfig: (doc) => Object.assign(doc.apps[0].approvals, { reasons: { rollback: 'required', approve: 'off' } }) });
+  const s = stack;
+  await s.command('U0DEV', 'start http-probe-app v2');
+  const queued = await waitFor('the queued answer', () => s.slack.state().ephemerals.find((e) => e.user === 'U0DEV' && e.text.includes('is queued')));
+  const id = /Rollout `([^`]+)`/.exec(queued.text)![1]!;
+  const gate = await waitFor('the member1 gate', () => s.openGate(id, 'member1'), 40_000);
+  expect((await s.click('U0LEAD', gate.ts, 'rollout_rollback')).via).toBe('socket');
+  await waitFor('the rollback modal', () => modalOf(s, 'U0LEAD'));
+  const blank = await s.slack.submitView({ user: 'U0LEAD', values: { reason: ' ' } });
+  expect(blank).toMatchObject({ via: 'socket', outcome: 'errors' });
+  expect(await s.slack.submitView({ user: 'U0LEAD', values: { reason: 'canary pods crash-looping' } })).toMatchObject({ via: 'socket', outcome: 'closed' });
+  await waitFor('rolled back with the reason', () => s.message(gate.ts)?.text.includes('Rolled back by <@U0LEAD>') && JSON.stringify(s.message(gate.ts)?.blocks).includes('canary pods crash-looping'));
+});
