@@ -43,6 +43,13 @@ export interface NotifierOptions {
    * client's timeout × its attempts), so a slow post that outlived its lease records its ts first.
    */
   postGraceMs?: number;
+  /**
+   * How long a new rollout's root message waits for its start step's answer (ms from its
+   * creation; default 5 s). A start that finds its version already running then never posts a
+   * root at all, rather than posting one and deleting it; past this, the root goes out anyway,
+   * so a slow or stuck start is still seen in the channel.
+   */
+  rootWaitMs?: number;
   /** Told of each notice Slack accepted (the `event` webhooks); must not block: it is not awaited. */
   onSent?: (rollout: Rollout, notice: OutboxItem['notice']) => void;
 }
@@ -64,6 +71,7 @@ export function createNotifier(options: NotifierOptions): Worker {
   const { store, client, clock, log } = options;
   const leaseMs = options.lockDurationMs ?? 30_000;
   const postGraceMs = options.postGraceMs ?? 30_000;
+  const rootWaitMs = options.rootWaitMs ?? 5_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const keyPrefix = store.keys.prefix;
   const pacer = createChannelPacer({ redis: options.redis, prefix: keyPrefix, ...(options.pacing ? { tuning: options.pacing } : {}) });
@@ -195,6 +203,19 @@ export function createNotifier(options: NotifierOptions): Worker {
     return later.some((i) => i.notice.kind === 'root-update') ? 'skip' : { waitMs };
   }
 
+  /**
+   * Until when the root of a rollout whose start step has not answered yet waits (undefined: post
+   * it now). The step's commit queues a drain of its own, which posts the root at once, or
+   * skips it when the start found nothing to do.
+   */
+  async function rootWaitsUntil(rollout: Rollout): Promise<number | undefined> {
+    if (rollout.phase !== 'queued' || rollout.held || rollout.hookWait) return undefined;
+    const until = rollout.createdAt + rootWaitMs;
+    if (clock() >= until) return undefined;
+    const startPending = (await store.pending(rollout.id)).some((p) => p.step === 'start');
+    return startPending ? until : undefined;
+  }
+
   /** Slack errors that no retry will cure; undefined for the rest (rate limits, 5xx, network). */
   function permanentSlackError(error: unknown): string | undefined {
     const code = (error as { data?: { error?: string } }).data?.error;
@@ -225,6 +246,8 @@ export function createNotifier(options: NotifierOptions): Worker {
           await sleep(plan.waitMs);
           continue;
         }
+        const waitUntil = item.notice.kind === 'root' ? await rootWaitsUntil(rollout) : undefined;
+        if (waitUntil !== undefined) return { kind: 'postponed', until: waitUntil };
         // Updates in place (root, gate) and taking the root back are harmless to repeat: only new messages are guarded.
         const guarded = plan === 'send' && item.notice.kind !== 'root-update' && item.notice.kind !== 'gate-closed' && item.notice.kind !== 'root-withdrawn';
         if (guarded) {

@@ -37,7 +37,7 @@ describe('a start of the version that already runs, caught by the start step', (
     expect(s.fleet.faults()).toEqual([]); // the receiver's read took the 500
 
     // 2. The Karmada API answers only after 3 s, twice the receiver's budget: the start goes
-    //    ahead, the notifier usually posts the root before the start step's read returns.
+    //    ahead; the root waits for the start step's answer (up to 5 s), so usually none is posted.
     const slow = s.fleet.setFault({ type: 'latency', cluster: 'karmada', ms: 3000 });
     await startRunningVersion(s, 'http-probe-app-2');
     s.fleet.clearFaults(slow.id);

@@ -54,7 +54,8 @@ beforeAll(async () => {
   queues = createQueues({ connection: connect(), prefix });
   runner = createRolloutRunner({ store, queues, clock: Date.now });
   const client = createNoticeClient({ token: 'xoxb-local-rollgate', slackApiUrl: slack.apiUrl, logger: slackLogger(log) });
-  notifier = createNotifier({ connection: connect(), redis, prefix, store, client, clock: Date.now, log, lockDurationMs: 5000, replies: createReplies({ log }) });
+  // A root waits up to a minute for its start step's answer: only a rollout created longer ago posts it at once.
+  notifier = createNotifier({ connection: connect(), redis, prefix, store, client, clock: Date.now, log, lockDurationMs: 5000, replies: createReplies({ log }), rootWaitMs: ROOT_WAIT_MS });
 });
 
 afterAll(async () => {
@@ -67,15 +68,19 @@ afterAll(async () => {
   await bot?.close();
 });
 
+const ROOT_WAIT_MS = 60_000;
 const privateTo = (user: string) => slack.state().ephemerals.filter((e) => e.user === user).map((e) => e.text);
 
-/** `/rollout start` of the running version as the receiver records it when its read is late: queued, with the command's response_url. */
-async function queuedByCommand(): Promise<Rollout> {
+/**
+ * `/rollout start` of the running version as the receiver records it when its read is late:
+ * queued, with the command's response_url; `ageMs` ago (past the root's wait: its root posts at once).
+ */
+async function queuedByCommand(ageMs = 0): Promise<Rollout> {
   const before = bot.received.length;
   await slack.command({ user: 'U0DEV', text: `start ${app.name} v1` });
   await waitFor('the "queued" answer', () => privateTo('U0DEV').some((t) => t.includes('is queued')));
   const notifyUrl = bot.received[before]!.form.get('response_url')!;
-  const rollout = newRollout({ id: await store.nextId(app.name), app, version: 'v1', requester: 'U0DEV', nowMs: Date.now(), notifyUrl });
+  const rollout = newRollout({ id: await store.nextId(app.name), app, version: 'v1', requester: 'U0DEV', nowMs: Date.now() - ageMs, notifyUrl });
   expect(await store.create(rollout, created(rollout, Date.now()), [])).toEqual({ ok: true });
   return rollout;
 }
@@ -97,9 +102,22 @@ describe('the start step finds the version already running', () => {
     expect((await store.get(rollout.id))?.outcome).toMatchObject({ kind: 'failed', nothingToDo: { root: 'withdrawn' } });
   });
 
-  it('after the root was posted: the root is deleted (no tombstone: nothing was in its thread), one private answer', async () => {
+  it('drained while the start step runs: the root waits for its answer, then is never posted', async () => {
     slack.reset();
     const rollout = await queuedByCommand();
+    await queues.drain(rollout.id, 0);
+    await waitFor('the drain put off', async () => (await queues.notify.getJobState(`${rollout.id}.drain.0`)) === 'delayed');
+    expect(slack.calls('chat.postMessage')).toEqual([]);
+    await runner.apply(rollout.id, async () => ({ event: { type: 'AlreadyRunning' } }));
+    await drained(rollout.id);
+    expect(slack.calls('chat.postMessage')).toEqual([]);
+    expect(slack.state().messages).toEqual([]);
+    expect(privateTo('U0DEV')).toEqual([':information_source: http-probe-app already runs v1: there is nothing to roll out. Nothing was started.']);
+  });
+
+  it('a start step slower than the wait of the root: the root posted meanwhile is deleted (no tombstone: nothing was in its thread)', async () => {
+    slack.reset();
+    const rollout = await queuedByCommand(ROOT_WAIT_MS + 1000);
     await queues.drain(rollout.id, 0);
     const root = await waitFor('the root posted', () => store.messageTs(rollout.id, 'root'));
     expect(rootsOf(rollout.id)).toHaveLength(1);
@@ -114,8 +132,7 @@ describe('the start step finds the version already running', () => {
   it('after a held start put a notice in the thread: the root stays and says nothing was rolled out; no failure broadcast', async () => {
     slack.reset();
     const rollout = await queuedByCommand();
-    await queues.drain(rollout.id, 0);
-    await waitFor('the root posted', () => store.messageTs(rollout.id, 'root'));
+    // A held start posts its root (the hold needs a thread) without waiting.
     await runner.apply(rollout.id, async () => ({ event: { type: 'StepHeld', step: 'start', reason: 'cluster karmada unreachable: connect ECONNREFUSED' } }));
     await waitFor('the held notice', () => slack.state().messages.find((m) => m.text.includes('is *held*')));
     await runner.apply(rollout.id, async () => ({ event: { type: 'AlreadyRunning' } }));
