@@ -1,6 +1,7 @@
 // The rollout as rollgate remembers it. Plain data (JSON in Redis), no behaviour here:
 // transitions live in machine.ts, so every change of state goes through one function.
 import type { HookCall } from './webhooks/hook-call.js';
+import type { StepProblem, Why } from './why.js';
 // Read back from Redis through rollout-schema.ts: a new field here needs its line there too.
 
 export type Strategy = 'per-cluster' | 'canary-first';
@@ -39,6 +40,8 @@ export interface Gate {
   decidedAt?: number;
   /** Why a gate closed without a decision (the rollout ended some other way). */
   closedReason?: string;
+  /** closedReason as facts (bot/blocks writes the words); closedReason stays for older readers. */
+  closedWhy?: Why;
   /** Distinct approvals this gate needs (per-cluster "two approvals"); 1 when unset. */
   required?: number;
   approvals?: { user: string; at: number; reason?: string }[];
@@ -170,6 +173,8 @@ export type Outcome =
        * then holds only their words (or "rolled back"), for readers that predate `asked`.
        */
       asked?: { why?: string; gate?: string[]; said?: string };
+      /** An automatic rollback's reason as facts (rollout/why.ts); `reason` is its plain string for older readers. */
+      why?: Why;
     }
   | {
       kind: 'failed';
@@ -181,6 +186,8 @@ export type Outcome =
        * it ended ('kept': the thread already held notices, a held start or a webhook wait).
        */
       nothingToDo?: { root: 'withdrawn' | 'kept' };
+      /** `reason` as facts (rollout/why.ts); `reason` stays, plain, for older readers. */
+      why?: Why;
     };
 
 export interface Rollout {
@@ -215,7 +222,8 @@ export interface Rollout {
   operations?: Operation[];
   /** Set while a step keeps failing because a cluster does not answer; the rollout waits and retries. */
   /** `retryBy`: who asked the held step to run now; cleared when it is held again. */
-  held?: { step: string; reason: string; since: number; retryBy?: string };
+  /** `why`: `reason` as facts (rollout/why.ts); `reason` stays, plain, for older readers. */
+  held?: { step: string; reason: string; since: number; retryBy?: string; why?: StepProblem };
   /** The requester's response_url from the start command: a private answer if the start fails. */
   notifyUrl?: string;
   /** While paused: who, since when, and where to go back to (reopening the gate that timed out, if any). */

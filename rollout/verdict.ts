@@ -8,6 +8,7 @@ import type { RollbackCause } from './events.js';
 import { appendHistory } from './history.js';
 import type { ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
 import type { BaselineMeasurement, Measurement } from './metrics/source.js';
+import type { StepProblem } from './why.js';
 
 /** Points each side needs over the interval before the Mann-Whitney comparison is shown. */
 const MIN_POINTS = 5;
@@ -83,11 +84,10 @@ export function tickErrored(metrics: MetricSample[], limits: Limits): boolean {
  * passes nor fails; the analysis holds until it answers. Undefined when every deciding
  * metric was measured, or answered "no data" (that is a failure, judged as usual).
  */
-export function measurementOutage(results: ClusterTick[]): string | undefined {
-  const down = results.flatMap((r) => r.metrics.filter((m) => !m.dryRun && m.outage).map((m) => `${r.cluster} ${m.metric}: ${m.error ?? 'no answer'}`));
+export function measurementOutage(results: ClusterTick[]): Extract<StepProblem, { said: 'cannot-measure' }> | undefined {
+  const down = results.flatMap((r) => r.metrics.filter((m) => !m.dryRun && m.outage).map((m) => ({ cluster: r.cluster, metric: m.metric, ...(m.error !== undefined ? { error: m.error } : {}) })));
   if (down.length === 0) return undefined;
-  const shown = down.slice(0, 3).join('; ') + (down.length > 3 ? ` (and ${down.length - 3} more)` : '');
-  return `analysis cannot measure (${shown}); this interval is neither passed nor failed`;
+  return { said: 'cannot-measure', down: down.slice(0, 3), more: Math.max(0, down.length - 3) };
 }
 
 export interface JudgedTick {

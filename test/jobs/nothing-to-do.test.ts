@@ -116,7 +116,7 @@ describe('the start step finds the version already running', () => {
     const rollout = await queuedByCommand();
     await queues.drain(rollout.id, 0);
     await waitFor('the root posted', () => store.messageTs(rollout.id, 'root'));
-    await runner.apply(rollout.id, async () => ({ event: { type: 'StepHeld', step: 'start', reason: 'cluster karmada unreachable: connect ECONNREFUSED' } }));
+    await runner.apply(rollout.id, async () => ({ event: { type: 'StepHeld', step: 'start', problem: { said: 'unreachable', cluster: 'karmada', message: 'connect ECONNREFUSED' } } }));
     await waitFor('the held notice', () => slack.state().messages.find((m) => m.text.includes('is *held*')));
     await runner.apply(rollout.id, async () => ({ event: { type: 'AlreadyRunning' } }));
     await drained(rollout.id);
