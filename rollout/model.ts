@@ -52,6 +52,14 @@ export interface Gate {
   reason?: string;
 }
 
+/** What the baseline rule found (rollout/verdict.ts), as data. */
+export type BaselineFinding =
+  /** The base already runs the new version here: nothing to compare with. */
+  | { said: 'no-baseline' }
+  | { said: 'no-data' }
+  /** The canary is further from its baseline than `allowed` (relative: a percentage of the baseline). */
+  | { said: 'outside'; direction: 'above' | 'below'; canary: number; baseline: number; allowed: { amount: number; relative: boolean } };
+
 export interface MetricSample {
   metric: string;
   value: number | null;
@@ -68,9 +76,11 @@ export interface MetricSample {
   dryRun: boolean;
   /** The same metric over the stable pods of the cluster in the same interval, where asked for. */
   baseline?: number | null;
-  /** Why the baseline rule failed, or why there is no baseline. */
+  /** Why the baseline rule failed, or why there is no baseline, as facts (bot/blocks writes the words). */
+  baselineFinding?: BaselineFinding;
+  /** baselineFinding in plain words, for rollgates from before issue 11 (rollout/why.ts). */
   baselineNote?: string;
-  /** Mann-Whitney U over the interval's points, canary vs baseline (shown, never decides). */
+  /** Mann-Whitney U over the interval's points, canary vs baseline (shown, never decides). `words`: plain, for older rollgates; bot/blocks writes them from p and effect. */
   comparison?: { p: number; effect: number; words: string };
   /** Set when the sample is a webhook's answer, not a metric (rollout/webhooks/hook-verdicts.ts). */
   hook?: HookCall;

@@ -96,6 +96,14 @@ export const metricSampleSchema = z.looseObject({
   passed: z.boolean(),
   dryRun: z.boolean(),
   baseline: num.nullable().optional(),
+  baselineFinding: z
+    .discriminatedUnion('said', [
+      z.looseObject({ said: z.literal('no-baseline') }),
+      z.looseObject({ said: z.literal('no-data') }),
+      z.looseObject({ said: z.literal('outside'), direction: z.enum(['above', 'below']), canary: num, baseline: num, allowed: z.looseObject({ amount: num, relative: z.boolean() }) }),
+    ])
+    .optional()
+    .catch(undefined),
   baselineNote: str.optional(),
   comparison: z.looseObject({ p: num, effect: num, words: str }).optional(),
   hook: hookCallSchema.optional(),

@@ -2,13 +2,13 @@
 // adapters in metrics/ only measure), each cluster's failed checks as a running total
 // (Flagger), and whether the failure limit is reached.
 import { baselineBreach, parseAllowance, type BaselineRule } from './analysis/baseline.js';
-import { effectWords, mannWhitney } from './analysis/mann-whitney.js';
+import { mannWhitney } from './analysis/mann-whitney.js';
 import type { MetricConfig } from './config.js';
 import type { RollbackCause } from './events.js';
 import { appendHistory } from './history.js';
-import type { ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
+import type { BaselineFinding, ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
 import type { BaselineMeasurement, Measurement } from './metrics/source.js';
-import type { StepProblem } from './why.js';
+import { fallbackBaselineNote, fallbackComparison, type StepProblem } from './why.js';
 
 /** Points each side needs over the interval before the Mann-Whitney comparison is shown. */
 const MIN_POINTS = 5;
@@ -32,21 +32,24 @@ export function baselineRule(metric: Pick<MetricConfig, 'maxIncrease' | 'maxDecr
   return { ...(maxIncrease ? { maxIncrease } : {}), ...(maxDecrease ? { maxDecrease } : {}) };
 }
 
+/** The finding, and its plain words for rollgates from before issue 11. */
+const baselineFacts = (finding: BaselineFinding) => ({ baselineFinding: finding, baselineNote: fallbackBaselineNote(finding) });
+
 /** A canary sample against its baseline: the rule's verdict, and the statistical comparison where both sides have points. */
 function withBaseline(sample: MetricSample, rule: BaselineRule, side: BaselineMeasurement): MetricSample {
-  if ('skipped' in side) return { ...sample, baselineNote: 'no baseline: the base runs the new version here' };
+  if ('skipped' in side) return { ...sample, ...baselineFacts({ said: 'no-baseline' }) };
   if (side.outage) return { ...sample, passed: false, error: `baseline: ${side.error ?? 'no answer'}`, outage: true };
   const baseline = side.value;
   const stats = mannWhitney(side.canaryPoints, side.baselinePoints);
   const comparison =
     stats && stats.n1 >= MIN_POINTS && stats.n2 >= MIN_POINTS
-      ? { p: stats.p, effect: stats.effect, words: `Mann-Whitney p=${stats.p.toPrecision(2)}, effect ${stats.effect >= 0 ? '+' : ''}${stats.effect.toFixed(2)} (${effectWords(stats.effect)})` }
+      ? { p: stats.p, effect: stats.effect, words: fallbackComparison(stats.p, stats.effect) }
       : undefined;
   const withSide: MetricSample = { ...sample, baseline, ...(comparison ? { comparison } : {}) };
-  if (baseline === null) return { ...withSide, baselineNote: 'baseline: no data' };
+  if (baseline === null) return { ...withSide, ...baselineFacts({ said: 'no-data' }) };
   if (sample.value === null) return withSide;
   const breach = baselineBreach(sample.value, baseline, rule);
-  return breach ? { ...withSide, passed: false, baselineNote: breach } : withSide;
+  return breach ? { ...withSide, passed: false, ...baselineFacts(breach) } : withSide;
 }
 
 /** One measured metric judged against its configuration: in range, and within its baseline rule. */

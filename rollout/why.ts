@@ -11,6 +11,8 @@
 import { humanDuration } from './duration.js';
 import type { StepName } from './events.js';
 import type { HookCall } from './webhooks/hook-call.js';
+import type { BaselineFinding } from './model.js';
+import { effectSize } from './analysis/mann-whitney.js';
 
 /** What went wrong in a step, as the worker saw it. */
 export type StepProblem =
@@ -89,4 +91,26 @@ export function fallbackReason(why: Why): string {
 /** Facts and, for older readers, their plain string: what the stored format holds. */
 export function because(why: Why): { reason: string; why: Why } {
   return { reason: fallbackReason(why), why };
+}
+
+/** A baseline finding in plain words (MetricSample.baselineNote), for rollgates from before issue 11. */
+export function fallbackBaselineNote(finding: BaselineFinding): string {
+  switch (finding.said) {
+    case 'no-baseline':
+      return 'no baseline: the base runs the new version here';
+    case 'no-data':
+      return 'baseline: no data';
+    case 'outside': {
+      const { canary, baseline, allowed } = finding;
+      const diff = canary - baseline;
+      const pct = baseline !== 0 ? ` (${((diff / Math.abs(baseline)) * 100).toFixed(1)}%)` : '';
+      const sign = finding.direction === 'above' ? '+' : '-';
+      return `${Math.abs(diff).toFixed(2)}${pct} ${finding.direction} the baseline (allowed ${sign}${allowed.amount}${allowed.relative ? '%' : ''})`;
+    }
+  }
+}
+
+/** The Mann-Whitney comparison in plain words (comparison.words), for rollgates from before issue 11. */
+export function fallbackComparison(p: number, effect: number): string {
+  return `Mann-Whitney p=${p.toPrecision(2)}, effect ${effect >= 0 ? '+' : ''}${effect.toFixed(2)} (${effectSize(effect)})`;
 }

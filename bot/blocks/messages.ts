@@ -4,7 +4,7 @@ import { OPERATION_WORDS } from './operation-words.js';
 import { humanDuration } from '../../rollout/duration.js';
 import { actions, button, clip, clockTime, context, divider, header, section, type Block, type SlackMessage } from './kit.js';
 import { sparkline } from './sparkline.js';
-import { gateClosedReason, heldReason, reasonOf } from './reason-words.js';
+import { baselineNote, comparisonWords, gateClosedReason, heldReason, reasonOf } from './reason-words.js';
 import { approverWords, clusterLine, gateAsk, mention, outcomeReason, phaseLine, stageWords } from './words.js';
 import { hookLine, postRolloutBlocks } from './hook-lines.js';
 import { linkBlocks } from './link-lines.js';
@@ -81,8 +81,9 @@ function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): st
   const trend = sparkline(history, sample);
   const why = sample.error ? ` (${sample.error})` : '';
   const baseline = sample.baseline !== undefined ? ` · baseline \`${formatValue({ ...sample, value: sample.baseline })}\`` : '';
-  const note = sample.baselineNote ? ` (${sample.baselineNote})` : '';
-  const stats = sample.comparison ? ` · ${sample.comparison.words}` : '';
+  const noted = baselineNote(sample);
+  const note = noted ? ` (${noted})` : '';
+  const stats = sample.comparison ? ` · ${comparisonWords(sample.comparison)}` : '';
   const limits = threshold(sample);
   return `${mark} ${sample.metric} \`${formatValue(sample)}\`${limits ? ` (${limits})` : ''}${baseline}${note}${stats}${sample.dryRun ? ' _dry run_' : ''}${why}${trend ? `  ${trend}` : ''}`;
 }

@@ -1,7 +1,8 @@
 // Why a rollout ended, why a step is held, why a gate closed: written here from the facts the
 // domain stores (rollout/why.ts). A record stored before those facts existed (issue 11) has
 // only its plain string, shown as it was written. One place to change the wording.
-import type { Gate, Outcome, Rollout } from '../../rollout/model.js';
+import type { BaselineFinding, Gate, MetricSample, Outcome, Rollout } from '../../rollout/model.js';
+import { effectSize } from '../../rollout/analysis/mann-whitney.js';
 import type { Why } from '../../rollout/why.js';
 import { humanDuration } from '../../rollout/duration.js';
 
@@ -66,4 +67,32 @@ export function outcomeReason(outcome: Exclude<Outcome, { kind: 'succeeded' }>):
     return why ? `${why} (<@${outcome.by}>)` : `rolled back by <@${outcome.by}>${gate ? ` at the ${gate.join(', ')} gate` : ''}${said ? `: “${said}”` : ''}`;
   }
   return reasonOf(outcome);
+}
+
+/** What the baseline rule found, in words. */
+export function baselineWords(finding: BaselineFinding): string {
+  switch (finding.said) {
+    case 'no-baseline':
+      return 'no baseline: the base runs the new version here';
+    case 'no-data':
+      return 'baseline: no data';
+    case 'outside': {
+      const { canary, baseline, allowed } = finding;
+      const diff = canary - baseline;
+      const pct = baseline !== 0 ? ` (${((diff / Math.abs(baseline)) * 100).toFixed(1)}%)` : '';
+      const sign = finding.direction === 'above' ? '+' : '-';
+      return `${Math.abs(diff).toFixed(2)}${pct} ${finding.direction} the baseline (allowed ${sign}${allowed.amount}${allowed.relative ? '%' : ''})`;
+    }
+  }
+}
+
+/** A sample's baseline note: from its finding, else (stored before issue 11) its note. */
+export function baselineNote(sample: Pick<MetricSample, 'baselineFinding' | 'baselineNote'>): string | undefined {
+  return sample.baselineFinding ? baselineWords(sample.baselineFinding) : sample.baselineNote;
+}
+
+/** The Mann-Whitney comparison, written from its p and effect. */
+export function comparisonWords(comparison: NonNullable<MetricSample['comparison']>): string {
+  const { p, effect } = comparison;
+  return `Mann-Whitney p=${p.toPrecision(2)}, effect ${effect >= 0 ? '+' : ''}${effect.toFixed(2)} (${effectSize(effect)})`;
 }

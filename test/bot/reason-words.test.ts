@@ -3,10 +3,11 @@
 // upgrades). Both must say the same, for every kind of reason, so an old and a new rollgate
 // running side by side tell people the same thing; and the string must hold no Slack markup.
 import { describe, expect, it } from 'vitest';
-import { gateClosedReason, outcomeReason, reasonOf, reasonWords } from '../../bot/blocks/reason-words.js';
+import { baselineNote, baselineWords, comparisonWords, gateClosedReason, outcomeReason, reasonOf, reasonWords } from '../../bot/blocks/reason-words.js';
 import { factWords } from '../../bot/blocks/audit-lines.js';
 import { auditFallback, type AuditFacts } from '../../jobs/audit.js';
-import { fallbackReason, type Why } from '../../rollout/why.js';
+import { fallbackBaselineNote, fallbackComparison, fallbackReason, type Why } from '../../rollout/why.js';
+import type { BaselineFinding } from '../../rollout/model.js';
 import { slackMarkup } from '../support/slack-markup.js';
 
 const hook = { name: 'stop', type: 'rollback', ok: true, attempts: 1, retries: 0, timeoutMs: 5000 } as const;
@@ -81,5 +82,34 @@ describe('audit details as facts', () => {
   it.each(AUDIT)('%j: bot/blocks writes the detail, and the fallback `detail` says the same', (facts, words) => {
     expect(factWords(facts)).toBe(words);
     expect(auditFallback(facts)).toBe(words);
+  });
+});
+
+describe('baseline findings and the Mann-Whitney comparison as facts', () => {
+  const FINDINGS: [BaselineFinding, string][] = [
+    [{ said: 'no-baseline' }, 'no baseline: the base runs the new version here'],
+    [{ said: 'no-data' }, 'baseline: no data'],
+    [{ said: 'outside', direction: 'below', canary: 97, baseline: 99.5, allowed: { amount: 1, relative: false } }, '2.50 (-2.5%) below the baseline (allowed -1)'],
+    [{ said: 'outside', direction: 'above', canary: 144, baseline: 120, allowed: { amount: 10, relative: true } }, '24.00 (20.0%) above the baseline (allowed +10%)'],
+    [{ said: 'outside', direction: 'above', canary: 5, baseline: 0, allowed: { amount: 1, relative: false } }, '5.00 above the baseline (allowed +1)'],
+  ];
+  it.each(FINDINGS)('%j: written in bot/blocks, and the fallback note says the same', (finding, words) => {
+    expect(baselineWords(finding)).toBe(words);
+    expect(fallbackBaselineNote(finding)).toBe(words);
+    expect(baselineNote({ baselineFinding: finding, baselineNote: 'older words' })).toBe(words);
+  });
+
+  it('a sample stored before the finding existed shows its note', () => {
+    expect(baselineNote({ baselineNote: '23.96 (24.1%) above the baseline (allowed +10%)' })).toBe('23.96 (24.1%) above the baseline (allowed +10%)');
+    expect(baselineNote({})).toBeUndefined();
+  });
+
+  it.each([
+    [0.0012, 0.93, 'Mann-Whitney p=0.0012, effect +0.93 (large)'],
+    [0.42, -0.2, 'Mann-Whitney p=0.42, effect -0.20 (small)'],
+    [1, 0, 'Mann-Whitney p=1.0, effect +0.00 (negligible)'],
+  ])('p=%d effect %d: %s, from the numbers and in the fallback', (p, effect, words) => {
+    expect(comparisonWords({ p, effect, words: 'older words' })).toBe(words);
+    expect(fallbackComparison(p, effect)).toBe(words);
   });
 });

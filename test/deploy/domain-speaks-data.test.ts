@@ -53,7 +53,7 @@ describe.each(['rollout', 'jobs'])('%s/', (dir) => {
 // are facts; the plain strings stored beside them for rollgates from before issue 11 are written
 // in exactly two fallback functions, and bot/ reads a stored reason only through reason-words.ts.
 const FALLBACKS = new Set(['rollout/why.ts', 'jobs/audit.ts']);
-const REASON_SENTENCES = /allowed failed checks|not ready within|got no decision|already runs|no longer configured|internal error \(|cannot measure|unreachable`|nothing to roll out|step runs now|times in a row \(/;
+const REASON_SENTENCES = /allowed failed checks|not ready within|got no decision|already runs|no longer configured|internal error \(|cannot measure|unreachable`|nothing to roll out|step runs now|times in a row \(|the baseline \(allowed|Mann-Whitney p=|no baseline:|baseline: no data/;
 const STORED_REASON = /\b(?:outcome|held|pendingOutcome|notice|answer)\??\.reason\b|\.closedReason\b|\.detail\b/;
 
 function hits(dir: string, pattern: RegExp, allowed: Set<string>): string[] {
