@@ -52,6 +52,9 @@ export interface Gate {
   reason?: string;
 }
 
+/** The rank-biserial effect's class (rollout/analysis/mann-whitney.ts). */
+export type EffectSize = 'large' | 'medium' | 'small' | 'negligible';
+
 /** What the baseline rule found (rollout/verdict.ts), as data. */
 export type BaselineFinding =
   /** The base already runs the new version here: nothing to compare with. */
@@ -80,8 +83,12 @@ export interface MetricSample {
   baselineFinding?: BaselineFinding;
   /** baselineFinding in plain words, for rollgates from before issue 11 (rollout/why.ts). */
   baselineNote?: string;
-  /** Mann-Whitney U over the interval's points, canary vs baseline (shown, never decides). `words`: plain, for older rollgates; bot/blocks writes them from p and effect. */
-  comparison?: { p: number; effect: number; words: string };
+  /**
+   * Mann-Whitney U over the interval's points, canary vs baseline (shown, never decides).
+   * bot/blocks writes it from p, effect and `size` (the effect's class); `words` is the plain
+   * sentence for older rollgates, shown only for a comparison stored before `size` existed.
+   */
+  comparison?: { p: number; effect: number; size?: EffectSize; words: string };
   /** Set when the sample is a webhook's answer, not a metric (rollout/webhooks/hook-verdicts.ts). */
   hook?: HookCall;
 }

@@ -105,7 +105,7 @@ export const metricSampleSchema = z.looseObject({
     .optional()
     .catch(undefined),
   baselineNote: str.optional(),
-  comparison: z.looseObject({ p: num, effect: num, words: str }).optional(),
+  comparison: z.looseObject({ p: num, effect: num, size: z.enum(['large', 'medium', 'small', 'negligible']).optional().catch(undefined), words: str }).optional(),
   hook: hookCallSchema.optional(),
 });
 

@@ -2,7 +2,7 @@
 // adapters in metrics/ only measure), each cluster's failed checks as a running total
 // (Flagger), and whether the failure limit is reached.
 import { baselineBreach, parseAllowance, type BaselineRule } from './analysis/baseline.js';
-import { mannWhitney } from './analysis/mann-whitney.js';
+import { effectSize, mannWhitney } from './analysis/mann-whitney.js';
 import type { MetricConfig } from './config.js';
 import type { RollbackCause } from './events.js';
 import { appendHistory } from './history.js';
@@ -43,7 +43,7 @@ function withBaseline(sample: MetricSample, rule: BaselineRule, side: BaselineMe
   const stats = mannWhitney(side.canaryPoints, side.baselinePoints);
   const comparison =
     stats && stats.n1 >= MIN_POINTS && stats.n2 >= MIN_POINTS
-      ? { p: stats.p, effect: stats.effect, words: fallbackComparison(stats.p, stats.effect) }
+      ? { p: stats.p, effect: stats.effect, size: effectSize(stats.effect), words: fallbackComparison(stats.p, stats.effect) }
       : undefined;
   const withSide: MetricSample = { ...sample, baseline, ...(comparison ? { comparison } : {}) };
   if (baseline === null) return { ...withSide, ...baselineFacts({ said: 'no-data' }) };

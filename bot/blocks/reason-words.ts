@@ -2,7 +2,6 @@
 // domain stores (rollout/why.ts). A record stored before those facts existed (issue 11) has
 // only its plain string, shown as it was written. One place to change the wording.
 import type { BaselineFinding, Gate, MetricSample, Outcome, Rollout } from '../../rollout/model.js';
-import { effectSize } from '../../rollout/analysis/mann-whitney.js';
 import type { Why } from '../../rollout/why.js';
 import { humanDuration } from '../../rollout/duration.js';
 
@@ -91,8 +90,9 @@ export function baselineNote(sample: Pick<MetricSample, 'baselineFinding' | 'bas
   return sample.baselineFinding ? baselineWords(sample.baselineFinding) : sample.baselineNote;
 }
 
-/** The Mann-Whitney comparison, written from its p and effect. */
+/** The Mann-Whitney comparison, written from its p, effect and size; stored before `size` existed, its words. */
 export function comparisonWords(comparison: NonNullable<MetricSample['comparison']>): string {
-  const { p, effect } = comparison;
-  return `Mann-Whitney p=${p.toPrecision(2)}, effect ${effect >= 0 ? '+' : ''}${effect.toFixed(2)} (${effectSize(effect)})`;
+  const { p, effect, size } = comparison;
+  if (!size) return comparison.words;
+  return `Mann-Whitney p=${p.toPrecision(2)}, effect ${effect >= 0 ? '+' : ''}${effect.toFixed(2)} (${size})`;
 }

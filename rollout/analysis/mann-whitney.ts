@@ -1,5 +1,6 @@
 // Mann-Whitney U test (as Kayenta uses to compare canary and baseline), two-sided, with the
 // normal approximation and tie correction, and the rank-biserial correlation as effect size.
+import type { EffectSize } from '../model.js';
 
 export interface MannWhitney {
   u: number;
@@ -45,7 +46,7 @@ export function mannWhitney(first: number[], second: number[]): MannWhitney | un
 }
 
 /** The effect's size class, with the usual thresholds for the rank-biserial correlation. */
-export function effectSize(effect: number): 'large' | 'medium' | 'small' | 'negligible' {
+export function effectSize(effect: number): EffectSize {
   const size = Math.abs(effect);
   return size >= 0.5 ? 'large' : size >= 0.3 ? 'medium' : size >= 0.1 ? 'small' : 'negligible';
 }

@@ -8,6 +8,7 @@ import { factWords } from '../../bot/blocks/audit-lines.js';
 import { auditFallback, type AuditFacts } from '../../jobs/audit.js';
 import { fallbackBaselineNote, fallbackComparison, fallbackReason, type Why } from '../../rollout/why.js';
 import type { BaselineFinding } from '../../rollout/model.js';
+import { effectSize } from '../../rollout/analysis/mann-whitney.js';
 import { slackMarkup } from '../support/slack-markup.js';
 
 const hook = { name: 'stop', type: 'rollback', ok: true, attempts: 1, retries: 0, timeoutMs: 5000 } as const;
@@ -109,7 +110,11 @@ describe('baseline findings and the Mann-Whitney comparison as facts', () => {
     [0.42, -0.2, 'Mann-Whitney p=0.42, effect -0.20 (small)'],
     [1, 0, 'Mann-Whitney p=1.0, effect +0.00 (negligible)'],
   ])('p=%d effect %d: %s, from the numbers and in the fallback', (p, effect, words) => {
-    expect(comparisonWords({ p, effect, words: 'older words' })).toBe(words);
+    expect(comparisonWords({ p, effect, size: effectSize(effect), words: 'older words' })).toBe(words);
     expect(fallbackComparison(p, effect)).toBe(words);
+  });
+
+  it('a comparison stored before its size was kept shows its words', () => {
+    expect(comparisonWords({ p: 0.42, effect: 0.1, words: 'no clear difference' })).toBe('no clear difference');
   });
 });

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditLines } from '../../bot/blocks/audit-lines.js';
-import { gateMessage, heldMessage, rolledBackMessage, rootMessage } from '../../bot/blocks/messages.js';
+import { gateMessage, heldMessage, rolledBackMessage, rootMessage, summaryMessage } from '../../bot/blocks/messages.js';
 import { auditEvent } from '../../jobs/audit.js';
 import { createRolloutStore, type AuditEntry, type RolloutStore } from '../../jobs/store.js';
 import type { Effect, Notice, RolloutEvent } from '../../rollout/events.js';
@@ -75,6 +75,9 @@ describe('a record written before reasons were facts', () => {
     expect(seen.held).toEqual([expect.stringContaining('is *held*: cluster member3 unreachable: connect ECONNREFUSED. rollgate keeps retrying')]);
     expect(seen.audit).toContainEqual(expect.stringContaining('StepHeld → analysing: cluster member3 unreachable: connect ECONNREFUSED'));
     expect(seen.audit).toContainEqual(expect.stringContaining('AnalysisTicked → rolling-back: member1 failed (2/2), member2 failed (2/2), member3 failed (2/2)'));
+    // A summary's baseline note and comparison, as stored.
+    const summary = (await store.outbox(id)).map((o) => o.notice).find((n): n is Extract<Notice, { kind: 'summary' }> => n.kind === 'summary')!;
+    expect(JSON.stringify(summaryMessage(rollout, summary, rollout.updatedAt).blocks)).toContain('(within 1 of the baseline) · no clear difference');
   });
 });
 
