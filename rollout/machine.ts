@@ -119,7 +119,7 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
 function stepHeld(rollout: Rollout, heldStep: StepName, problem: StepProblem, nowMs: number): Transition {
   if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepHeld', step: heldStep, problem });
   const first = rollout.held === undefined;
-  const { reason, why } = because(problem);
+  const { reason } = because(problem);
   // Held again (after a person's retry too): a later retry may be asked again.
   const before = rollout.held;
   const held = first || !before ? { step: heldStep, reason, since: nowMs, why: problem } : { step: before.step, reason: before.reason, since: before.since, ...(before.why ? { why: before.why } : {}) };
@@ -322,7 +322,7 @@ function rolledBack(rollout: Rollout, nowMs: number): Transition {
     Object.entries(rollout.cluster).map(([name, state]) => [name, { ...withoutCanary(state), promoted: false }]),
   ) as Rollout['cluster'];
   const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' ? { ...gate, state: 'closed', ...closed({ said: 'rolled-back' }) } : gate));
-  const outcome = { ...(rollout.pendingOutcome ?? { kind: 'rolled-back', trigger: 'failure', reason: 'rolled back' }), at: nowMs } as RolledBack;
+  const outcome = { ...(rollout.pendingOutcome ?? { kind: 'rolled-back', trigger: 'failure', ...because({ said: 'rolled-back' }) }), at: nowMs } as RolledBack;
   return advance(rollout, nowMs, { phase: 'rolled-back', cluster, gates, outcome, pendingOutcome: undefined }, [
     rootUpdate,
     notify({ kind: 'rolled-back' }),
