@@ -149,11 +149,11 @@ export function createNotifier(options: NotifierOptions): Worker {
       case 'finished':
         return post(rollout, finishedMessage(rollout), { broadcast: true }, mark);
       case 'failed':
-        return post(rollout, failedMessage(rollout, notice.reason), { broadcast: true }, mark);
+        return post(rollout, failedMessage(rollout, notice), { broadcast: true }, mark);
       case 'operation':
         return post(rollout, operationMessage(rollout, notice.operation), {}, mark);
       case 'held': {
-        const ts = await post(rollout, heldMessage(rollout, notice.reason, notice.step), { broadcast: true }, mark);
+        const ts = await post(rollout, heldMessage(rollout, notice, notice.step), { broadcast: true }, mark);
         // Its Retry button is honoured only on the latest held notice (bot/actions/retry-button.ts).
         await store.setMessageTs(rollout.id, 'held', ts);
         return ts;

@@ -29,11 +29,11 @@ export function noticeText(rollout: Rollout, notice: Notice, now: number): strin
     case 'finished':
       return finishedMessage(rollout).text;
     case 'failed':
-      return failedMessage(rollout, notice.reason).text;
+      return failedMessage(rollout, notice).text;
     case 'operation':
       return operationMessage(rollout, notice.operation).text;
     case 'held':
-      return heldMessage(rollout, notice.reason).text;
+      return heldMessage(rollout, notice).text;
     case 'resumed':
       return resumedMessage(rollout).text;
     case 'reminder':

@@ -59,7 +59,7 @@ export async function performStep(step: StepName, rollout: Rollout, app: AppConf
       // The measuring system being down says nothing about the canary: hold, do not judge
       // (unless a rollback webhook asks to roll back: that needs no measurement).
       const outage = measurementOutage(results);
-      if (outage && !rollbackSignal(results)) return { type: 'StepHeld', step, reason: outage };
+      if (outage && !rollbackSignal(results)) return { type: 'StepHeld', step, problem: outage };
       const gateHooks = await autoPromotionHooks(rollout, app, webhooks);
       return gateHooks.length > 0 ? { type: 'AnalysisTicked', results, gateHooks } : { type: 'AnalysisTicked', results };
     }

@@ -11,6 +11,7 @@ import { redisKeys, type Keys } from './keys.js';
 import { COMMIT_ROLLOUT, CREATE_ROLLOUT, RELEASE_MUTEX, RENEW_MUTEX } from './scripts.js';
 import { readAuditEntry, readOutboxItem, readPendingSteps, readRollout, StoredRecordError } from './stored-records.js';
 import type { Refusal } from '../rollout/refusals.js';
+import type { AuditFacts } from './audit.js';
 
 export interface OutboxItem {
   /** Unique per rollout; a notice whose key was already posted is not posted again. */
@@ -32,7 +33,10 @@ export interface AuditEntry {
   what: string;
   outcome: string;
   cluster?: string;
+  /** Plain words, for rollgates from before issue 11 (and entries they wrote); this one renders `facts`. */
   detail?: string;
+  /** What the entry adds, as data (jobs/audit.ts); bot/blocks/audit-lines.ts writes it. */
+  facts?: AuditFacts;
   /** A refused click or command: why, as data (bot/blocks/refusal-words.ts writes it). Older entries have `detail` instead. */
   refusal?: Refusal;
 }

@@ -3,10 +3,11 @@
 // is never "fixed" on the way in: the read throws a StoredRecordError naming the key and the
 // field, and the record stays in Redis as it was, for a person to look at.
 import { z } from 'zod';
-import { noticeSchema, parseStored, parseStoredRollout, stepNameSchema, type StoredProblem } from '../rollout/rollout-schema.js';
+import { noticeSchema, parseStored, parseStoredRollout, stepNameSchema, stepProblemSchema, type StoredProblem } from '../rollout/rollout-schema.js';
 import type { Rollout } from '../rollout/model.js';
 import type { Refusal } from '../rollout/refusals.js';
 import type { AuditEntry, OutboxItem, PendingStep } from './store.js';
+import type { AuditFacts } from './audit.js';
 
 export type StoredRecordCode = StoredProblem['code'];
 
@@ -28,6 +29,17 @@ export class StoredRecordError extends Error {
 
 const pendingStepSchema = z.looseObject({ jobId: z.string(), rolloutId: z.string(), step: stepNameSchema, seq: z.number(), at: z.number() }) satisfies z.ZodType<PendingStep>;
 const outboxItemSchema = z.looseObject({ key: z.string(), notice: noticeSchema }) satisfies z.ZodType<OutboxItem>;
+const auditFactsSchema = z.discriminatedUnion('said', [
+  z.looseObject({ said: z.literal('problem'), problem: stepProblemSchema }),
+  z.looseObject({ said: z.literal('waiting-for'), waitingFor: z.string() }),
+  z.looseObject({ said: z.literal('their-reason'), reason: z.string() }),
+  z.looseObject({ said: z.literal('verdicts'), clusters: z.array(z.looseObject({ cluster: z.string(), verdict: z.enum(['passed', 'failed']), failedChecks: z.number() })), failureLimit: z.number() }),
+  z.looseObject({ said: z.literal('operation'), op: z.enum(['canary', 'uncanary', 'promote', 'unpromote', 'rollback']) }),
+  z.looseObject({ said: z.literal('traffic-step'), weight: z.number() }),
+  z.looseObject({ said: z.literal('retry-runs'), step: z.string() }),
+  z.looseObject({ said: z.literal('start-held-by-webhook'), hook: z.string() }),
+  z.looseObject({ said: z.literal('nothing-to-roll-out'), app: z.string(), version: z.string() }),
+]) satisfies z.ZodType<AuditFacts>;
 const auditEntrySchema = z.looseObject({
   at: z.number(),
   who: z.string(),
@@ -35,6 +47,8 @@ const auditEntrySchema = z.looseObject({
   outcome: z.string(),
   cluster: z.string().optional(),
   detail: z.string().optional(),
+  // Facts this version cannot read (a newer rollgate's) are dropped: `detail` beside them is shown.
+  facts: auditFactsSchema.optional().catch(undefined),
   // Checked as far as the edges rely on it (code and why); the words tolerate missing facts.
   refusal: z.custom<Refusal>((v) => typeof v === 'object' && v !== null && typeof (v as Refusal).code === 'string' && typeof (v as Refusal).why === 'string', 'expected a refusal {code, why, …}').optional(),
 }) satisfies z.ZodType<AuditEntry>;

@@ -71,7 +71,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
         const outcome = await runner.apply(data.rolloutId, async (rollout) => {
           if (rollout.seq !== data.seq) return `stale step ${data.step} (seq ${data.seq}, rollout at ${rollout.seq})`;
           const app = appOf(rollout.app);
-          if (!app) return { event: { type: 'StepFailed', step: data.step, reason: `app ${rollout.app} is no longer configured` } };
+          if (!app) return { event: { type: 'StepFailed', step: data.step, problem: { said: 'app-gone', app: rollout.app } } };
           return { event: await stepEvent(job, data.step, rollout, app) };
         });
         if (outcome.kind === 'applied') {
@@ -113,9 +113,9 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       if (failure.code === 'bug') {
         // Not an outage: no retry will cure it. Fail the step where people see it.
         log.error({ rollout: rest[0].id, step, err: failure.message, stack: (error as Error)?.stack }, 'step hit an internal error');
-        return { type: 'StepFailed', step, reason: `rollgate hit an internal error (${failure.message}); see its logs` };
+        return { type: 'StepFailed', step, problem: { said: 'internal-error', message: failure.message } };
       }
-      if (!failure.transient) return { type: 'StepFailed', step, reason: failure.message };
+      if (!failure.transient) return { type: 'StepFailed', step, problem: { said: 'refused', message: failure.message } };
       // Transient (429, 5xx, timeouts, resets): a couple of quick retries (after Retry-After when
       // given), then hold the rollout and say so in Slack; the held step retries on its own.
       // An attempt that itself took long (a timeout) holds at once.
@@ -124,8 +124,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
         log.warn({ rollout: rest[0].id, step, err: failure.message, retryAfterMs: failure.retryAfterMs }, 'step failed, will retry');
         throw failure;
       }
-      const where = failure.cluster ? `cluster ${failure.cluster} unreachable` : 'a call failed';
-      return { type: 'StepHeld', step, reason: `${where}: ${failure.message}` };
+      return { type: 'StepHeld', step, problem: { said: 'unreachable', ...(failure.cluster ? { cluster: failure.cluster } : {}), message: failure.message } };
     }
   }
 

@@ -2,6 +2,7 @@
 // (effects), and why it may say no (refusals).
 import type { ClusterTick, MetricSample, Operation, OperationKind } from './model.js';
 import type { HookCall } from './webhooks/hook-call.js';
+import type { StepProblem, Why } from './why.js';
 
 export interface Actor {
   user: string;
@@ -28,8 +29,9 @@ export type RolloutEvent =
   /** `hooks`: the post-rollout webhooks' answers (best effort). */
   | { type: 'Finalized'; hooks?: HookCall[] }
   | { type: 'RolledBack'; hooks?: HookCall[] }
-  | { type: 'StepFailed'; step: StepName; reason: string }
-  | { type: 'StepHeld'; step: StepName; reason: string }
+  /** `problem`: what went wrong, as facts (rollout/why.ts). */
+  | { type: 'StepFailed'; step: StepName; problem: StepProblem }
+  | { type: 'StepHeld'; step: StepName; problem: StepProblem }
   /** `hooks`: for `promote`, the confirm-promotion answers of the named clusters (promoting is approving). */
   | { type: 'OperationRequested'; op: OperationKind; clusters: string[]; by: Actor; hooks?: HookCall[] }
   | { type: 'OperationApplied' }
@@ -67,10 +69,11 @@ export type Notice =
   | { kind: 'finished' }
   /** The chart of every metric over the whole rollout, per cluster, uploaded to the thread. */
   | { kind: 'chart' }
-  | { kind: 'failed'; reason: string }
+  /** `why`: the reason as facts; `reason`: its plain string, for readers from before issue 11. */
+  | { kind: 'failed'; reason: string; why?: Why }
   | { kind: 'operation'; operation: Operation }
   /** `step`: the step that is held ('tick': the analysis cannot measure). */
-  | { kind: 'held'; reason: string; step?: StepName }
+  | { kind: 'held'; reason: string; step?: StepName; why?: StepProblem }
   | { kind: 'resumed'; step?: StepName }
   /** Half-way to the gate's timeout: one reminder, to the approvers. */
   | { kind: 'reminder'; stage: number }
@@ -96,7 +99,8 @@ export type NoteLine =
   /** confirm-rollout did not answer 2xx: the start waits (`hook`: its answer). */
   | { said: 'start-held-by-webhook'; hook: HookCall };
 
-export type PrivateAnswer = { said: 'start-failed'; reason: string };
+/** `why`: the reason as facts; `reason`: its plain string, for readers from before issue 11. */
+export type PrivateAnswer = { said: 'start-failed'; reason: string; why?: StepProblem };
 
 export type Effect =
   | { type: 'step'; step: StepName; at: number }

@@ -2,7 +2,7 @@
 // the timeout, the timeout itself (roll back, or hold), and pausing and resuming a rollout.
 import type { Actor, Effect, NoteLine, Refusal, RefusalCode, RefusalFacts } from './events.js';
 import { rollbackRefusal } from './gate-rules.js';
-import { humanDuration } from './duration.js';
+import { fallbackReason } from './why.js';
 import type { Gate, Rollout } from './model.js';
 import { isTerminal } from './model.js';
 import { refusal } from './refusals.js';
@@ -35,7 +35,7 @@ export function gateClock(rollout: Rollout, nowMs: number): { changes: Partial<R
   const { gateTimeoutMs } = rollout.settings;
   const waited = nowMs - gate.openedAt;
   if (waited >= gateTimeoutMs) {
-    const expired = withGate(rollout.gates, gate.stage, { state: 'expired', decidedAt: nowMs, closedReason: `no decision within ${humanDuration(gateTimeoutMs)}` });
+    const expired = withGate(rollout.gates, gate.stage, { state: 'expired', decidedAt: nowMs, closedReason: fallbackReason({ said: 'no-decision', timeoutMs: gateTimeoutMs }), closedWhy: { said: 'no-decision', timeoutMs: gateTimeoutMs } });
     return { changes: { gates: expired }, effects: [{ type: 'notify', notice: { kind: 'gate-closed', stage: gate.stage } }], timedOut: gate };
   }
   if (!gate.reminded && waited >= gateTimeoutMs / 2) {
@@ -72,7 +72,7 @@ export function resume(rollout: Rollout, by: Actor, nowMs: number): LifecycleCha
   const pausedFor = nowMs - at;
   // A gate that timed out (hold) opens again; a gate that was merely paused keeps its clock, minus the pause.
   const gates = rollout.gates.map((g): Gate => {
-    if (g.stage === reopen) return { ...g, state: 'open', openedAt: nowMs, reminded: false, closedReason: undefined, decidedAt: undefined };
+    if (g.stage === reopen) return { ...g, state: 'open', openedAt: nowMs, reminded: false, closedReason: undefined, closedWhy: undefined, decidedAt: undefined };
     if (g.state === 'open' && g.openedAt !== undefined) return { ...g, openedAt: g.openedAt + pausedFor };
     return g;
   });

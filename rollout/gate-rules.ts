@@ -3,6 +3,7 @@ import type { Actor, Refusal } from './events.js';
 import type { Gate, Rollout } from './model.js';
 import { isTerminal } from './model.js';
 import { refusal as refuse } from './refusals.js';
+import type { Why } from './why.js';
 
 function closedGateRefusal(rollout: Rollout, gate: Gate | undefined): Refusal | undefined {
   const where = gate ? { gate: gate.clusters } : {};
@@ -14,9 +15,9 @@ function closedGateRefusal(rollout: Rollout, gate: Gate | undefined): Refusal | 
     case 'rolled-back':
       return refuse('gate-decided', { why: 'gate-rolled-back', ...where, ...(gate.decidedBy !== undefined ? { by: gate.decidedBy } : {}) });
     case 'closed':
-      return refuse('gate-decided', { why: 'gate-closed', ...where, ...(gate.closedReason !== undefined ? { closedReason: gate.closedReason } : {}) });
+      return refuse('gate-decided', { why: 'gate-closed', ...where, ...closedFacts(gate) });
     case 'expired':
-      return refuse('gate-decided', { why: 'gate-expired', ...where, ...(gate.closedReason !== undefined ? { closedReason: gate.closedReason } : {}) });
+      return refuse('gate-decided', { why: 'gate-expired', ...where, ...closedFacts(gate) });
     case 'pending':
       return refuse('gate-not-open', { why: 'gate-pending', rollout: rollout.id, ...where, phase: rollout.phase });
     case 'open':
@@ -84,4 +85,9 @@ export function gateStageFor(rollout: Rollout, cluster?: string): number {
   const candidates = rollout.gates.filter((g) => cluster === undefined || g.clusters.includes(cluster));
   const gate = candidates.find((g) => g.state === 'open') ?? candidates.find((g) => g.state === 'pending') ?? candidates[candidates.length - 1];
   return gate?.stage ?? rollout.gates.length + 1;
+}
+
+/** Why the gate closed: its facts, and the plain string (all a gate stored before issue 11 has; older readers show it). */
+function closedFacts(gate: Gate): { closedReason?: string; closedWhy?: Why } {
+  return { ...(gate.closedReason !== undefined ? { closedReason: gate.closedReason } : {}), ...(gate.closedWhy ? { closedWhy: gate.closedWhy } : {}) };
 }

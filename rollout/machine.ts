@@ -6,11 +6,11 @@ import { judgeTick, tickErrored, tickFailed } from './verdict.js';
 import type { Gate, Outcome, Rollout } from './model.js';
 import { isTerminal, withoutCanary } from './model.js';
 import { refusal, type RefusalCode, type RefusalFacts } from './refusals.js';
-import { humanDuration } from './duration.js';
 import { gateRefusal, rollbackRefusal } from './gate-rules.js';
 import { operationApplied, requestOperation, unknownClusters, type OperationTransition } from './operations.js';
 import { gateClock, holdAfterTimeout, partialApproval, pause, resume, type LifecycleChange } from './gate-lifecycle.js';
-import { confirmationHeld, hookWords, rollbackSignal } from './webhooks/hook-verdicts.js';
+import { confirmationHeld, rollbackSignal } from './webhooks/hook-verdicts.js';
+import { because, type StepProblem } from './why.js';
 import { promotionRefusal, recordHooks, startHeld, type HookChange } from './webhooks/hook-transitions.js';
 import type { HookCall } from './webhooks/hook-call.js';
 import { approveStep, raiseWeights, startTraffic, trafficShifted } from './traffic/traffic-steps.js';
@@ -90,9 +90,9 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
       if (rollout.phase !== 'rolling-back') return unexpected(rollout, event);
       return rolledBack(rollout, nowMs);
     case 'StepFailed':
-      return stepFailed(rollout, event.step, event.reason, nowMs);
+      return stepFailed(rollout, event.step, event.problem, nowMs);
     case 'StepHeld':
-      return stepHeld(rollout, event.step, event.reason, nowMs);
+      return stepHeld(rollout, event.step, event.problem, nowMs);
     case 'OperationRequested':
       return fromOperation(rollout, nowMs, requestOperation(rollout, event.op, event.clusters, event.by, nowMs, event.hooks));
     case 'OperationApplied':
@@ -116,12 +116,14 @@ function decide(rollout: Rollout, event: RolloutEvent, nowMs: number): Transitio
 }
 
 /** A cluster does not answer: keep the rollout where it is, say so once, retry the step later. */
-function stepHeld(rollout: Rollout, heldStep: StepName, reason: string, nowMs: number): Transition {
-  if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepHeld', step: heldStep, reason });
+function stepHeld(rollout: Rollout, heldStep: StepName, problem: StepProblem, nowMs: number): Transition {
+  if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepHeld', step: heldStep, problem });
   const first = rollout.held === undefined;
+  const { reason } = because(problem);
   // Held again (after a person's retry too): a later retry may be asked again.
-  const held = first ? { step: heldStep, reason, since: nowMs } : { step: rollout.held!.step, reason: rollout.held!.reason, since: rollout.held!.since };
-  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason, step: heldStep }), rootUpdate] : [])]);
+  const before = rollout.held;
+  const held = first || !before ? { step: heldStep, reason, since: nowMs, why: problem } : { step: before.step, reason: before.reason, since: before.since, ...(before.why ? { why: before.why } : {}) };
+  return advance(rollout, nowMs, { held }, [step(heldStep, nowMs + rollout.settings.retryMs), ...(first ? [notify({ kind: 'held', reason, why: problem, step: heldStep }), rootUpdate] : [])]);
 }
 
 /**
@@ -177,8 +179,7 @@ function readinessChecked(rollout: Rollout, ready: boolean, waitingFor: string |
     return advance(rollout, nowMs, { phase: 'analysing', ticksInStage: 0, cluster }, [step('tick', nowMs + rollout.settings.intervalMs), rootUpdate]);
   }
   if (rollout.readyDeadline !== undefined && nowMs >= rollout.readyDeadline) {
-    const reason = `not ready within the progress deadline: ${waitingFor ?? 'pods not ready'}`;
-    return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'deadline', reason });
+    return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'deadline', ...because({ said: 'not-ready', ...(waitingFor !== undefined ? { waitingFor } : {}) }) });
   }
   return advance(rollout, nowMs, {}, [step('check-ready', nowMs + rollout.settings.readyPollMs)]);
 }
@@ -196,24 +197,26 @@ function analysisTicked(rollout: Rollout, results: Parameters<typeof judgeTick>[
   // A rollback webhook that answers 2xx rolls back (Flagger), whatever the metrics say.
   const signal = rollbackSignal(results);
   if (signal) {
-    const rolled = beginRollback(next, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'webhook', reason: hookWords(signal) });
+    const rolled = beginRollback(next, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'webhook', ...because({ said: 'webhook', hook: signal }) });
     return rolled.ok ? { ...rolled, effects: [summary, ...rolled.effects] } : rolled;
   }
   if (judged.breach) {
     const { cluster, failing, failedChecks: count, consecutiveErrors } = judged.breach;
-    const names = failing.map((m) => m.metric).join(', ');
-    const reason =
+    const metrics = failing.map((m) => m.metric);
+    const limit = rollout.settings.consecutiveErrorLimit;
+    const why = because(
       consecutiveErrors !== undefined
-        ? `${names} could not be measured in ${cluster} ${consecutiveErrors} times in a row (consecutiveErrorLimit ${rollout.settings.consecutiveErrorLimit})`
-        : `${names} failed in ${cluster}: ${count} of ${rollout.settings.failureLimit} allowed failed checks`;
-    const rolled = beginRollback(next, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'analysis', reason, cause: judged.breach });
+        ? { said: 'not-measured', cluster, metrics, consecutiveErrors, ...(limit !== undefined ? { limit } : {}) }
+        : { said: 'metrics-failed', cluster, metrics, failedChecks: count, failureLimit: rollout.settings.failureLimit },
+    );
+    const rolled = beginRollback(next, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'analysis', ...why, cause: judged.breach });
     return rolled.ok ? { ...rolled, effects: [summary, ...rolled.effects] } : rolled;
   }
   if (waiting) {
     const clock = gateClock(next, nowMs);
     if (clock?.timedOut && rollout.settings.onTimeout === 'rollback') {
-      const reason = `the ${clock.timedOut.clusters.join(', ')} gate got no decision within ${humanDuration(rollout.settings.gateTimeoutMs)}`;
-      const rolled = beginRollback({ ...next, ...clock.changes }, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'timeout', reason });
+      const why = because({ said: 'gate-timed-out', clusters: clock.timedOut.clusters, timeoutMs: rollout.settings.gateTimeoutMs });
+      const rolled = beginRollback({ ...next, ...clock.changes }, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'timeout', ...why });
       return rolled.ok ? { ...rolled, effects: [summary, ...clock.effects, ...rolled.effects] } : rolled;
     }
     if (clock?.timedOut) {
@@ -293,7 +296,7 @@ function beginRollback(rollout: Rollout, nowMs: number, outcome: RolledBack, sai
     if (gate.state !== 'open') return gate;
     return closedBy
       ? { ...gate, state: 'rolled-back', decidedBy: closedBy, decidedAt: nowMs, ...(said ? { reason: said } : {}) }
-      : { ...gate, state: 'closed', decidedAt: nowMs, closedReason: outcome.reason };
+      : { ...gate, state: 'closed', decidedAt: nowMs, closedReason: outcome.reason, ...(outcome.why ? { closedWhy: outcome.why } : {}) };
   });
   return advance(rollout, nowMs, { phase: 'rolling-back', gates, pendingOutcome: outcome }, [
     step('rollback', nowMs),
@@ -318,8 +321,8 @@ function rolledBack(rollout: Rollout, nowMs: number): Transition {
   const cluster = Object.fromEntries(
     Object.entries(rollout.cluster).map(([name, state]) => [name, { ...withoutCanary(state), promoted: false }]),
   ) as Rollout['cluster'];
-  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' ? { ...gate, state: 'closed', closedReason: 'rolled back' } : gate));
-  const outcome = { ...(rollout.pendingOutcome ?? { kind: 'rolled-back', trigger: 'failure', reason: 'rolled back' }), at: nowMs } as RolledBack;
+  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' ? { ...gate, state: 'closed', ...closed({ said: 'rolled-back' }) } : gate));
+  const outcome = { ...(rollout.pendingOutcome ?? { kind: 'rolled-back', trigger: 'failure', ...because({ said: 'rolled-back' }) }), at: nowMs } as RolledBack;
   return advance(rollout, nowMs, { phase: 'rolled-back', cluster, gates, outcome, pendingOutcome: undefined }, [
     rootUpdate,
     notify({ kind: 'rolled-back' }),
@@ -337,9 +340,9 @@ function rolledBack(rollout: Rollout, nowMs: number): Transition {
  */
 function alreadyRunning(rollout: Rollout, nowMs: number): Transition {
   const root = rollout.held || rollout.hookWait ? 'kept' : 'withdrawn';
-  const reason = `${rollout.app} already runs ${rollout.version}`;
-  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' || gate.state === 'open' ? { ...gate, state: 'closed', closedReason: reason } : gate));
-  const outcome: Outcome = { kind: 'failed', at: nowMs, reason, nothingToDo: { root } };
+  const why = because({ said: 'already-runs', app: rollout.app, version: rollout.version });
+  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' || gate.state === 'open' ? { ...gate, state: 'closed', ...closed(why.why) } : gate));
+  const outcome: Outcome = { kind: 'failed', at: nowMs, ...why, nothingToDo: { root } };
   return advance(rollout, nowMs, { phase: 'failed', gates, outcome, held: undefined, hookWait: undefined }, [
     ...(rollout.notifyUrl ? [notify({ kind: 'nothing-to-do' })] : []),
     root === 'withdrawn' ? notify({ kind: 'root-withdrawn' }) : rootUpdate,
@@ -347,18 +350,24 @@ function alreadyRunning(rollout: Rollout, nowMs: number): Transition {
   ]);
 }
 
-function stepFailed(rollout: Rollout, failedStep: StepName, reason: string, nowMs: number): Transition {
-  if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepFailed', step: failedStep, reason });
+function stepFailed(rollout: Rollout, failedStep: StepName, problem: StepProblem, nowMs: number): Transition {
+  if (isTerminal(rollout.phase)) return unexpected(rollout, { type: 'StepFailed', step: failedStep, problem });
   const touched = Object.values(rollout.cluster).some((c) => c.canary !== 'none' || c.promoted);
+  const failed = because({ said: 'step-failed', step: failedStep, problem });
   if (touched && failedStep !== 'rollback') {
-    return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'failure', reason: `${failedStep} failed: ${reason}` });
+    return beginRollback(rollout, nowMs, { kind: 'rolled-back', at: nowMs, trigger: 'failure', ...failed });
   }
-  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' || gate.state === 'open' ? { ...gate, state: 'closed', closedReason: reason } : gate));
-  const tellRequester = failedStep === 'start' && rollout.notifyUrl ? [notify({ kind: 'private', answer: { said: 'start-failed', reason } })] : [];
-  return advance(rollout, nowMs, { phase: 'failed', gates, outcome: { kind: 'failed', at: nowMs, reason: `${failedStep} failed: ${reason}` } }, [
+  const gates = rollout.gates.map((gate): Gate => (gate.state === 'pending' || gate.state === 'open' ? { ...gate, state: 'closed', ...closed(problem) } : gate));
+  const tellRequester = failedStep === 'start' && rollout.notifyUrl ? [notify({ kind: 'private', answer: { said: 'start-failed', reason: because(problem).reason, why: problem } })] : [];
+  return advance(rollout, nowMs, { phase: 'failed', gates, outcome: { kind: 'failed', at: nowMs, ...failed } }, [
     rootUpdate,
-    notify({ kind: 'failed', reason: `${failedStep} failed: ${reason}` }),
+    notify({ kind: 'failed', ...failed }),
     ...tellRequester,
     { type: 'release-lock' },
   ]);
+}
+
+/** A gate's closing reason: facts, and the plain string older readers show. */
+function closed(why: Parameters<typeof because>[0]): Pick<Gate, 'closedReason' | 'closedWhy'> {
+  return { closedReason: because(why).reason, closedWhy: why };
 }

@@ -1,6 +1,7 @@
 // The rollout as rollgate remembers it. Plain data (JSON in Redis), no behaviour here:
 // transitions live in machine.ts, so every change of state goes through one function.
 import type { HookCall } from './webhooks/hook-call.js';
+import type { StepProblem, Why } from './why.js';
 // Read back from Redis through rollout-schema.ts: a new field here needs its line there too.
 
 export type Strategy = 'per-cluster' | 'canary-first';
@@ -39,6 +40,8 @@ export interface Gate {
   decidedAt?: number;
   /** Why a gate closed without a decision (the rollout ended some other way). */
   closedReason?: string;
+  /** closedReason as facts (bot/blocks writes the words); closedReason stays for older readers. */
+  closedWhy?: Why;
   /** Distinct approvals this gate needs (per-cluster "two approvals"); 1 when unset. */
   required?: number;
   approvals?: { user: string; at: number; reason?: string }[];
@@ -48,6 +51,17 @@ export interface Gate {
   /** In the decider's words (approvals.reasons: the modal asked why); Slack-escaped text. */
   reason?: string;
 }
+
+/** The rank-biserial effect's class (rollout/analysis/mann-whitney.ts). */
+export type EffectSize = 'large' | 'medium' | 'small' | 'negligible';
+
+/** What the baseline rule found (rollout/verdict.ts), as data. */
+export type BaselineFinding =
+  /** The base already runs the new version here: nothing to compare with. */
+  | { said: 'no-baseline' }
+  | { said: 'no-data' }
+  /** The canary is further from its baseline than `allowed` (relative: a percentage of the baseline). */
+  | { said: 'outside'; direction: 'above' | 'below'; canary: number; baseline: number; allowed: { amount: number; relative: boolean } };
 
 export interface MetricSample {
   metric: string;
@@ -65,10 +79,16 @@ export interface MetricSample {
   dryRun: boolean;
   /** The same metric over the stable pods of the cluster in the same interval, where asked for. */
   baseline?: number | null;
-  /** Why the baseline rule failed, or why there is no baseline. */
+  /** Why the baseline rule failed, or why there is no baseline, as facts (bot/blocks writes the words). */
+  baselineFinding?: BaselineFinding;
+  /** baselineFinding in plain words, for rollgates from before issue 11 (rollout/why.ts). */
   baselineNote?: string;
-  /** Mann-Whitney U over the interval's points, canary vs baseline (shown, never decides). */
-  comparison?: { p: number; effect: number; words: string };
+  /**
+   * Mann-Whitney U over the interval's points, canary vs baseline (shown, never decides).
+   * bot/blocks writes it from p, effect and `size` (the effect's class); `words` is the plain
+   * sentence for older rollgates, shown only for a comparison stored before `size` existed.
+   */
+  comparison?: { p: number; effect: number; size?: EffectSize; words: string };
   /** Set when the sample is a webhook's answer, not a metric (rollout/webhooks/hook-verdicts.ts). */
   hook?: HookCall;
 }
@@ -170,6 +190,8 @@ export type Outcome =
        * then holds only their words (or "rolled back"), for readers that predate `asked`.
        */
       asked?: { why?: string; gate?: string[]; said?: string };
+      /** An automatic rollback's reason as facts (rollout/why.ts); `reason` is its plain string for older readers. */
+      why?: Why;
     }
   | {
       kind: 'failed';
@@ -181,6 +203,8 @@ export type Outcome =
        * it ended ('kept': the thread already held notices, a held start or a webhook wait).
        */
       nothingToDo?: { root: 'withdrawn' | 'kept' };
+      /** `reason` as facts (rollout/why.ts); `reason` stays, plain, for older readers. */
+      why?: Why;
     };
 
 export interface Rollout {
@@ -215,7 +239,8 @@ export interface Rollout {
   operations?: Operation[];
   /** Set while a step keeps failing because a cluster does not answer; the rollout waits and retries. */
   /** `retryBy`: who asked the held step to run now; cleared when it is held again. */
-  held?: { step: string; reason: string; since: number; retryBy?: string };
+  /** `why`: `reason` as facts (rollout/why.ts); `reason` stays, plain, for older readers. */
+  held?: { step: string; reason: string; since: number; retryBy?: string; why?: StepProblem };
   /** The requester's response_url from the start command: a private answer if the start fails. */
   notifyUrl?: string;
   /** While paused: who, since when, and where to go back to (reopening the gate that timed out, if any). */

@@ -5,6 +5,7 @@ import type { OperationKind, Outcome, Phase } from './model.js';
 
 type Ended = Exclude<Outcome, { kind: 'succeeded' }>;
 import type { HookCall } from './webhooks/hook-call.js';
+import type { Why } from './why.js';
 
 export type RefusalCode =
   | 'not-an-approver'
@@ -28,8 +29,9 @@ export type RefusalFacts =
   /** `by`: who approved, 'auto' for autoPromote. */
   | { why: 'gate-approved'; gate?: string[]; by?: string }
   | { why: 'gate-rolled-back'; gate?: string[]; by?: string }
-  | { why: 'gate-closed'; gate?: string[]; closedReason?: string }
-  | { why: 'gate-expired'; gate?: string[]; closedReason?: string }
+  /** `closedWhy`: why it closed, as facts; `closedReason`: the string a gate stored before issue 11. */
+  | { why: 'gate-closed'; gate?: string[]; closedReason?: string; closedWhy?: Why }
+  | { why: 'gate-expired'; gate?: string[]; closedReason?: string; closedWhy?: Why }
   | { why: 'gate-pending'; rollout: string; gate?: string[]; phase: Phase }
   | { why: 'rolling-back'; rollout: string }
   | { why: 'paused'; rollout: string }

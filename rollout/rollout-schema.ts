@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Notice, NoteLine, StepName } from './events.js';
 import type { ClusterState, Gate, Outcome, Phase, Rollout } from './model.js';
 import { HOOK_TYPES } from './webhooks/hook-config.js';
+import type { StepProblem, Why } from './why.js';
 
 export const ROLLOUT_SCHEMA_VERSION = 1;
 
@@ -56,6 +57,35 @@ export const hookCallSchema = z.looseObject({
   muted: z.boolean().optional(),
 });
 
+/** rollout/why.ts: a step's problem as facts. */
+export const stepProblemSchema = z.discriminatedUnion('said', [
+  z.looseObject({ said: z.literal('app-gone'), app: str }),
+  z.looseObject({ said: z.literal('internal-error'), message: str }),
+  z.looseObject({ said: z.literal('refused'), message: str }),
+  z.looseObject({ said: z.literal('unreachable'), cluster: str.optional(), message: str }),
+  z.looseObject({ said: z.literal('cannot-measure'), down: z.array(z.looseObject({ cluster: str, metric: str, error: str.optional() })), more: num }),
+]) satisfies z.ZodType<StepProblem>;
+
+export const whySchema = z.discriminatedUnion('said', [
+  ...stepProblemSchema.options,
+  z.looseObject({ said: z.literal('step-failed'), step: stepNameSchema, problem: stepProblemSchema }),
+  z.looseObject({ said: z.literal('not-ready'), waitingFor: str.optional() }),
+  z.looseObject({ said: z.literal('webhook'), hook: hookCallSchema }),
+  z.looseObject({ said: z.literal('metrics-failed'), cluster: str, metrics: z.array(str), failedChecks: num, failureLimit: num }),
+  z.looseObject({ said: z.literal('not-measured'), cluster: str, metrics: z.array(str), consecutiveErrors: num, limit: num.optional() }),
+  z.looseObject({ said: z.literal('gate-timed-out'), clusters: z.array(str), timeoutMs: num }),
+  z.looseObject({ said: z.literal('no-decision'), timeoutMs: num }),
+  z.looseObject({ said: z.literal('already-runs'), app: str, version: str }),
+  z.looseObject({ said: z.literal('rolled-back') }),
+]) satisfies z.ZodType<Why>;
+
+/**
+ * Reasons as facts sit beside their plain string (rollout/why.ts). Facts this version cannot
+ * read (a newer rollgate's) are dropped on read, not fatal: the string beside them is shown.
+ */
+const whyField = whySchema.optional().catch(undefined);
+const problemField = stepProblemSchema.optional().catch(undefined);
+
 export const metricSampleSchema = z.looseObject({
   metric: str,
   value: num.nullable(),
@@ -66,8 +96,16 @@ export const metricSampleSchema = z.looseObject({
   passed: z.boolean(),
   dryRun: z.boolean(),
   baseline: num.nullable().optional(),
+  baselineFinding: z
+    .discriminatedUnion('said', [
+      z.looseObject({ said: z.literal('no-baseline') }),
+      z.looseObject({ said: z.literal('no-data') }),
+      z.looseObject({ said: z.literal('outside'), direction: z.enum(['above', 'below']), canary: num, baseline: num, allowed: z.looseObject({ amount: num, relative: z.boolean() }) }),
+    ])
+    .optional()
+    .catch(undefined),
   baselineNote: str.optional(),
-  comparison: z.looseObject({ p: num, effect: num, words: str }).optional(),
+  comparison: z.looseObject({ p: num, effect: num, size: z.enum(['large', 'medium', 'small', 'negligible']).optional().catch(undefined), words: str }).optional(),
   hook: hookCallSchema.optional(),
 });
 
@@ -105,6 +143,7 @@ const gateSchema = z.looseObject({
   decidedBy: str.optional(),
   decidedAt: num.optional(),
   closedReason: str.optional(),
+  closedWhy: whyField,
   required: num.optional(),
   approvals: z.array(z.looseObject({ user: str, at: num, reason: str.optional() })).optional(),
   approvers: users.optional(),
@@ -151,12 +190,13 @@ const rolledBackSchema = z.looseObject({
   trigger: z.enum(['person', 'analysis', 'deadline', 'failure', 'timeout', 'webhook']),
   cause: rollbackCause.optional(),
   asked: z.looseObject({ why: str.optional(), gate: z.array(str).optional(), said: str.optional() }).optional(),
+  why: whyField,
 });
 
 const outcomeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('succeeded'), at: num }),
   rolledBackSchema,
-  z.looseObject({ kind: z.literal('failed'), at: num, reason: str, nothingToDo: z.looseObject({ root: z.enum(['withdrawn', 'kept']) }).optional() }),
+  z.looseObject({ kind: z.literal('failed'), at: num, reason: str, nothingToDo: z.looseObject({ root: z.enum(['withdrawn', 'kept']) }).optional(), why: whyField }),
 ]);
 
 const successorSchema = z.looseObject({
@@ -195,7 +235,7 @@ const rolloutShape = {
   inputsApplied: z.array(str),
   operation: operationSchema.optional(),
   operations: z.array(operationSchema).optional(),
-  held: z.looseObject({ step: str, reason: str, since: num }).optional(),
+  held: z.looseObject({ step: str, reason: str, since: num, retryBy: str.optional(), why: problemField }).optional(),
   notifyUrl: str.optional(),
   paused: z.looseObject({ by: str, at: num, resume: z.enum(['analysing', 'awaiting-approval', 'waiting-ready']), reopen: num.optional() }).optional(),
   successor: successorSchema.optional(),
@@ -224,14 +264,14 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('rolled-back') }),
   z.looseObject({ kind: z.literal('finished') }),
   z.looseObject({ kind: z.literal('chart') }),
-  z.looseObject({ kind: z.literal('failed'), reason: str }),
+  z.looseObject({ kind: z.literal('failed'), reason: str, why: whyField }),
   z.looseObject({ kind: z.literal('operation'), operation: operationSchema }),
-  z.looseObject({ kind: z.literal('held'), reason: str }),
+  z.looseObject({ kind: z.literal('held'), reason: str, step: stepNameSchema.optional(), why: problemField }),
   z.looseObject({ kind: z.literal('resumed') }),
   z.looseObject({ kind: z.literal('reminder'), stage: num }),
   // `text`: a line stored before the domain spoke data (issue 11), still posted as written.
   z.looseObject({ kind: z.literal('note'), line: noteLineSchema.optional(), text: str.optional(), broadcast: z.boolean().optional() }).refine(saysSomething, 'a note needs its line (facts) or, stored before, its text'),
-  z.looseObject({ kind: z.literal('private'), answer: z.looseObject({ said: z.literal('start-failed'), reason: str }).optional(), text: str.optional() }).refine(saysSomething, 'a private answer needs its facts or, stored before, its text'),
+  z.looseObject({ kind: z.literal('private'), answer: z.looseObject({ said: z.literal('start-failed'), reason: str, why: problemField }).optional(), text: str.optional() }).refine(saysSomething, 'a private answer needs its facts or, stored before, its text'),
   z.looseObject({ kind: z.literal('nothing-to-do') }),
   z.looseObject({ kind: z.literal('root-withdrawn') }),
 ]);
@@ -245,6 +285,8 @@ export type SchemaMatchesModel = [
   Expect<Same<StepName, z.infer<typeof stepNameSchema>>>,
   Expect<Same<Notice['kind'], z.infer<typeof noticeSchema>['kind']>>,
   Expect<Same<NoteLine['said'], z.infer<typeof noteLineSchema>['said']>>,
+  Expect<Same<Why['said'], z.infer<typeof whySchema>['said']>>,
+  Expect<Same<StepProblem['said'], z.infer<typeof stepProblemSchema>['said']>>,
   Expect<Same<Outcome['kind'], z.infer<typeof outcomeSchema>['kind']>>,
   Expect<Same<Gate['state'], z.infer<typeof gateSchema>['state']>>,
   Expect<Same<ClusterState['canary'], z.infer<typeof clusterStateSchema>['canary']>>,

@@ -2,12 +2,13 @@
 // adapters in metrics/ only measure), each cluster's failed checks as a running total
 // (Flagger), and whether the failure limit is reached.
 import { baselineBreach, parseAllowance, type BaselineRule } from './analysis/baseline.js';
-import { effectWords, mannWhitney } from './analysis/mann-whitney.js';
+import { effectSize, mannWhitney } from './analysis/mann-whitney.js';
 import type { MetricConfig } from './config.js';
 import type { RollbackCause } from './events.js';
 import { appendHistory } from './history.js';
-import type { ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
+import type { BaselineFinding, ClusterState, ClusterTick, MetricSample, Rollout, RolloutSettings } from './model.js';
 import type { BaselineMeasurement, Measurement } from './metrics/source.js';
+import { fallbackBaselineNote, fallbackComparison, type StepProblem } from './why.js';
 
 /** Points each side needs over the interval before the Mann-Whitney comparison is shown. */
 const MIN_POINTS = 5;
@@ -31,21 +32,24 @@ export function baselineRule(metric: Pick<MetricConfig, 'maxIncrease' | 'maxDecr
   return { ...(maxIncrease ? { maxIncrease } : {}), ...(maxDecrease ? { maxDecrease } : {}) };
 }
 
+/** The finding, and its plain words for rollgates from before issue 11. */
+const baselineFacts = (finding: BaselineFinding) => ({ baselineFinding: finding, baselineNote: fallbackBaselineNote(finding) });
+
 /** A canary sample against its baseline: the rule's verdict, and the statistical comparison where both sides have points. */
 function withBaseline(sample: MetricSample, rule: BaselineRule, side: BaselineMeasurement): MetricSample {
-  if ('skipped' in side) return { ...sample, baselineNote: 'no baseline: the base runs the new version here' };
+  if ('skipped' in side) return { ...sample, ...baselineFacts({ said: 'no-baseline' }) };
   if (side.outage) return { ...sample, passed: false, error: `baseline: ${side.error ?? 'no answer'}`, outage: true };
   const baseline = side.value;
   const stats = mannWhitney(side.canaryPoints, side.baselinePoints);
   const comparison =
     stats && stats.n1 >= MIN_POINTS && stats.n2 >= MIN_POINTS
-      ? { p: stats.p, effect: stats.effect, words: `Mann-Whitney p=${stats.p.toPrecision(2)}, effect ${stats.effect >= 0 ? '+' : ''}${stats.effect.toFixed(2)} (${effectWords(stats.effect)})` }
+      ? { p: stats.p, effect: stats.effect, size: effectSize(stats.effect), words: fallbackComparison(stats.p, stats.effect) }
       : undefined;
   const withSide: MetricSample = { ...sample, baseline, ...(comparison ? { comparison } : {}) };
-  if (baseline === null) return { ...withSide, baselineNote: 'baseline: no data' };
+  if (baseline === null) return { ...withSide, ...baselineFacts({ said: 'no-data' }) };
   if (sample.value === null) return withSide;
   const breach = baselineBreach(sample.value, baseline, rule);
-  return breach ? { ...withSide, passed: false, baselineNote: breach } : withSide;
+  return breach ? { ...withSide, passed: false, ...baselineFacts(breach) } : withSide;
 }
 
 /** One measured metric judged against its configuration: in range, and within its baseline rule. */
@@ -83,11 +87,10 @@ export function tickErrored(metrics: MetricSample[], limits: Limits): boolean {
  * passes nor fails; the analysis holds until it answers. Undefined when every deciding
  * metric was measured, or answered "no data" (that is a failure, judged as usual).
  */
-export function measurementOutage(results: ClusterTick[]): string | undefined {
-  const down = results.flatMap((r) => r.metrics.filter((m) => !m.dryRun && m.outage).map((m) => `${r.cluster} ${m.metric}: ${m.error ?? 'no answer'}`));
+export function measurementOutage(results: ClusterTick[]): Extract<StepProblem, { said: 'cannot-measure' }> | undefined {
+  const down = results.flatMap((r) => r.metrics.filter((m) => !m.dryRun && m.outage).map((m) => ({ cluster: r.cluster, metric: m.metric, ...(m.error !== undefined ? { error: m.error } : {}) })));
   if (down.length === 0) return undefined;
-  const shown = down.slice(0, 3).join('; ') + (down.length > 3 ? ` (and ${down.length - 3} more)` : '');
-  return `analysis cannot measure (${shown}); this interval is neither passed nor failed`;
+  return { said: 'cannot-measure', down: down.slice(0, 3), more: Math.max(0, down.length - 3) };
 }
 
 export interface JudgedTick {

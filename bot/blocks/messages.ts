@@ -4,10 +4,12 @@ import { OPERATION_WORDS } from './operation-words.js';
 import { humanDuration } from '../../rollout/duration.js';
 import { actions, button, clip, clockTime, context, divider, header, section, type Block, type SlackMessage } from './kit.js';
 import { sparkline } from './sparkline.js';
+import { baselineNote, comparisonWords, gateClosedReason, heldReason, reasonOf } from './reason-words.js';
 import { approverWords, clusterLine, gateAsk, mention, outcomeReason, phaseLine, stageWords } from './words.js';
 import { hookLine, postRolloutBlocks } from './hook-lines.js';
 import { linkBlocks } from './link-lines.js';
 import type { HookCall } from '../../rollout/webhooks/hook-call.js';
+import type { Why } from '../../rollout/why.js';
 import { weightWords } from '../../rollout/traffic/traffic-steps.js';
 
 export const APPROVE_ACTION = 'rollout_approve';
@@ -32,7 +34,7 @@ export function rootMessage(rollout: Rollout, now: number): SlackMessage {
   const shown = lines.slice(0, MAX_CLUSTER_SECTIONS).map(section);
   const more = lines.length > MAX_CLUSTER_SECTIONS ? [context(`…and ${lines.length - MAX_CLUSTER_SECTIONS} more clusters`)] : [];
   const operations = (rollout.operations ?? []).slice(-5).map((op) => `${mention(op.by)} ${OPERATION_WORDS[op.op]} ${op.clusters.join(', ')} at ${clockTime(op.at)}`);
-  const held = rollout.held ? [section(`:warning: *Held since ${clockTime(rollout.held.since)}*: ${rollout.held.reason}. Retrying.`)] : [];
+  const held = rollout.held ? [section(`:warning: *Held since ${clockTime(rollout.held.since)}*: ${heldReason(rollout.held)}. Retrying.`)] : [];
   return {
     text: `Rollout ${rollout.id}: ${title(rollout)}: ${phaseLine(rollout, now)}`,
     blocks: [
@@ -79,8 +81,9 @@ function metricLine(rollout: Rollout, cluster: string, sample: MetricSample): st
   const trend = sparkline(history, sample);
   const why = sample.error ? ` (${sample.error})` : '';
   const baseline = sample.baseline !== undefined ? ` · baseline \`${formatValue({ ...sample, value: sample.baseline })}\`` : '';
-  const note = sample.baselineNote ? ` (${sample.baselineNote})` : '';
-  const stats = sample.comparison ? ` · ${sample.comparison.words}` : '';
+  const noted = baselineNote(sample);
+  const note = noted ? ` (${noted})` : '';
+  const stats = sample.comparison ? ` · ${comparisonWords(sample.comparison)}` : '';
   const limits = threshold(sample);
   return `${mark} ${sample.metric} \`${formatValue(sample)}\`${limits ? ` (${limits})` : ''}${baseline}${note}${stats}${sample.dryRun ? ' _dry run_' : ''}${why}${trend ? `  ${trend}` : ''}`;
 }
@@ -161,8 +164,8 @@ export function gateMessage(rollout: Rollout, stage: number, now: number): Slack
       : gate.state === 'rolled-back'
         ? `:leftwards_arrow_with_hook: Rolled back by ${mention(gate.decidedBy ?? '')}${when}${why}`
         : gate.state === 'expired'
-          ? `:alarm_clock: Gate timed out${when}: ${gate.closedReason ?? 'no decision in time'}`
-          : `:no_entry: Gate closed${when}: ${gate.closedReason ?? 'the rollout ended'}`;
+          ? `:alarm_clock: Gate timed out${when}: ${gateClosedReason(gate) ?? 'no decision in time'}`
+          : `:no_entry: Gate closed${when}: ${gateClosedReason(gate) ?? 'the rollout ended'}`;
   return { text: decided.replace(/:[a-z_]+: /, ''), blocks: [section(`~Gate: promote ${rollout.version} to ${where}~`), section(decided), ...linkBlocks(rollout, gate.clusters, now)] };
 }
 
@@ -265,7 +268,9 @@ export function reminderMessage(rollout: Rollout, stage: number, now: number): S
   return { text, blocks: [section(text)] };
 }
 
-export function heldMessage(rollout: Rollout, reason: string, step?: string): SlackMessage {
+/** `notice`: the held notice (its facts, or the string stored before them). */
+export function heldMessage(rollout: Rollout, notice: { reason: string; why?: Why | undefined }, step?: string): SlackMessage {
+  const reason = reasonOf(notice);
   const every = Math.round(rollout.settings.retryMs / 1000);
   const then = step === 'tick' ? `measuring every ${every} s and the analysis resumes by itself when it answers` : `retrying every ${every} s and carries on when the cluster answers`;
   const text = `:warning: ${mention(rollout.requester)} rollout \`${rollout.id}\` is *held*: ${reason}. rollgate keeps ${then}.`;
@@ -291,7 +296,9 @@ export function nothingToDoText(rollout: Rollout): string {
   return alreadyRunningText(rollout.app, rollout.version);
 }
 
-export function failedMessage(rollout: Rollout, reason: string): SlackMessage {
+/** `notice`: the failed notice (its facts, or the string stored before them). */
+export function failedMessage(rollout: Rollout, notice: { reason: string; why?: Why | undefined }): SlackMessage {
+  const reason = reasonOf(notice);
   const text = `:x: ${mention(rollout.requester)} rollout \`${rollout.id}\` of ${rollout.app} ${rollout.version} failed: ${reason}. Nothing was changed in the clusters.`;
   return { text, blocks: [section(text)] };
 }

@@ -6,6 +6,7 @@ import type { Notice, NoteLine } from '../../rollout/events.js';
 import { humanDuration } from '../../rollout/duration.js';
 import type { Rollout } from '../../rollout/model.js';
 import { hookAnswerWords } from './hook-lines.js';
+import { reasonOf } from './reason-words.js';
 
 function lineWords(rollout: Rollout, line: NoteLine): string {
   const id = rollout.id;
@@ -30,5 +31,5 @@ export function noteWords(rollout: Rollout, notice: Extract<Notice, { kind: 'not
 /** The private answer a `private` notice asks for (a start that failed). */
 export function privateAnswer(rollout: Rollout, notice: Extract<Notice, { kind: 'private' }>): Answer {
   if (!notice.answer) return { said: 'as-written', text: notice.text ?? '' };
-  return { said: 'start-failed', rollout: rollout.id, app: rollout.app, version: rollout.version, reason: notice.answer.reason };
+  return { said: 'start-failed', rollout: rollout.id, app: rollout.app, version: rollout.version, reason: reasonOf(notice.answer) };
 }

@@ -4,7 +4,7 @@ import type { Phase } from '../../rollout/model.js';
 import type { Refusal } from '../../rollout/refusals.js';
 import { hookAnswerWords } from './hook-lines.js';
 import { ALREADY_WORDS } from './operation-words.js';
-import { outcomeReason } from './words.js';
+import { gateClosedReason, outcomeReason } from './reason-words.js';
 
 /** "succeeded", "failed", "been rolled back": how a finished rollout ended. */
 const ended = (phase: Phase) => (phase === 'succeeded' ? 'succeeded' : phase === 'failed' ? 'failed' : 'been rolled back');
@@ -22,9 +22,9 @@ export function refusalWords(refusal: Refusal): string {
     case 'gate-rolled-back':
       return `${theGate(refusal.gate)} is already rolled back by <@${refusal.by}>.`;
     case 'gate-closed':
-      return `${theGate(refusal.gate)} is already closed: ${refusal.closedReason ?? 'the rollout moved on'}.`;
+      return `${theGate(refusal.gate)} is already closed: ${gateClosedReason(refusal) ?? 'the rollout moved on'}.`;
     case 'gate-expired':
-      return `${theGate(refusal.gate)} is already timed out (${refusal.closedReason ?? 'no decision in time'}).`;
+      return `${theGate(refusal.gate)} is already timed out (${gateClosedReason(refusal) ?? 'no decision in time'}).`;
     case 'gate-pending':
       return `${theGate(refusal.gate)} is not open yet: rollout ${refusal.rollout} is ${refusal.phase}.`;
     case 'rolling-back':

@@ -2,6 +2,7 @@
 import type { Gate, Outcome, Rollout } from '../../rollout/model.js';
 import { OPERATION_WORDS } from './operation-words.js';
 import { clockTime } from './kit.js';
+import { outcomeReason } from './reason-words.js';
 import { maxWeight, weightWords } from '../../rollout/traffic/traffic-steps.js';
 
 export const mention = (user: string) => (user === 'auto' ? 'rollgate (autoPromote)' : `<@${user}>`);
@@ -35,12 +36,8 @@ export function gateAsk(rollout: Rollout, gate?: Gate): string {
   return rollout.settings.allowSelfApproval ? 'No approvers are configured: anyone in this channel may approve.' : 'No approvers are configured: anyone in this channel but the requester may approve.';
 }
 
-/** Why a rollout ended as it did: a person's rollback is written here from its facts; the rest is the stored reason. */
-export function outcomeReason(outcome: Exclude<Outcome, { kind: 'succeeded' }>): string {
-  if (outcome.kind !== 'rolled-back' || outcome.trigger !== 'person' || !outcome.asked || outcome.by === undefined) return outcome.reason;
-  const { why, gate, said } = outcome.asked;
-  return why ? `${why} (<@${outcome.by}>)` : `rolled back by <@${outcome.by}>${gate ? ` at the ${gate.join(', ')} gate` : ''}${said ? `: “${said}”` : ''}`;
-}
+/** Why a rollout ended as it did (written in reason-words.ts; re-exported for its older callers). */
+export { outcomeReason } from './reason-words.js';
 
 export function stageWords(rollout: Rollout, index = rollout.stage): string {
   const stage = rollout.stages[index];
@@ -93,8 +90,8 @@ export function phaseLine(rollout: Rollout, now: number): string {
     case 'rolled-back':
       return `:leftwards_arrow_with_hook: Rolled back: ${rollout.outcome?.kind === 'rolled-back' ? outcomeReason(rollout.outcome) : ''}`;
     case 'failed':
-      if (rollout.outcome?.kind === 'failed' && rollout.outcome.nothingToDo) return `:information_source: Nothing to roll out: ${rollout.outcome.reason}; nothing was changed`;
-      return `:x: Failed: ${rollout.outcome?.kind === 'failed' ? rollout.outcome.reason : ''}`;
+      if (rollout.outcome?.kind === 'failed' && rollout.outcome.nothingToDo) return `:information_source: Nothing to roll out: ${outcomeReason(rollout.outcome)}; nothing was changed`;
+      return `:x: Failed: ${rollout.outcome?.kind === 'failed' ? outcomeReason(rollout.outcome) : ''}`;
   }
 }
 

@@ -1,6 +1,8 @@
 // Judging a canary against the stable pods of the same cluster in the same interval:
 // `maxIncrease: 10%` (relative) or `maxDecrease: 1pt` / `maxIncrease: 50` (absolute).
 
+import type { BaselineFinding } from '../model.js';
+
 export interface Allowance {
   amount: number;
   relative: boolean;
@@ -18,21 +20,14 @@ export interface BaselineRule {
   maxDecrease?: Allowance;
 }
 
-/** Undefined when the canary is within what the rule allows; else why not, in words. */
-export function baselineBreach(canary: number, baseline: number, rule: BaselineRule): string | undefined {
+/** Undefined when the canary is within what the rule allows; else by how much it is outside, as facts. */
+export function baselineBreach(canary: number, baseline: number, rule: BaselineRule): Extract<BaselineFinding, { said: 'outside' }> | undefined {
   const allowed = (a: Allowance) => (a.relative ? (Math.abs(baseline) * a.amount) / 100 : a.amount);
-  const show = (a: Allowance) => (a.relative ? `${a.amount}%` : `${a.amount}`);
   if (rule.maxIncrease && canary > baseline + allowed(rule.maxIncrease)) {
-    return `${formatDelta(canary, baseline)} above the baseline (allowed +${show(rule.maxIncrease)})`;
+    return { said: 'outside', direction: 'above', canary, baseline, allowed: rule.maxIncrease };
   }
   if (rule.maxDecrease && canary < baseline - allowed(rule.maxDecrease)) {
-    return `${formatDelta(canary, baseline)} below the baseline (allowed -${show(rule.maxDecrease)})`;
+    return { said: 'outside', direction: 'below', canary, baseline, allowed: rule.maxDecrease };
   }
   return undefined;
-}
-
-function formatDelta(canary: number, baseline: number): string {
-  const diff = canary - baseline;
-  const pct = baseline !== 0 ? ` (${((diff / Math.abs(baseline)) * 100).toFixed(1)}%)` : '';
-  return `${Math.abs(diff).toFixed(2)}${pct}`;
 }

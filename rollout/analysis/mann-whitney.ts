@@ -1,5 +1,6 @@
 // Mann-Whitney U test (as Kayenta uses to compare canary and baseline), two-sided, with the
 // normal approximation and tie correction, and the rank-biserial correlation as effect size.
+import type { EffectSize } from '../model.js';
 
 export interface MannWhitney {
   u: number;
@@ -44,8 +45,8 @@ export function mannWhitney(first: number[], second: number[]): MannWhitney | un
   return { u: u1, p, effect: (2 * u1) / (n1 * n2) - 1, n1, n2 };
 }
 
-/** "large" etc., with the usual thresholds for the rank-biserial correlation. */
-export function effectWords(effect: number): string {
+/** The effect's size class, with the usual thresholds for the rank-biserial correlation. */
+export function effectSize(effect: number): EffectSize {
   const size = Math.abs(effect);
   return size >= 0.5 ? 'large' : size >= 0.3 ? 'medium' : size >= 0.1 ? 'small' : 'negligible';
 }

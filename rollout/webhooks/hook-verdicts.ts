@@ -52,10 +52,3 @@ export function preRolloutPassed(rollout: Rollout, cluster: string): boolean {
 export function preRolloutPassedIn(results: ClusterTick[]): string[] {
   return results.filter((r) => r.metrics.some((m) => m.hook?.type === 'pre-rollout') && r.metrics.every((m) => m.hook?.type !== 'pre-rollout' || m.hook.ok)).map((r) => r.cluster);
 }
-
-/** "the rollback webhook "stop" answered HTTP 200 in member1" */
-export function hookWords(call: HookCall): string {
-  const where = call.cluster ? ` in ${call.cluster}` : '';
-  const answer = call.status !== undefined ? `answered HTTP ${call.status}` : `did not answer (${call.reason ?? 'no answer'})`;
-  return `the ${call.type} webhook "${call.name}" ${answer}${where}`;
-}

@@ -68,7 +68,7 @@ describe('a Prometheus outage holds the analysis instead of judging the canary',
     } finally {
       sim.clearFaults(record.id);
     }
-    expect(event).toMatchObject({ type: 'StepHeld', step: 'tick', reason: expect.stringMatching(reason) });
+    expect(event).toMatchObject({ type: 'StepHeld', step: 'tick', problem: { said: 'cannot-measure', down: [{ cluster: 'member1', metric: 'answers', error: expect.stringMatching(reason) }] } });
     const held = apply(analysing, event, 1_000);
     expect(held.rollout.held).toMatchObject({ step: 'tick', since: 1_000 });
     expect(held.rollout.cluster.member1?.failedChecks).toBe(0);
@@ -77,7 +77,7 @@ describe('a Prometheus outage holds the analysis instead of judging the canary',
     expect(held.effects).toContainEqual({ type: 'step', step: 'tick', at: 1_000 + analysing.settings.retryMs });
     const notice = notices(held.effects).find((n) => n.kind === 'held');
     expect(notice).toMatchObject({ kind: 'held', step: 'tick' });
-    const text = heldMessage(held.rollout, (notice as { reason: string }).reason, 'tick').text;
+    const text = heldMessage(held.rollout, notice as { reason: string }, 'tick').text;
     expect(text).toMatch(/is \*held\*: analysis cannot measure \(member1 answers: .*\); this interval is neither passed nor failed/);
     expect(text).toContain('the analysis resumes by itself when it answers');
 
@@ -97,7 +97,7 @@ describe('a Prometheus outage holds the analysis instead of judging the canary',
     for (const url of [closed, 'http://prometheus.invalid:9090']) {
       const { analysing, tick } = setup([ANSWERS], url);
       const event = await tick(analysing);
-      expect(event, url).toMatchObject({ type: 'StepHeld', step: 'tick', reason: expect.stringContaining('member1 answers: Prometheus unreachable') });
+      expect(event, url).toMatchObject({ type: 'StepHeld', step: 'tick', problem: { said: 'cannot-measure', down: [{ cluster: 'member1', metric: 'answers', error: expect.stringContaining('Prometheus unreachable') }] } });
     }
   });
 

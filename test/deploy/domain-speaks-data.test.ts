@@ -48,3 +48,39 @@ describe.each(['rollout', 'jobs'])('%s/', (dir) => {
     expect(found).toEqual([]);
   });
 });
+
+// Reasons (why a rollout ended, why a step is held, why a gate closed, what an audit entry adds)
+// are facts; the plain strings stored beside them for rollgates from before issue 11 are written
+// in exactly two fallback functions, and bot/ reads a stored reason only through reason-words.ts.
+const FALLBACKS = new Set(['rollout/why.ts', 'jobs/audit.ts']);
+const REASON_SENTENCES = /allowed failed checks|not ready within|got no decision|already runs|no longer configured|internal error \(|cannot measure|unreachable`|nothing to roll out|step runs now|times in a row \(|the baseline \(allowed|Mann-Whitney p=|no baseline:|baseline: no data/;
+const STORED_REASON = /\b(?:outcome|held|pendingOutcome|notice|answer)\??\.reason\b|\.closedReason\b|\.detail\b/;
+
+function hits(dir: string, pattern: RegExp, allowed: Set<string>): string[] {
+  return sources(join(root, dir)).flatMap((file) => {
+    const name = relative(root, file);
+    if (allowed.has(name)) return [];
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (pattern.test(line) && !/^\s*(\/\/|\*|\/\*\*)/.test(line) ? [`${name}:${i + 1}: ${line.trim()}`] : []));
+  });
+}
+
+describe('reasons as facts (issue 11)', () => {
+  it.each(['rollout', 'jobs'])('%s/ writes no reason sentence outside the fallbacks for older readers (rollout/why.ts, jobs/audit.ts)', (dir) => {
+    expect(hits(dir, REASON_SENTENCES, FALLBACKS)).toEqual([]);
+  });
+
+  it('bot/ reads a stored reason only through bot/blocks/reason-words.ts (facts first, the old string else)', () => {
+    // answer-words.ts: the Answer it gets was written by note-words.ts through reason-words.ts.
+    const allowed = new Set(['bot/blocks/reason-words.ts', 'bot/blocks/audit-lines.ts', 'bot/blocks/answer-words.ts']);
+    expect(hits('bot', STORED_REASON, allowed)).toEqual([]);
+  });
+
+  it('the finders find what they are for', () => {
+    expect(REASON_SENTENCES.test('const reason = `${names} failed in ${cluster}: ${count} of ${limit} allowed failed checks`;')).toBe(true);
+    expect(STORED_REASON.test('const t = `Failed: ${rollout.outcome.reason}`;')).toBe(true);
+    expect(STORED_REASON.test('const t = gate.closedReason ?? "x";')).toBe(true);
+    expect(STORED_REASON.test('const t = gate.reason;')).toBe(false);
+  });
+});

@@ -133,7 +133,7 @@ describe('the start step finds the version already running', () => {
     slack.reset();
     const rollout = await queuedByCommand();
     // A held start posts its root (the hold needs a thread) without waiting.
-    await runner.apply(rollout.id, async () => ({ event: { type: 'StepHeld', step: 'start', reason: 'cluster karmada unreachable: connect ECONNREFUSED' } }));
+    await runner.apply(rollout.id, async () => ({ event: { type: 'StepHeld', step: 'start', problem: { said: 'unreachable', cluster: 'karmada', message: 'connect ECONNREFUSED' } } }));
     await waitFor('the held notice', () => slack.state().messages.find((m) => m.text.includes('is *held*')));
     await runner.apply(rollout.id, async () => ({ event: { type: 'AlreadyRunning' } }));
     await drained(rollout.id);

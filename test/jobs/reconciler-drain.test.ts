@@ -51,7 +51,7 @@ afterAll(async () => {
 it('posts the closing notice of a finished rollout whose drain failed', async () => {
   const rollout = newRollout({ id: await store.nextId(app.name), app, version: 'v2', requester: 'U0DEV', nowMs: 1000 });
   expect(await store.create(rollout, created(rollout, 1000), [])).toEqual({ ok: true });
-  const failed = transition(rollout, { type: 'StepFailed', step: 'start', reason: 'the base does not exist' }, 2000);
+  const failed = transition(rollout, { type: 'StepFailed', step: 'start', problem: { said: 'refused', message: 'the base does not exist' } }, 2000);
   if (!failed.ok) throw new Error('refused');
   expect(await store.commit(rollout, failed.rollout, failed.effects, [])).toBe(true);
   // The rollout has ended (no longer active) and its drain job never ran to the end: its

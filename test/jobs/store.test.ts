@@ -52,7 +52,7 @@ describe('rollout store', () => {
     expect((await store.get(rollout.id))?.seq).toBe(1);
 
     // Ending the rollout releases the lock; the app can roll out again.
-    const failed = transition(step.rollout, { type: 'StepFailed', step: 'deploy-canary', reason: 'x' }, 3000);
+    const failed = transition(step.rollout, { type: 'StepFailed', step: 'deploy-canary', problem: { said: 'refused', message: 'x' } }, 3000);
     if (!failed.ok) throw new Error('refused');
     expect(await store.commit(step.rollout, failed.rollout, failed.effects, [])).toBe(true);
     expect(await store.activeFor(app.name)).toBeUndefined();

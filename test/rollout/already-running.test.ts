@@ -24,11 +24,11 @@ const notices = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'notif
 describe('a start of the version that already runs, found by the start step', () => {
   it.each([
     ['nothing posted in the thread yet', (r: Rollout) => r, 'withdrawn', ['nothing-to-do', 'root-withdrawn']],
-    ['after a held start (a held notice is in the thread)', (r: Rollout) => apply(r, { type: 'StepHeld', step: 'start', reason: 'cluster karmada unreachable' }).rollout, 'kept', ['nothing-to-do', 'root-update']],
+    ['after a held start (a held notice is in the thread)', (r: Rollout) => apply(r, { type: 'StepHeld', step: 'start', problem: { said: 'unreachable', cluster: 'karmada', message: 'no answer' } }).rollout, 'kept', ['nothing-to-do', 'root-update']],
   ] as const)('%s: ends the rollout, root %s, notices %j', (_what, before, root, expected) => {
     const { rollout, effects } = apply(before(queued()), { type: 'AlreadyRunning' }, T0 + 1000);
     expect(rollout.phase).toBe('failed');
-    expect(rollout.outcome).toEqual({ kind: 'failed', at: T0 + 1000, reason: 'http-probe-app already runs v1', nothingToDo: { root } });
+    expect(rollout.outcome).toEqual({ kind: 'failed', at: T0 + 1000, reason: 'http-probe-app already runs v1', why: { said: 'already-runs', app: 'http-probe-app', version: 'v1' }, nothingToDo: { root } });
     expect(notices(effects)).toEqual(expected);
     // Nothing public: no failure broadcast, no "resumed", no step left to run; the app is free again.
     expect(notices(effects)).not.toContain('failed');
@@ -56,7 +56,7 @@ describe('a start of the version that already runs, found by the start step', ()
     const before = queued();
     const after = apply(before, { type: 'AlreadyRunning' }).rollout;
     expect(rolloutChanges(before, after)).toEqual({ gates: [] });
-    const failed = apply(before, { type: 'StepFailed', step: 'start', reason: 'no such Deployment' }).rollout;
+    const failed = apply(before, { type: 'StepFailed', step: 'start', problem: { said: 'refused', message: 'no such Deployment' } }).rollout;
     expect(rolloutChanges(before, failed).finished).toBe('failed');
   });
 });

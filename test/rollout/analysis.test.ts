@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { baselineBreach, parseAllowance } from '../../rollout/analysis/baseline.js';
-import { effectWords, mannWhitney } from '../../rollout/analysis/mann-whitney.js';
+import { effectSize, mannWhitney } from '../../rollout/analysis/mann-whitney.js';
+import { baselineWords } from '../../bot/blocks/reason-words.js';
 
 describe('Mann-Whitney U', () => {
   it('matches the textbook result for separated samples', () => {
@@ -9,7 +10,7 @@ describe('Mann-Whitney U', () => {
     expect(result.u).toBe(0);
     expect(result.p).toBeCloseTo(0.0122, 3);
     expect(result.effect).toBe(-1);
-    expect(effectWords(result.effect)).toBe('large');
+    expect(effectSize(result.effect)).toBe('large');
   });
 
   it('finds no difference between samples from the same values, ties included', () => {
@@ -34,7 +35,7 @@ describe('baseline rule', () => {
   ] as const)('%s', (_name, canary, baseline, rule, expected) => {
     const breach = baselineBreach(canary, baseline, rule);
     if (expected === undefined) expect(breach).toBeUndefined();
-    else expect(breach).toContain(expected);
+    else expect(baselineWords(breach!)).toContain(expected);
   });
 
   it('rejects allowances it cannot read', () => {

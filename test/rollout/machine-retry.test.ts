@@ -30,7 +30,7 @@ const steps = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'step' ?
 
 function heldAtDeploy(): Rollout {
   const started = apply(queued(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
-  return apply(started, { type: 'StepHeld', step: 'deploy-canary', reason: 'cluster member2 unreachable: HTTP 503' }).rollout;
+  return apply(started, { type: 'StepHeld', step: 'deploy-canary', problem: { said: 'unreachable', cluster: 'member2', message: 'HTTP 503' } }).rollout;
 }
 
 describe('retrying a held step', () => {
@@ -50,7 +50,7 @@ describe('retrying a held step', () => {
     expect(second?.code).toBe('already');
     expect(second && refusalWords(second)).toContain('already asked by <@U0DEV>');
     // Held again (the cluster still does not answer): a later retry may be asked.
-    const heldAgain = apply(retried, { type: 'StepHeld', step: 'deploy-canary', reason: 'still 503' });
+    const heldAgain = apply(retried, { type: 'StepHeld', step: 'deploy-canary', problem: { said: 'unreachable', message: 'still 503' } });
     expect(heldAgain.effects.some((e) => e.type === 'notify' && e.notice.kind === 'held')).toBe(false);
     expect(steps(apply(heldAgain.rollout, { type: 'RetryRequested', by: lead }).effects)).toEqual(['deploy-canary@0']);
   });
@@ -77,7 +77,7 @@ describe('nothing to retry', () => {
   });
 
   it('a rollout that failed before touching anything: start it again', () => {
-    const failed = apply(queued(), { type: 'StepFailed', step: 'start', reason: 'the base does not exist' }).rollout;
+    const failed = apply(queued(), { type: 'StepFailed', step: 'start', problem: { said: 'refused', message: 'the base does not exist' } }).rollout;
     const r = refusal(failed, { type: 'RetryRequested', by: dev });
     expect(r?.code).toBe('rollout-finished');
     expect(r && refusalWords(r)).toContain('failed before it changed anything');
@@ -87,7 +87,7 @@ describe('nothing to retry', () => {
   it('a rollout that failed mid-way and was rolled back: start it again', () => {
     const started = apply(queued(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
     const deployed = apply(started, { type: 'CanaryDeployed' }).rollout;
-    const rollingBack = apply(deployed, { type: 'StepFailed', step: 'check-ready', reason: 'forbidden' }).rollout;
+    const rollingBack = apply(deployed, { type: 'StepFailed', step: 'check-ready', problem: { said: 'refused', message: 'forbidden' } }).rollout;
     expect(rollingBack.phase).toBe('rolling-back');
     expect(refusal(rollingBack, { type: 'RetryRequested', by: dev })).toMatchObject({ code: 'nothing-to-retry' });
     const rolledBack = apply(rollingBack, { type: 'RolledBack' }).rollout;

@@ -232,7 +232,7 @@ describe('transitions', () => {
   });
 
   it('a permanent failure before anything was written fails the rollout', () => {
-    const out = apply(start(), { type: 'StepFailed', step: 'start', reason: 'Deployment default/http-probe-app not found' });
+    const out = apply(start(), { type: 'StepFailed', step: 'start', problem: { said: 'refused', message: 'Deployment default/http-probe-app not found' } });
     expect(out.rollout.phase).toBe('failed');
     expect(out.effects).toContainEqual({ type: 'release-lock' });
   });
@@ -332,11 +332,11 @@ describe('operations on named clusters (seed Demo 3)', () => {
 describe('holding on an unreachable cluster', () => {
   it('says so once, retries the same step later, and says when it carries on', () => {
     const r = apply(start(), { type: 'RolloutStarted', fromVersion: 'v1' }).rollout;
-    const held = apply(r, { type: 'StepHeld', step: 'deploy-canary', reason: 'cluster member2 unreachable: HTTP 503' });
+    const held = apply(r, { type: 'StepHeld', step: 'deploy-canary', problem: { said: 'unreachable', cluster: 'member2', message: 'HTTP 503' } });
     expect(held.rollout.phase).toBe('deploying');
     expect(steps(held.effects)).toEqual([`deploy-canary@${r.settings.retryMs}`]);
     expect(notices(held.effects)).toEqual(['held', 'root-update']);
-    const again = apply(held.rollout, { type: 'StepHeld', step: 'deploy-canary', reason: 'still 503' });
+    const again = apply(held.rollout, { type: 'StepHeld', step: 'deploy-canary', problem: { said: 'unreachable', message: 'still 503' } });
     expect(notices(again.effects)).toEqual([]);
     const resumed = apply(again.rollout, { type: 'CanaryDeployed' });
     expect(resumed.rollout.held).toBeUndefined();
