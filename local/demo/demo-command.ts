@@ -8,13 +8,10 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { startRuntime } from '../../cli/runtime.js';
 import type { Env } from '../../cli/env.js';
-import { createFleetSimulator } from '../fleet/index.js';
-import { createLoadTester } from '../loadtester/loadtester.js';
-import { withDemoWebhooks } from '../loadtester/demo-hooks.js';
-import { describeFleet } from '../fleet/describe.js';
+import { CA_CERT_PATH, createFleetSimulator, createLoadTester, describeFleet } from '@rollgate/fleet-sim';
+import { withDemoWebhooks } from './demo-hooks.js';
 import { createSlackEmulator, type SlackEmulator } from '../slack/index.js';
 import { demoConfig } from './demo-config.js';
-import { packageFile } from './local-files.js';
 import { cleanLeftovers, recordRun } from './demo-leftovers.js';
 import { listenOrExplain } from './listen-or-explain.js';
 import { redisForDemo } from './redis-for-demo.js';
@@ -111,7 +108,7 @@ export async function demoCommand(args: string[]): Promise<void> {
 
   const fleet = createFleetSimulator({ readyDelayMs: script ? 200 : 1500, rolloutStepMs: script ? 100 : 700 });
   await fleet.listen(0);
-  // Flagger's load tester, stood in: checkout's webhooks call it (see local/loadtester/).
+  // Flagger's load tester, stood in: checkout's webhooks call it (see local/fleet-sim/src/loadtester.ts).
   const loadTester = createLoadTester();
   await loadTester.listen(0);
   const kubeconfig = new KubeConfig();
@@ -135,7 +132,7 @@ export async function demoCommand(args: string[]): Promise<void> {
     log: pino({ level: env.LOG_LEVEL }),
     roles: { bot: true, workers: true },
     kubeconfig,
-    prometheusCa: readFileSync(packageFile('local/tls/ca.crt'), 'utf8'),
+    prometheusCa: readFileSync(CA_CERT_PATH, 'utf8'),
   });
   slack.setBotUrl(`http://127.0.0.1:${runtime.port}/slack/events`);
   const shutdown = async () => {

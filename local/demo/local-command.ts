@@ -2,10 +2,9 @@
 // Slack can meet the simulated fleet, or the emulator a real cluster.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createFleetSimulator } from '../fleet/index.js';
+import { CA_CERT_PATH, createFleetSimulator } from '@rollgate/fleet-sim';
 import { createSlackEmulator } from '../slack/index.js';
 import { listenOrExplain } from './listen-or-explain.js';
-import { packageFile } from './local-files.js';
 
 const FLEET_HELP = `usage: rollgate local fleet [--port N] [--kubeconfig FILE]
   The simulated fleet alone: a Karmada API server, member1..3 and a Prometheus per member, over
@@ -44,7 +43,7 @@ export async function localCommand(args: string[]): Promise<void> {
     write(`simulated fleet: ${fleet.url}`);
     write(`kubeconfig: ${file} (contexts karmada-apiserver, member1, member2, member3)`);
     for (const c of ['member1', 'member2', 'member3']) write(`prometheus ${c}: ${fleet.prometheusUrl(c)}`);
-    write(`TLS: give rollgate NODE_EXTRA_CA_CERTS=${packageFile('local/tls/ca.crt')} so it trusts the simulated Prometheus`);
+    write(`TLS: give rollgate NODE_EXTRA_CA_CERTS=${CA_CERT_PATH} so it trusts the simulated Prometheus`);
     await waitForSignal();
     await fleet.close();
     return;

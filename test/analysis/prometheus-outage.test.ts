@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heldMessage, resumedMessage } from '../../bot/blocks/messages.js';
 import { performStep } from '../../jobs/perform-step.js';
 import { freePort } from '../../local/demo/redis-for-demo.js';
-import { createFleetSimulator, type FleetSimulator } from '../../local/fleet/index.js';
+import { createFleetSimulator, type FleetSimulator } from '@rollgate/fleet-sim';
 import type { AppConfig } from '../../rollout/config.js';
 import type { Effect, RolloutEvent } from '../../rollout/events.js';
 import { connectCluster } from '../../rollout/kube/cluster-api.js';

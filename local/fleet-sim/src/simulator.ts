@@ -25,7 +25,7 @@ export interface FleetSimulatorOptions {
    * the member copies stay until the Deployment itself is deleted. 'remove': they go too.
    */
   policyDeletion?: PolicyDeletion;
-  /** PEM material; default local/tls/{server.crt,server.key,ca.crt}. */
+  /** PEM material; default the package's tls/{server.crt,server.key,ca.crt}. */
   tls?: { cert: string; key: string; ca: string };
   now?: () => number;
   log?: (line: string) => void;
@@ -39,7 +39,7 @@ export interface FleetSimulator {
   readonly members: string[];
   kubeconfig(): string;
   writeKubeconfig(file: string): Promise<void>;
-  /** Served over the same HTTPS listener (CA = local/tls/ca.crt). */
+  /** Served over the same HTTPS listener (CA = CA_CERT_PATH). */
   prometheusUrl(cluster: string): string;
   caCertificate(): string;
   state(): FleetSnapshot;
@@ -52,14 +52,16 @@ export interface FleetSimulator {
   reconcile(): void;
 }
 
+/** The package's TLS material (tls/ beside src/ and dist/): the CA a client of the fleet trusts. */
+export const TLS_DIR = fileURLToPath(new URL('../tls/', import.meta.url));
+export const CA_CERT_PATH = `${TLS_DIR}ca.crt`;
+
 function defaultTls(): { cert: string; key: string; ca: string } {
-  // From local/fleet (sources) or dist/local/fleet (compiled) back to local/tls.
-  const candidates = ['../tls/', '../../../local/tls/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
-  const dir = candidates.find((d) => existsSync(`${d}server.crt`));
-  if (!dir) throw new Error(`local/tls/server.crt not found (looked in ${candidates.join(', ')}); pass options.tls`);
-  const read = (f: string) => readFileSync(`${dir}${f}`, 'utf8');
+  if (!existsSync(`${TLS_DIR}server.crt`)) throw new Error(`${TLS_DIR}server.crt not found; pass options.tls`);
+  const read = (f: string) => readFileSync(`${TLS_DIR}${f}`, 'utf8');
   return { cert: read('server.crt'), key: read('server.key'), ca: read('ca.crt') };
 }
+
 
 export function createFleetSimulator(options: FleetSimulatorOptions = {}): FleetSimulator {
   const members = options.members ?? ['member1', 'member2', 'member3'];

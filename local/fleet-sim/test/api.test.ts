@@ -4,7 +4,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetSimulator } from '../../../local/fleet/index.js';
+import type { FleetSimulator } from '../src/index.js';
 import { CA_PATH, clientsFor, startFleet, statusOf, type Clients } from './helpers.js';
 
 const PP = { group: 'policy.karmada.io', version: 'v1alpha1', namespace: 'default', plural: 'propagationpolicies' };

@@ -3,7 +3,7 @@
 import https from 'node:https';
 import { KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetSimulator } from '../../../local/fleet/index.js';
+import type { FleetSimulator } from '../src/index.js';
 import { clientsFor, eventually, startFleet } from './helpers.js';
 
 describe('direct mode', () => {

@@ -2,7 +2,7 @@
 // restarts) and the /_fleet control API that sets them.
 import https from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FleetSimulator } from '../../../local/fleet/index.js';
+import type { FleetSimulator } from '../src/index.js';
 import { clientsFor, eventually, startFleet, statusOf } from './helpers.js';
 
 function request(sim: FleetSimulator, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {

@@ -1,6 +1,6 @@
 // Shared set-up for the fleet simulator tests: a simulator on port 0 and real client-node clients.
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { createFleetSimulator, type FleetSimulator, type FleetSimulatorOptions } from '../../../local/fleet/index.js';
+import { createFleetSimulator, type FleetSimulator, type FleetSimulatorOptions } from '../src/index.js';
 
 export const FAST = { readyDelayMs: 100, rolloutStepMs: 60 } as const;
 
@@ -46,4 +46,4 @@ export function statusOf(error: unknown): { code: number; reason: string; messag
   return typeof body === 'string' ? JSON.parse(body) : (body as any);
 }
 
-export const CA_PATH = new URL('../../../local/tls/ca.crt', import.meta.url);
+export const CA_PATH = new URL('../tls/ca.crt', import.meta.url);

@@ -2,8 +2,8 @@
 // cluster, promotion through one OverridePolicy, promotion rollback, zero-churn finalize.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Watch, type V1Deployment } from '@kubernetes/client-node';
-import type { FleetSimulator } from '../../../local/fleet/index.js';
-import { versionOf } from '../../../local/fleet/version.js';
+import type { FleetSimulator } from '../src/index.js';
+import { versionOf } from '../src/version.js';
 import { clientsFor, eventually, startFleet, type Clients } from './helpers.js';
 
 const NS = 'default';

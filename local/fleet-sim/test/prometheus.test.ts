@@ -2,7 +2,7 @@
 // numbers that follow the deployed version, errors and injected faults.
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetSimulator } from '../../../local/fleet/index.js';
+import type { FleetSimulator } from '../src/index.js';
 import { clientsFor, eventually, startFleet } from './helpers.js';
 
 interface PromResponse {

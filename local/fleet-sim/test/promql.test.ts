@@ -1,11 +1,11 @@
 // The PromQL subset on fixed series: parsing (and its errors), matching, aggregation, binary
 // operators and histogram_quantile, table-driven with a fixed evaluation time.
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../../local/fleet/promql/evaluator.js';
-import { parsePromQL } from '../../../local/fleet/promql/parser.js';
-import { bucketFractions, type SyntheticSeries } from '../../../local/fleet/promql/series.js';
-import { bucketQuantile } from '../../../local/fleet/promql/evaluator.js';
-import { formatSampleValue } from '../../../local/fleet/promql/prometheus-api.js';
+import { evaluate } from '../src/promql/evaluator.js';
+import { parsePromQL } from '../src/promql/parser.js';
+import { bucketFractions, type SyntheticSeries } from '../src/promql/series.js';
+import { bucketQuantile } from '../src/promql/evaluator.js';
+import { formatSampleValue } from '../src/promql/prometheus-api.js';
 
 const T = 1_700_000_000;
 const counter = (labels: Record<string, string>, rate: number): SyntheticSeries => ({ labels, counter: true, rate, valueAt: (t) => rate * (t - (T - 600)) });

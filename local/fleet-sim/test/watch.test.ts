@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { runLocalFleet } from '../../../local/fleet/index.js';
+import { runLocalFleet } from '../src/index.js';
 import { clientsFor, eventually, FAST } from './helpers.js';
 
 describe('watch and runLocalFleet', () => {

@@ -1,5 +1,5 @@
 // Regenerates crd-schemas.generated.ts from Karmada's published CRDs (descriptions stripped).
-// Usage: node local/fleet/karmada/generate-schemas.mjs /path/to/karmada-crds
+// Usage: node local/fleet-sim/src/karmada/generate-schemas.mjs /path/to/karmada-crds
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 

@@ -1,6 +1,6 @@
 // Regenerates traffic-crd-schemas.generated.ts from the real Istio and Gateway API CRDs
 // (descriptions stripped): the VirtualService and HTTPRoute a traffic-weighted canary edits.
-// Usage: node local/fleet/traffic/generate-traffic-schemas.mjs /path/to/traffic-crds
+// Usage: node local/fleet-sim/src/traffic/generate-traffic-schemas.mjs /path/to/traffic-crds
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 

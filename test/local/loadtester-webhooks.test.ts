@@ -1,7 +1,7 @@
 // The load-tester stand-in answers like Flagger's load tester (pkg/loadtester/server.go), and
 // its faults act on the wire.
 import { afterEach, expect, it } from 'vitest';
-import { createLoadTester, type LoadTester } from '../../../local/loadtester/loadtester.js';
+import { createLoadTester, type LoadTester } from '@rollgate/fleet-sim';
 import { createWebhookCaller } from '../../../rollout/webhooks/http-caller.js';
 
 let lt: LoadTester | undefined;

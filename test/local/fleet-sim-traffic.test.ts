@@ -2,7 +2,7 @@
 // Gateway API schemas) and its Prometheus splits each Service's requests by their weights.
 import https from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FleetSimulator } from '../../../local/fleet/index.js';
+import type { FleetSimulator } from '@rollgate/fleet-sim';
 import { connectCluster } from '../../../rollout/kube/cluster-api.js';
 import { createDirectFleet } from '../../../rollout/kube/direct-fleet.js';
 import { createKarmadaFleet } from '../../../rollout/kube/karmada-fleet.js';
