@@ -32,7 +32,10 @@ export interface Fleet {
   reconcile(): void;
   reset(): void;
   snapshot(): FleetSnapshot;
+  /** A write from outside the controllers (an API request, a test): time to reconcile. */
   onChange(listener: () => void): void;
+  /** After every reconcile: when the controllers want to run again with no write (undefined: never). */
+  onSettled(listener: (nextDueAt: number | undefined) => void): void;
 }
 
 export interface FleetSnapshot {
@@ -48,12 +51,15 @@ export function createFleet(o: FleetStateOptions): Fleet {
   const namespaces = [...new Set([...NAMESPACES, ...o.seed.map((a) => a.namespace ?? 'default')])];
   const faults = createFaultBook({ now: o.now });
   const listeners: (() => void)[] = [];
+  const settledListeners: ((nextDueAt: number | undefined) => void)[] = [];
   let dirty = false;
+  let settling = false;
   const makeServer = (name: string, types: ReturnType<typeof memberTypes>): ApiServer => {
     const store = createObjectStore();
     store.onChange(() => {
       dirty = true;
-      for (const l of listeners) l();
+      // The controllers' own writes are settled by the loop that made them.
+      if (!settling) for (const l of listeners) l();
     });
     const registry = createRegistry({ store, types, now: o.now, namespaces });
     return { name, registry, patcher: createPatcher(registry) };
@@ -83,25 +89,35 @@ export function createFleet(o: FleetStateOptions): Fleet {
     o.log(line);
   };
 
+  let schedulerMemo = new Map<string, string>();
+  let bindingMemo = new Map<string, string>();
   function pass(instant: boolean): void {
     if (karmada) {
-      runScheduler({ karmada: karmada.registry, members: o.members, now: o.now(), policyDeletion: o.policyDeletion });
-      runBindingController({ karmada: karmada.registry, members: memberRegistries, now: o.now(), log: controllerLog });
+      runScheduler({ karmada: karmada.registry, members: o.members, now: o.now(), policyDeletion: o.policyDeletion, memo: schedulerMemo });
+      runBindingController({ karmada: karmada.registry, members: memberRegistries, now: o.now(), log: controllerLog, memo: bindingMemo });
     }
     for (const c of controllers) c.reconcile(instant);
   }
 
   function settle(instant: boolean): void {
-    for (let i = 0; i < 8; i++) {
-      dirty = false;
-      try {
+    settling = true;
+    let failed = false;
+    try {
+      for (let i = 0; i < 8; i++) {
+        dirty = false;
         pass(instant);
-      } catch (e) {
-        controllerLog(`fleet: reconcile failed: ${(e as Error).stack ?? String(e)}`);
-        return;
+        if (!dirty) break;
       }
-      if (!dirty) return;
+    } catch (e) {
+      failed = true;
+      controllerLog(`fleet: reconcile failed: ${(e as Error).stack ?? String(e)}`);
+    } finally {
+      settling = false;
     }
+    // Failed, or still dirty after 8 passes: try again shortly rather than wait for a write.
+    const due = controllers.map((c) => c.nextDueAt()).filter((t): t is number => t !== undefined);
+    const next = failed ? o.now() + 1000 : dirty ? o.now() + 50 : due.length ? Math.min(...due) : undefined;
+    for (const l of settledListeners) l(next);
   }
 
   function seed(): void {
@@ -145,10 +161,13 @@ export function createFleet(o: FleetStateOptions): Fleet {
     reset() {
       for (const server of [karmada, ...members.values()]) server?.registry.store.clear();
       for (const c of controllers) c.reset();
+      schedulerMemo = new Map();
+      bindingMemo = new Map();
       faults.clear();
       seed();
     },
     onChange: (listener) => void listeners.push(listener),
+    onSettled: (listener) => void settledListeners.push(listener),
     snapshot() {
       const snap: FleetSnapshot = { mode: o.mode, members: {}, faults: faults.list() };
       if (karmada) {

@@ -48,7 +48,7 @@ export interface FleetSimulator {
   clearFaults(id?: string): void;
   faults(): FaultRecord[];
   reset(): void;
-  /** Runs the controllers now (they also run on a timer and after every write). */
+  /** Runs the controllers now (they also run after every write and when a timer they set is due). */
   reconcile(): void;
 }
 
@@ -61,7 +61,6 @@ function defaultTls(): { cert: string; key: string; ca: string } {
   const read = (f: string) => readFileSync(`${TLS_DIR}${f}`, 'utf8');
   return { cert: read('server.crt'), key: read('server.key'), ca: read('ca.crt') };
 }
-
 
 export function createFleetSimulator(options: FleetSimulatorOptions = {}): FleetSimulator {
   const members = options.members ?? ['member1', 'member2', 'member3'];
@@ -84,6 +83,8 @@ export function createFleetSimulator(options: FleetSimulatorOptions = {}): Fleet
   });
   let server: FleetServer | undefined;
   let url = '';
+  // Event-driven: the controllers run after a write (batched to the next turn) and when a timer
+  // they asked for is due (a pod turning Ready, the next rolling step); an idle fleet does nothing.
   let timer: NodeJS.Timeout | undefined;
   let scheduled = false;
   const kick = () => {
@@ -95,23 +96,28 @@ export function createFleetSimulator(options: FleetSimulatorOptions = {}): Fleet
     });
   };
   fleet.onChange(kick);
-  const tickMs = Math.max(5, Math.min(50, Math.floor(Math.min(readyDelayMs, rolloutStepMs) / 4)));
+  fleet.onSettled((nextDueAt) => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (nextDueAt === undefined || !server) return;
+    timer = setTimeout(kick, Math.max(0, nextDueAt - now()));
+    timer.unref();
+  });
 
   const sim: FleetSimulator = {
     async listen(port = 0, host = '127.0.0.1') {
       if (server) throw new Error('fleet simulator is already listening');
       server = createFleetServer({ fleet, token, tls, now, log });
       url = await server.listen(port, host);
-      timer = setInterval(kick, tickMs);
-      timer.unref();
+      kick();
       log(`fleet: listening on ${url} (${mode} mode, members ${members.join(', ')})`);
       return { url };
     },
     async close() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
       await server?.close();
       server = undefined;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
     },
     get url() {
       return url;

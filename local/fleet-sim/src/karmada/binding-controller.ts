@@ -13,6 +13,8 @@ export interface BindingControllerOptions {
   members: Map<string, Registry>;
   now: number;
   log: (line: string) => void;
+  /** Fingerprints of each binding's inputs at its last reconcile: unchanged, it is skipped. */
+  memo?: Map<string, string>;
 }
 
 function render(template: KubeObject, binding: KubeObject, cluster: string, replicas: number): KubeObject {
@@ -56,9 +58,22 @@ function applyToMember(member: Registry, desired: KubeObject): AppliedResult {
 export function runBindingController(o: BindingControllerOptions): void {
   const { karmada } = o;
   const wanted = new Map<string, Set<string>>([...o.members.keys()].map((c) => [c, new Set<string>()]));
-  for (const binding of karmada.store.list('resourcebindings')) {
-    const { namespace: ns, name } = binding['metadata'];
-    const ref = binding['spec'].resource;
+  const overridesVersion = karmada.store.version('overridepolicies');
+  const seen = new Set<string>();
+  for (const peeked of karmada.store.peekList('resourcebindings')) {
+    const { namespace: ns, name } = peeked['metadata'];
+    const ref = peeked['spec'].resource;
+    // Work on change: its template, itself, an OverridePolicy or a member's copy changed.
+    const targets: { name: string }[] = peeked['spec'].clusters ?? [];
+    const owner = karmada.store.peek('deployments', ns, ref.name);
+    if (owner && owner['metadata'].uid === ref.uid) for (const target of targets) wanted.get(target.name)?.add(`${ns}/${ref.name}`);
+    const key = `${ns}/${name}`;
+    seen.add(key);
+    const copies = targets.map((t) => `${t.name}@${o.members.get(t.name)?.store.peek('deployments', ns, ref.name)?.['metadata'].resourceVersion ?? ''}`).join();
+    const fingerprint = `${peeked['metadata'].resourceVersion}|${owner?.['metadata'].resourceVersion ?? ''}|${overridesVersion}|${copies}`;
+    if (o.memo?.get(key) === fingerprint) continue;
+    o.memo?.set(key, fingerprint);
+    const binding = karmada.store.get('resourcebindings', ns, name)!;
     const template = karmada.store.get('deployments', ns, ref.name);
     if (!template || template['metadata'].uid !== ref.uid) {
       // Garbage collection: the binding's owner (the template) is gone.
@@ -93,9 +108,10 @@ export function runBindingController(o: BindingControllerOptions): void {
     const aggregated = templateStatus(template, items);
     if (aggregated) karmada.update(karmada.typeOf('deployments'), ns, template['metadata'].name, { ...template, status: aggregated }, { internal: true });
   }
+  for (const key of o.memo?.keys() ?? []) if (!seen.has(key)) o.memo?.delete(key);
   // Execution controller clean-up: managed copies no binding wants any more.
   for (const [cluster, member] of o.members) {
-    for (const d of member.store.list('deployments')) {
+    for (const d of member.store.peekList('deployments')) {
       if (d['metadata'].labels?.[LABELS.managed] !== 'true') continue;
       if (!wanted.get(cluster)!.has(`${d['metadata'].namespace}/${d['metadata'].name}`)) {
         member.store.remove('deployments', d['metadata'].namespace, d['metadata'].name);

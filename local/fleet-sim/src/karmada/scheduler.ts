@@ -88,11 +88,20 @@ function withClaim(template: KubeObject, policy: KubeObject | undefined): KubeOb
   return { ...template, metadata: meta };
 }
 
-export function runScheduler(o: { karmada: Registry; members: string[]; now: number; policyDeletion: PolicyDeletion }): void {
+export function runScheduler(o: { karmada: Registry; members: string[]; now: number; policyDeletion: PolicyDeletion; memo?: Map<string, string> }): void {
   const { karmada } = o;
   const deployments = karmada.typeOf('deployments');
   const bindings = karmada.typeOf('resourcebindings');
-  for (const template of karmada.store.list('deployments')) {
+  const policiesVersion = karmada.store.version('propagationpolicies');
+  const seen = new Set<string>();
+  for (const peeked of karmada.store.peekList('deployments')) {
+    // Work on change: a template is scheduled again only when it, its binding or a policy changed.
+    const key = `${peeked['metadata'].namespace}/${peeked['metadata'].name}`;
+    seen.add(key);
+    const fingerprint = `${peeked['metadata'].resourceVersion}|${policiesVersion}|${karmada.store.peek('resourcebindings', peeked['metadata'].namespace, bindingName(peeked))?.['metadata'].resourceVersion ?? ''}`;
+    if (o.memo?.get(key) === fingerprint) continue;
+    o.memo?.set(key, fingerprint);
+    const template = karmada.store.get('deployments', peeked['metadata'].namespace, peeked['metadata'].name)!;
     const ns = template['metadata'].namespace;
     const policy = choosePolicy(template, karmada.store.list('propagationpolicies', ns));
     const claimed = withClaim(template, policy);
@@ -132,4 +141,5 @@ export function runScheduler(o: { karmada: Registry; members: string[]; now: num
     if (changedClusters || !status['lastScheduledTime']) status['lastScheduledTime'] = timestamp(o.now);
     karmada.update(bindings, ns, name, { ...existing, metadata: { ...existing['metadata'], ...meta }, spec, status }, { internal: true });
   }
+  for (const key of o.memo?.keys() ?? []) if (!seen.has(key)) o.memo?.delete(key);
 }

@@ -109,7 +109,8 @@ export function createRegistry(options: { store: ObjectStore; types: ResourceTyp
       if (meta['name'] !== undefined && meta['name'] !== name) {
         throw errors.badRequest(`the name of the object (${meta['name']}) does not match the name on the URL (${name})`);
       }
-      const old = store.get(rt.resource, rt.namespaced ? namespace : '', name);
+      // Read in place (not copied): only compared with, never changed.
+      const old = store.peek(rt.resource, rt.namespaced ? namespace : '', name);
       if (!old) throw errors.notFound(gr(rt), name);
       const rv = meta['resourceVersion'];
       if (rv === undefined || rv === '') {
@@ -134,7 +135,7 @@ export function createRegistry(options: { store: ObjectStore; types: ResourceTyp
       // An update that changes nothing is a no-op: resourceVersion stays (as etcd3 store does).
       const { resourceVersion: _a, ...newMeta } = meta;
       const { resourceVersion: _b, ...oldMeta } = old['metadata'];
-      if (same({ ...body, metadata: newMeta }, { ...old, metadata: oldMeta })) return old;
+      if (same({ ...body, metadata: newMeta }, { ...old, metadata: oldMeta })) return clone(old);
       if (opts.dryRun) return { ...body, metadata: { ...meta, resourceVersion: old['metadata'].resourceVersion } };
       return store.put(rt.resource, headerFirst(body));
     },

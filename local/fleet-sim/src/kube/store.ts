@@ -8,12 +8,19 @@ export type KubeObject = Record<string, any>;
 export interface StoreChange {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   resource: string;
-  object: KubeObject;
+  /** The stored object itself, not a copy: listeners read it (a watch serializes it), never change it. */
+  object: Readonly<KubeObject>;
 }
 
 export interface ObjectStore {
   get(resource: string, namespace: string, name: string): KubeObject | undefined;
   list(resource: string, namespace?: string): KubeObject[];
+  /** The stored object itself, no copy, for a controller deciding whether it has work: never change it. */
+  peek(resource: string, namespace: string, name: string): Readonly<KubeObject> | undefined;
+  /** The stored objects themselves, unsorted, no copies: never change them. */
+  peekList(resource: string, namespace?: string): Readonly<KubeObject>[];
+  /** A counter bumped by every change to `resource`. */
+  version(resource: string): number;
   /** Stores a copy with the next resourceVersion; returns what was stored. */
   put(resource: string, object: KubeObject): KubeObject;
   remove(resource: string, namespace: string, name: string): KubeObject | undefined;
@@ -22,15 +29,30 @@ export interface ObjectStore {
   clear(): void;
 }
 
-const key = (resource: string, namespace: string, name: string) => `${resource}\u0000${namespace}\u0000${name}`;
+const key = (namespace: string, name: string) => `${namespace}\u0000${name}`;
 
+/** Objects are JSON (they arrive as request bodies): a JSON round trip copies them faster than structuredClone. */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
+const byNamespacedName = (a: KubeObject, b: KubeObject) => {
+  const ka = `${a['metadata'].namespace ?? ''}/${a['metadata'].name}`;
+  const kb = `${b['metadata'].namespace ?? ''}/${b['metadata'].name}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+};
+
 export function createObjectStore(): ObjectStore {
-  const objects = new Map<string, KubeObject>();
+  // One map per resource, so a list reads (and copies) only the objects it returns.
+  const resources = new Map<string, Map<string, KubeObject>>();
+  const objectsOf = (resource: string) => {
+    let objects = resources.get(resource);
+    if (!objects) resources.set(resource, (objects = new Map()));
+    return objects;
+  };
   const listeners = new Set<(change: StoreChange) => void>();
+  const versions = new Map<string, number>();
+  const bump = (resource: string) => versions.set(resource, (versions.get(resource) ?? 0) + 1);
   let rev = 1000;
 
   const emit = (change: StoreChange) => {
@@ -39,38 +61,43 @@ export function createObjectStore(): ObjectStore {
 
   return {
     get(resource, namespace, name) {
-      const o = objects.get(key(resource, namespace, name));
+      const o = resources.get(resource)?.get(key(namespace, name));
       return o ? clone(o) : undefined;
     },
     list(resource, namespace) {
       const out: KubeObject[] = [];
-      for (const [k, o] of objects) {
-        const [r, ns] = k.split('\u0000');
-        if (r === resource && (namespace === undefined || ns === namespace)) out.push(clone(o));
+      for (const o of resources.get(resource)?.values() ?? []) {
+        if (namespace === undefined || (o['metadata'].namespace ?? '') === namespace) out.push(clone(o));
       }
-      return out.sort((a, b) => {
-        const ka = `${a['metadata'].namespace ?? ''}/${a['metadata'].name}`;
-        const kb = `${b['metadata'].namespace ?? ''}/${b['metadata'].name}`;
-        return ka < kb ? -1 : ka > kb ? 1 : 0;
-      });
+      return out.sort(byNamespacedName);
     },
+    peek: (resource, namespace, name) => resources.get(resource)?.get(key(namespace, name)),
+    peekList(resource, namespace) {
+      const all = [...(resources.get(resource)?.values() ?? [])];
+      return namespace === undefined ? all : all.filter((o) => (o['metadata'].namespace ?? '') === namespace);
+    },
+    version: (resource) => versions.get(resource) ?? 0,
     put(resource, object) {
-      const k = key(resource, object['metadata'].namespace ?? '', object['metadata'].name);
+      const objects = objectsOf(resource);
+      const k = key(object['metadata'].namespace ?? '', object['metadata'].name);
       const existed = objects.has(k);
       const stored = clone(object);
       rev += 1;
       stored['metadata'].resourceVersion = String(rev);
       objects.set(k, stored);
-      emit({ type: existed ? 'MODIFIED' : 'ADDED', resource, object: clone(stored) });
+      bump(resource);
+      emit({ type: existed ? 'MODIFIED' : 'ADDED', resource, object: stored });
       return clone(stored);
     },
     remove(resource, namespace, name) {
-      const k = key(resource, namespace, name);
-      const o = objects.get(k);
-      if (!o) return undefined;
+      const objects = resources.get(resource);
+      const k = key(namespace, name);
+      const o = objects?.get(k);
+      if (!objects || !o) return undefined;
       objects.delete(k);
+      bump(resource);
       rev += 1;
-      emit({ type: 'DELETED', resource, object: clone(o) });
+      emit({ type: 'DELETED', resource, object: o });
       return clone(o);
     },
     revision: () => String(rev),
@@ -79,7 +106,8 @@ export function createObjectStore(): ObjectStore {
       return () => listeners.delete(listener);
     },
     clear() {
-      objects.clear();
+      for (const resource of resources.keys()) bump(resource);
+      resources.clear();
     },
   };
 }
