@@ -6,7 +6,11 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: { '@rollgate/fleet-sim': source('./local/fleet-sim/src/index.ts') },
+    alias: {
+      '@rollgate/fleet-sim': source('./local/fleet-sim/src/index.ts'),
+      '@rollgate/slack-emulator': source('./local/slack-emulator/src/index.ts'),
+      '@rollgate/demo': source('./local/demo/src/index.ts'),
+    },
   },
   test: {
     include: ['test/**/*.test.ts', 'local/*/test/**/*.test.ts'],

@@ -5,7 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heldMessage, resumedMessage } from '../../bot/blocks/messages.js';
 import { performStep } from '../../jobs/perform-step.js';
-import { freePort } from '../../local/demo/redis-for-demo.js';
+import { freePort } from '@rollgate/demo';
 import { createFleetSimulator, type FleetSimulator } from '@rollgate/fleet-sim';
 import type { AppConfig } from '../../rollout/config.js';
 import type { Effect, RolloutEvent } from '../../rollout/events.js';

@@ -10,9 +10,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
-import { freePort } from '../../local/demo/redis-for-demo.js';
+import { freePort } from '@rollgate/demo';
 import { CA_CERT_PATH, createFleetSimulator } from '@rollgate/fleet-sim';
-import { createSlackEmulator, type EmulatedChannel, type MessageView } from '../../local/slack/index.js';
+import { createSlackEmulator, type EmulatedChannel, type MessageView } from '@rollgate/slack-emulator';
 import { configDocument } from '../fixtures/config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

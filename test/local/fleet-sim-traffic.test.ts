@@ -3,14 +3,14 @@
 import https from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetSimulator } from '@rollgate/fleet-sim';
-import { connectCluster } from '../../../rollout/kube/cluster-api.js';
-import { createDirectFleet } from '../../../rollout/kube/direct-fleet.js';
-import { createKarmadaFleet } from '../../../rollout/kube/karmada-fleet.js';
-import type { Rollout } from '../../../rollout/model.js';
-import { newRollout } from '../../../rollout/plan.js';
-import { VIRTUAL_SERVICES } from '../../../rollout/traffic/route-objects.js';
-import { testConfig } from '../../fixtures/config.js';
-import { clientsFor, eventually, startFleet } from './helpers.js';
+import { connectCluster } from '../../rollout/kube/cluster-api.js';
+import { createDirectFleet } from '../../rollout/kube/direct-fleet.js';
+import { createKarmadaFleet } from '../../rollout/kube/karmada-fleet.js';
+import type { Rollout } from '../../rollout/model.js';
+import { newRollout } from '../../rollout/plan.js';
+import { VIRTUAL_SERVICES } from '../../rollout/traffic/route-objects.js';
+import { testConfig } from '../fixtures/config.js';
+import { clientsFor, eventually, startFleet } from '../../local/fleet-sim/test/helpers.js';
 
 function query(sim: FleetSimulator, cluster: string, promql: string): Promise<number | undefined> {
   const url = `${sim.prometheusUrl(cluster)}/api/v1/query?${new URLSearchParams({ query: promql })}`;

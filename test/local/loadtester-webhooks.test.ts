@@ -2,7 +2,7 @@
 // its faults act on the wire.
 import { afterEach, expect, it } from 'vitest';
 import { createLoadTester, type LoadTester } from '@rollgate/fleet-sim';
-import { createWebhookCaller } from '../../../rollout/webhooks/http-caller.js';
+import { createWebhookCaller } from '../../rollout/webhooks/http-caller.js';
 
 let lt: LoadTester | undefined;
 afterEach(async () => {

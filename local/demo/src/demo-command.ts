@@ -3,22 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { startRuntime } from '../../cli/runtime.js';
-import type { Env } from '../../cli/env.js';
 import { CA_CERT_PATH, createFleetSimulator, createLoadTester, describeFleet } from '@rollgate/fleet-sim';
 import { withDemoWebhooks } from './demo-hooks.js';
-import { createSlackEmulator, type SlackEmulator } from '../slack/index.js';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { demoConfig } from './demo-config.js';
 import { cleanLeftovers, recordRun } from './demo-leftovers.js';
 import { listenOrExplain } from './listen-or-explain.js';
 import { redisForDemo } from './redis-for-demo.js';
+import type { Product } from './product.js';
 import { printTranscript } from './transcript.js';
-import { createRolloutStore } from '../../jobs/store.js';
-
-
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -58,17 +52,13 @@ async function runScript(script: 'happy' | 'bad', slack: SlackEmulator): Promise
 }
 
 /** What rollgate recorded: the audit stream of every rollout the script ran. */
-async function printAudit(url: string, prefix: string, write: (line: string) => void): Promise<void> {
-  const redis = new Redis(url);
-  const store = createRolloutStore({ redis, prefix });
-  for (const key of await redis.keys(`${prefix}:rollout:*:audit`)) {
-    const id = key.slice(`${prefix}:rollout:`.length, -':audit'.length);
-    write(`\naudit of ${id}:`);
-    for (const e of await store.audit(id)) {
+async function printAudit(product: Product, url: string, prefix: string, write: (line: string) => void): Promise<void> {
+  for (const { rollout, entries } of await product.audits(url, prefix)) {
+    write(`\naudit of ${rollout}:`);
+    for (const e of entries) {
       write(`  ${new Date(e.at).toISOString().slice(11, 23)}  ${e.who.padEnd(8)} ${e.what.padEnd(18)} ${e.cluster ? `[${e.cluster}] ` : ''}-> ${e.outcome}${e.detail ? `  (${e.detail})` : ''}`);
     }
   }
-  redis.disconnect();
 }
 
 export const DEMO_HELP = `usage: rollgate demo [--script happy|bad] [--port N]
@@ -80,7 +70,7 @@ export const DEMO_HELP = `usage: rollgate demo [--script happy|bad] [--port N]
   throwaway redis-server. Ctrl-C stops everything; a demo that was killed is cleaned up
   after by the next one.`;
 
-export async function demoCommand(args: string[]): Promise<void> {
+export async function demoCommand(args: string[], product: Product): Promise<void> {
   const { values } = parseArgs({ args, options: { script: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const write = (line: string) => process.stdout.write(`${line}\n`);
   if (values.help) {
@@ -111,27 +101,22 @@ export async function demoCommand(args: string[]): Promise<void> {
   // Flagger's load tester, stood in: checkout's webhooks call it (see local/fleet-sim/src/loadtester.ts).
   const loadTester = createLoadTester();
   await loadTester.listen(0);
-  const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromString(fleet.kubeconfig());
-  const env: Env = {
-    SLACK_BOT_TOKEN: 'xoxb-local-rollgate',
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: 0,
-    REDIS_URL: redisChoice.url,
-    ROLLGATE_CONFIG: '(demo)',
-    ROLLGATE_REDIS_PREFIX: PREFIX,
-    ROLLGATE_READY_POLL_MS: 300,
-    ROLLGATE_JOB_LOCK_MS: 5000,
-    ROLLGATE_RECONCILE_MS: 5000,
-    LOG_LEVEL: 'warn',
-  };
-  const runtime = await startRuntime({
-    env,
+  const runtime = await product.start({
+    env: {
+      SLACK_BOT_TOKEN: 'xoxb-local-rollgate',
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: '0',
+      REDIS_URL: redisChoice.url,
+      ROLLGATE_CONFIG: '(demo)',
+      ROLLGATE_REDIS_PREFIX: PREFIX,
+      ROLLGATE_READY_POLL_MS: '300',
+      ROLLGATE_JOB_LOCK_MS: '5000',
+      ROLLGATE_RECONCILE_MS: '5000',
+      LOG_LEVEL: 'warn',
+    },
     config: withDemoWebhooks(demoConfig((c) => fleet.prometheusUrl(c), script ? 'script' : 'interactive'), loadTester.url()),
-    log: pino({ level: env.LOG_LEVEL }),
-    roles: { bot: true, workers: true },
-    kubeconfig,
+    kubeconfig: fleet.kubeconfig(),
     prometheusCa: readFileSync(CA_CERT_PATH, 'utf8'),
   });
   slack.setBotUrl(`http://127.0.0.1:${runtime.port}/slack/events`);
@@ -158,7 +143,7 @@ export async function demoCommand(args: string[]): Promise<void> {
       stop();
       write('');
       write(describeFleet(fleet.state()));
-      await printAudit(redisChoice.url, PREFIX, write);
+      await printAudit(product, redisChoice.url, PREFIX, write);
       await shutdown();
     }
     return;

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CA_CERT_PATH, createFleetSimulator } from '@rollgate/fleet-sim';
-import { createSlackEmulator } from '../slack/index.js';
+import { createSlackEmulator } from '@rollgate/slack-emulator';
 import { listenOrExplain } from './listen-or-explain.js';
 
 const FLEET_HELP = `usage: rollgate local fleet [--port N] [--kubeconfig FILE]

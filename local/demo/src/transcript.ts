@@ -1,5 +1,5 @@
 // Prints what the emulated channel shows as it changes: new messages, thread replies, edits.
-import type { MessageView, SlackEmulator } from '../slack/index.js';
+import type { MessageView, SlackEmulator } from '@rollgate/slack-emulator';
 
 const names: Record<string, string> = { U0DEV: '@dev', U0LEAD: '@lead', U0SRE: '@sre', U0GUEST: '@guest', U0ROLLGATE: 'rollgate' };
 const plain = (text: string) => text.replace(/<@(\w+)>/g, (_m, id: string) => names[id] ?? `@${id}`).replace(/<#(\w+)>/g, '#rollouts');

@@ -10,5 +10,5 @@ export type { EmulatedChannel, EmulatedUser, EmulatedUsergroup } from './workspa
 export { DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, DEFAULT_CHANNELS, DEFAULT_USERGROUPS, DEFAULT_USERS } from './workspace.js';
 export { SlackEmulatorError } from './errors.js';
 export type { EmulatorErrorCode } from './errors.js';
-export { isValidSlackSignature, slackSignature } from './signing.js';
+export { isValidSlackSignature, signedHeaders, slackSignature } from './signing.js';
 export { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS } from './response-urls.js';

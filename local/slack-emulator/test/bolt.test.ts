@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
-import type { SlackEmulator } from '../../../local/slack/index.js';
+import type { SlackEmulator } from '../src/index.js';
 import { gateBlocks, quiet, SIGNING_SECRET, startEmulator, TOKEN } from './helpers.js';
 
 let emulator: SlackEmulator;

@@ -3,10 +3,10 @@
 // message and GET /_emulator/files/<id>. Plus the refusals Slack documents.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebClient } from '@slack/web-api';
-import type { SlackEmulator } from '../../../local/slack/index.js';
-import { renderBlocks } from '../../../local/slack/page/render-blocks.js';
-import { renderMrkdwn } from '../../../local/slack/page/render-mrkdwn.js';
-import { clientView } from '../../../local/slack/page/client-view.js';
+import type { SlackEmulator } from '../src/index.js';
+import { renderBlocks } from '../src/page/render-blocks.js';
+import { renderMrkdwn } from '../src/page/render-mrkdwn.js';
+import { clientView } from '../src/page/client-view.js';
 import { postJson, startEmulator, TOKEN, webClient } from './helpers.js';
 
 let emulator: SlackEmulator;

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
-import { createSlackEmulator, isValidSlackSignature, type SlackEmulator, type SlackEmulatorOptions } from '../../../local/slack/index.js';
+import { createSlackEmulator, isValidSlackSignature, type SlackEmulator, type SlackEmulatorOptions } from '../src/index.js';
 
 export { quiet };
 export const SIGNING_SECRET = 'test-signing-secret';

@@ -1,6 +1,6 @@
 // Signed requests to a bot: slash commands, block_actions, forgeries, and what Slack shows the user.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SlackEmulator } from '../../../local/slack/index.js';
+import type { SlackEmulator } from '../src/index.js';
 import { gateBlocks, postJson, startEmulator, startTinyBot, webClient } from './helpers.js';
 
 let emulator: SlackEmulator;

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { SlackEmulator } from '../../../local/slack/index.js';
+import type { SlackEmulator } from '../src/index.js';
 import { startEmulator, startTinyBot, webClient } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

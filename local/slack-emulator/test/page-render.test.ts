@@ -1,9 +1,9 @@
 // The page's renderers, run in Node: mrkdwn, Block Kit, HTML escaping, and that the embedded
 // copies (Function#toString) behave the same as the imported ones.
 import { describe, expect, it } from 'vitest';
-import { renderBlocks } from '../../../local/slack/page/render-blocks.js';
-import { renderMrkdwn, type MrkdwnNames } from '../../../local/slack/page/render-mrkdwn.js';
-import { renderPage } from '../../../local/slack/page/page.js';
+import { renderBlocks } from '../src/page/render-blocks.js';
+import { renderMrkdwn, type MrkdwnNames } from '../src/page/render-mrkdwn.js';
+import { renderPage } from '../src/page/page.js';
 import { gateBlocks } from './helpers.js';
 
 const names: MrkdwnNames = { users: { U0LEAD: 'lead', U0DEV: 'dev' }, channels: { C0ROLLOUTS: 'rollouts' }, groups: { S0SRE: 'sre' }, me: 'U0DEV' };

@@ -1,7 +1,7 @@
 // `<!date^…>` in the emulator page: shown in the reader's own time zone, as Slack does, with
 // Today/Yesterday words; the fallback text only when the token cannot be read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderMrkdwn, type MrkdwnNames } from '../../../local/slack/page/render-mrkdwn.js';
+import { renderMrkdwn, type MrkdwnNames } from '../src/page/render-mrkdwn.js';
 import { clockTime } from '../../../bot/blocks/kit.js';
 
 const AT = Date.UTC(2026, 11, 3, 12, 5, 30);

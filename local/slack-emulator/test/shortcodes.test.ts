@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
-import { renderMrkdwn } from '../../../local/slack/page/render-mrkdwn.js';
+import { renderMrkdwn } from '../src/page/render-mrkdwn.js';
 
 const BOT = resolve(import.meta.dirname, '../../../bot');
 

@@ -4,7 +4,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
 import { pino } from 'pino';
 import { createSocketModeReceiver, reconnectDelayMs } from '../../../bot/socket-mode-receiver.js';
-import type { SlackEmulator } from '../../../local/slack/index.js';
+import type { SlackEmulator } from '../src/index.js';
 import { quiet, startEmulator, TOKEN } from './helpers.js';
 
 let emulator: SlackEmulator;

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebSocket } from 'ws';
-import type { SlackEmulator } from '../../../local/slack/index.js';
+import type { SlackEmulator } from '../src/index.js';
 import { gateBlocks, quiet, startEmulator, startTinyBot, TOKEN, webClient } from './helpers.js';
 
 let emulator: SlackEmulator;

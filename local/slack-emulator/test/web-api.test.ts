@@ -1,7 +1,7 @@
 // The Web API as the real @slack/web-api WebClient sees it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, WebClient, WebClientEvent, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
-import type { SlackEmulator } from '../../../local/slack/index.js';
+import type { SlackEmulator } from '../src/index.js';
 import { gateBlocks, manualClock, postJson, quiet, startEmulator, TOKEN, webClient } from './helpers.js';
 
 let emulator: SlackEmulator;
