@@ -8,8 +8,11 @@ COPY bot ./bot
 COPY jobs ./jobs
 COPY rollout ./rollout
 COPY cli ./cli
-# npm ci runs `prepare` (= npm run build, tsc); without local/ it compiles the product alone.
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# The local packages (npm workspaces under local/) are not in the build context: drop them from
+# this copy of package.json and of the lock, then install. `prepare` compiles the product alone.
+RUN npm pkg delete workspaces \
+ && node -e "const f='package-lock.json',l=require('./'+f);for(const k of Object.keys(l.packages))if(k.startsWith('local/')||k.startsWith('node_modules/@rollgate/'))delete l.packages[k];delete l.packages[''].workspaces;require('fs').writeFileSync(f,JSON.stringify(l,null,2))" \
+ && npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production

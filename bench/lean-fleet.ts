@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { TLS_DIR } from '@rollgate/fleet-sim';
 
 export const MEMBERS = ['member1', 'member2', 'member3'] as const;
-const TLS_DIR = join(import.meta.dirname, '../../local/tls');
 
 type Obj = Record<string, any>;
 

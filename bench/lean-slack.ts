@@ -1,6 +1,6 @@
 // A lean Slack Web API stand-in for benchmarks: answers every method with ok, counts calls per
 // method, and reports what the benchmark waits for (a gate's Approve button, posts per
-// channel). The Slack emulator in local/slack renders, validates and stores every message,
+// channel). The Slack emulator (local/slack-emulator) renders, validates and stores every message,
 // which is the right thing for the demo and tests and needless work here.
 import { EventEmitter } from 'node:events';
 import http from 'node:http';

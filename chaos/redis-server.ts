@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import { freePort } from '../local/demo/redis-for-demo.js';
+import { freePort } from '@rollgate/demo';
 
 export async function startRedisServer() {
   const port = await freePort();

@@ -1,7 +1,7 @@
 // What a chaos run is judged on, read from where a person would look: the rollouts and
 // their audit in Redis, and the channel as the Slack emulator shows it.
 import type { RolloutStore } from '../jobs/store.js';
-import type { MessageView } from '../local/slack/index.js';
+import type { MessageView } from '@rollgate/slack-emulator';
 import { isTerminal } from '../rollout/model.js';
 
 export interface Planned {

@@ -14,9 +14,9 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { createRolloutStore, type RolloutStore } from '../jobs/store.js';
-import { freePort } from '../local/demo/redis-for-demo.js';
-import { createFleetSimulator } from '../local/fleet/index.js';
-import { createSlackEmulator, type SlackEmulator } from '../local/slack/index.js';
+import { freePort } from '@rollgate/demo';
+import { CA_CERT_PATH, createFleetSimulator } from '@rollgate/fleet-sim';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { isTerminal } from '../rollout/model.js';
 import { manageRollgate, type Managed } from './processes.js';
 import { startRedisServer } from './redis-server.js';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     ROLLGATE_REDIS_PREFIX: prefix,
     ROLLGATE_CONFIG: join(dir, 'rollgate.yaml'),
     KUBECONFIG: join(dir, 'kubeconfig'),
-    NODE_EXTRA_CA_CERTS: join(ROOT, 'local/tls/ca.crt'),
+    NODE_EXTRA_CA_CERTS: CA_CERT_PATH,
     ROLLGATE_READY_POLL_MS: '200',
     ROLLGATE_JOB_LOCK_MS: String(lockMs),
     ROLLGATE_RECONCILE_MS: String(lockMs),

@@ -4,6 +4,7 @@ import { loadConfigFile } from './config-file.js';
 import { readEnv } from './env.js';
 import { describeError, installFatalHandlers } from './fatal.js';
 import { secretRedactor, urlPassword } from './redact.js';
+import { loadLocalMode, localModeHost } from './local-mode.js';
 import { startRuntime } from './runtime.js';
 import { exitOnSignals, SHUTDOWN_DEADLINE_MS } from './shutdown.js';
 
@@ -27,22 +28,6 @@ const COMMAND_HELP: Record<string, string> = {
   'check-config': `usage: rollgate check-config [FILE]
   Validates FILE (default $ROLLGATE_CONFIG or ./rollgate.yaml); prints every problem with its path, exit 1 if any.`,
 };
-
-/**
- * Local mode (demo, local fleet, local slack) lives in local/, which the container image leaves
- * out: the specifier is computed, so building the product does not pull it in.
- */
-async function localMode(file: 'demo-command' | 'local-command'): Promise<Record<string, (args: string[]) => Promise<void>>> {
-  const specifier = `../local/demo/${file}.js`;
-  try {
-    return (await import(specifier)) as Record<string, (args: string[]) => Promise<void>>;
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`local/demo/${file}`)) {
-      fail(['local mode (demo, local fleet, local slack) is not part of this installation (the container image ships the product only).', 'Run it from a checkout: npm ci && npm run demo']);
-    }
-    throw error;
-  }
-}
 
 // Read before anything else, so that every path out of the process, even a bad environment, is redacted.
 const redact = secretRedactor([process.env.SLACK_BOT_TOKEN, process.env.SLACK_SIGNING_SECRET, process.env.SLACK_APP_TOKEN, urlPassword(process.env.REDIS_URL)]);
@@ -96,9 +81,9 @@ async function main(argv: string[]): Promise<void> {
     case 'check-config':
       return checkConfig(rest[0]);
     case 'demo':
-      return (await localMode('demo-command')).demoCommand!(rest);
+      return (await loadLocalMode('demoCommand', fail))(rest, localModeHost);
     case 'local':
-      return (await localMode('local-command')).localCommand!(rest);
+      return (await loadLocalMode('localCommand', fail))(rest, localModeHost);
     case 'help':
     case '--help':
     case '-h':

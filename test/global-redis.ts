@@ -2,7 +2,7 @@
 // 127.0.0.1:6379 if it answers, else a throwaway `redis-server` from PATH (stopped after).
 import type { ChildProcess } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
-import { redisForDemo } from '../local/demo/redis-for-demo.js';
+import { redisForDemo } from '@rollgate/demo';
 
 declare module 'vitest' {
   export interface ProvidedContext {

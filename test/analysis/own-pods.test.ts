@@ -4,7 +4,7 @@
 // Karmada and direct fleets; the pods are read back from the members over HTTPS.
 import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleetSimulator, type FleetSimulator } from '../../local/fleet/index.js';
+import { createFleetSimulator, type FleetSimulator } from '@rollgate/fleet-sim';
 import type { AppConfig } from '../../rollout/config.js';
 import { connectCluster, type ClusterApi } from '../../rollout/kube/cluster-api.js';
 import { createDirectFleet } from '../../rollout/kube/direct-fleet.js';

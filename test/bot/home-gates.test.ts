@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApproverDirectory } from '../../bot/approvers.js';
 import type { BotContext } from '../../bot/context.js';
 import { gatesWaitingFor } from '../../bot/home/app-home.js';
-import { createSlackEmulator, type SlackEmulator } from '../../local/slack/index.js';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';

@@ -16,7 +16,7 @@ import { createQueues, type Queues } from '../../jobs/queues.js';
 import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
-import { createSlackEmulator, type SlackEmulator } from '../../local/slack/index.js';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { testConfig } from '../fixtures/config.js';
 import { createFakeClock } from '../support/fake-clock.js';
 

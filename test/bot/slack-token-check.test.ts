@@ -2,7 +2,7 @@
 // with growing delays (recorded, not slept), a refusal is final, and the bot's ids come back.
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackEmulator, type SlackEmulator } from '../../local/slack/index.js';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { checkBotToken, retryDelayMs } from '../../bot/slack-token-check.js';
 
 let slack: SlackEmulator;

@@ -3,7 +3,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gateMessage, rootMessage, summaryMessage } from '../../bot/blocks/messages.js';
-import { createSlackEmulator, type SlackEmulator } from '../../local/slack/index.js';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import type { ClusterTick, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';

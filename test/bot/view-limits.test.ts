@@ -7,7 +7,7 @@ import { encodeReasonTarget } from '../../bot/actions/reason-target.js';
 import { homeBlocks, MAX_HOME_GATES, MAX_HOME_ROLLOUTS } from '../../bot/blocks/home-view.js';
 import { gateMessage } from '../../bot/blocks/messages.js';
 import { nothingChangedModal, reasonModal } from '../../bot/blocks/reason-modal.js';
-import { createSlackEmulator, type SlackEmulator } from '../../local/slack/index.js';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';

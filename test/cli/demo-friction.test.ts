@@ -6,8 +6,8 @@ import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
-import { cleanLeftovers, LEFTOVERS_DIR } from '../../local/demo/demo-leftovers.js';
-import { freePort } from '../../local/demo/redis-for-demo.js';
+import { cleanLeftovers, LEFTOVERS_DIR } from '@rollgate/demo';
+import { freePort } from '@rollgate/demo';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/rollgate.js');

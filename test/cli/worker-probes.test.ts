@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
-import { freePort } from '../../local/demo/redis-for-demo.js';
-import { createSlackEmulator } from '../../local/slack/index.js';
+import { freePort } from '@rollgate/demo';
+import { createSlackEmulator } from '@rollgate/slack-emulator';
 import { configDocument } from '../fixtures/config.js';
 import { cleanEnv, eventually, runRollgate } from '../support/rollgate-process.js';
 

@@ -3,7 +3,7 @@
 // files), nothing from local/ reaches the image, and the compose file passes rollgate only
 // variables it reads, restarts it, and can scale workers.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,13 +22,16 @@ describe('Dockerfile', () => {
     expect(sources.filter((s) => s.startsWith('local'))).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'rollgate-image-'));
     for (const source of sources) cpSync(join(ROOT, source), join(dir, source), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    // The installed dependencies, without the workspace links (node_modules/@rollgate/*): the
+    // image installs with the local packages removed from its package.json.
+    mkdirSync(join(dir, 'node_modules'));
+    for (const entry of readdirSync(join(ROOT, 'node_modules')).filter((e) => e !== '@rollgate')) symlinkSync(join(ROOT, 'node_modules', entry), join(dir, 'node_modules', entry));
     const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
     expect(build.stdout + build.stderr).toBe('');
     expect(existsSync(join(dir, 'dist/cli/main.js'))).toBe(true);
     expect(existsSync(join(dir, 'dist/local'))).toBe(false);
 
-    const run = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'bin/rollgate.js'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'bin/rollgate.js'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000 });
     expect(run('check-config', join(ROOT, 'rollgate.example.yaml')).status).toBe(0);
     const demo = run('demo');
     expect(demo.status).toBe(1);
@@ -43,6 +46,8 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER [1-9]\d*:[1-9]\d*$/m);
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['.env', 'local', 'node_modules']));
+    // The workspaces are dropped from the build's package.json and lock before installing.
+    expect(stages[0]).toMatch(/npm pkg delete workspaces/);
   });
 });
 

@@ -14,7 +14,7 @@ import { gateMessage, rootMessage, summaryMessage } from '../../bot/blocks/messa
 import type { MetricSample, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
-import { startEmulator, webClient } from '../local/slack/helpers.js';
+import { startEmulator, webClient } from '../../local/slack-emulator/test/helpers.js';
 import { stackPerTest } from './conversation.js';
 import { waitFor } from './stack.js';
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createRolloutStore } from '../../jobs/store.js';
-import { slackSignature } from '../../local/slack/index.js';
+import { slackSignature } from '@rollgate/slack-emulator';
 import { ephemeralsOf, say, stackPerTest } from './conversation.js';
 import { waitFor, type Stack } from './stack.js';
 

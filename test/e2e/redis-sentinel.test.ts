@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
-import { freePort } from '../../local/demo/redis-for-demo.js';
+import { freePort } from '@rollgate/demo';
 import { startStack, waitFor, type Stack } from './stack.js';
 
 const available = ['redis-server', 'redis-sentinel'].every((bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0);

@@ -3,7 +3,7 @@
 // message, a click that must show its decision at once, and a kill right after the 200.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signedHeaders } from '../../local/slack/signing.js';
+import { signedHeaders } from '@rollgate/slack-emulator';
 import { createRolloutStore } from '../../jobs/store.js';
 import { startTcpTap, type TcpTap } from '../support/tcp-tap.js';
 import { startStack, waitFor, type Stack } from './stack.js';

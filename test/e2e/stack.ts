@@ -10,9 +10,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
-import { freePort } from '../../local/demo/redis-for-demo.js';
-import { createFleetSimulator } from '../../local/fleet/index.js';
-import { createSlackEmulator, type EmulatedChannel, type MessageView } from '../../local/slack/index.js';
+import { freePort } from '@rollgate/demo';
+import { CA_CERT_PATH, createFleetSimulator } from '@rollgate/fleet-sim';
+import { createSlackEmulator, type EmulatedChannel, type MessageView } from '@rollgate/slack-emulator';
 import { configDocument } from '../fixtures/config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -97,7 +97,7 @@ export async function startStack(options: StackOptions = {}) {
     ROLLGATE_REDIS_PREFIX: prefix,
     ROLLGATE_CONFIG: configFile,
     KUBECONFIG: kubeconfigFile,
-    NODE_EXTRA_CA_CERTS: join(ROOT, 'local/tls/ca.crt'),
+    NODE_EXTRA_CA_CERTS: CA_CERT_PATH,
     ROLLGATE_READY_POLL_MS: '200',
     ROLLGATE_JOB_LOCK_MS: '2000',
     ROLLGATE_RECONCILE_MS: '2000',

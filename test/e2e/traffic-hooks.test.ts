@@ -3,7 +3,7 @@
 // /gate/check, closed until /gate/open) keeps every cluster at its weight until it answers 2xx.
 import { afterEach, expect, it } from 'vitest';
 import { createRolloutStore } from '../../jobs/store.js';
-import { createLoadTester, type LoadTester } from '../../local/loadtester/loadtester.js';
+import { createLoadTester, type LoadTester } from '@rollgate/fleet-sim';
 import { startStack, waitFor, type Stack } from './stack.js';
 
 let stack: Stack | undefined;

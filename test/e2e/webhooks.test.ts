@@ -1,7 +1,7 @@
 // Flagger-compatible webhooks end to end: rollgate (a real process) calls the load-tester
 // stand-in over HTTP with Flagger's payload; the stand-in fails or holds on the wire.
 import { afterEach, expect, it } from 'vitest';
-import { createLoadTester, type LoadTester } from '../../local/loadtester/loadtester.js';
+import { createLoadTester, type LoadTester } from '@rollgate/fleet-sim';
 import { startStack, waitFor, type Stack } from './stack.js';
 import { say } from './conversation.js';
 

@@ -16,13 +16,13 @@ import { createQueues, type Queues } from '../../jobs/queues.js';
 import { createRolloutRunner } from '../../jobs/rollout-runner.js';
 import { cooldownLeft } from '../../jobs/start-rollout.js';
 import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
-import type { SlackEmulator } from '../../local/slack/index.js';
+import type { SlackEmulator } from '@rollgate/slack-emulator';
 import { created } from '../../rollout/machine.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
 import { waitFor } from '../e2e/stack.js';
-import { startEmulator, startTinyBot } from '../local/slack/helpers.js';
+import { startEmulator, startTinyBot } from '../../local/slack-emulator/test/helpers.js';
 
 const prefix = `test-${randomUUID().slice(0, 8)}`;
 const app = testConfig().apps[0]!;

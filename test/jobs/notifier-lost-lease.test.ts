@@ -14,7 +14,7 @@ import { createNotifier } from '../../bot/notifier.js';
 import { createNoticeClient } from '../../bot/pacing/notice-client.js';
 import { createQueues, type Queues } from '../../jobs/queues.js';
 import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
-import { createSlackEmulator, type SlackEmulator } from '../../local/slack/index.js';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { created } from '../../rollout/machine.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';

@@ -12,7 +12,7 @@ import { createNoticeClient } from '../../bot/pacing/notice-client.js';
 import { createQueues, type Queues } from '../../jobs/queues.js';
 import { reconcileOnce } from '../../jobs/reconciler.js';
 import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
-import { createSlackEmulator, type SlackEmulator } from '../../local/slack/index.js';
+import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { created, transition } from '../../rollout/machine.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';

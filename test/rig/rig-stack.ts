@@ -11,8 +11,8 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
 import { createRolloutStore } from '../../jobs/store.js';
-import { freePort } from '../../local/demo/redis-for-demo.js';
-import { createSlackEmulator, type MessageView } from '../../local/slack/index.js';
+import { freePort } from '@rollgate/demo';
+import { createSlackEmulator, type MessageView } from '@rollgate/slack-emulator';
 import { waitFor, type RollgateProcess } from '../e2e/stack.js';
 import { RIG_DIR } from './rig.js';
 

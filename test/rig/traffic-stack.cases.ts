@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLoadTester, type LoadTester } from '../../local/loadtester/loadtester.js';
+import { createLoadTester, type LoadTester } from '@rollgate/fleet-sim';
 import { configDocument } from '../fixtures/config.js';
 import { waitFor } from '../e2e/stack.js';
 import { startPodMetricsExporter, type PodMetricsExporter, type PodTraffic } from '../support/pod-metrics-exporter.js';

@@ -5,10 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildKubeconfig } from '../../local/fleet/kubeconfig.js';
+import { buildKubeconfig, TLS_DIR as TLS } from '@rollgate/fleet-sim';
 import { connectCluster, DEPLOYMENTS } from '../../rollout/kube/cluster-api.js';
 
-const TLS = join(import.meta.dirname, '../../local/tls');
 const servers: https.Server[] = [];
 
 async function apiServer() {

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../local/demo/redis-for-demo.js';
+import { freePort } from '@rollgate/demo';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const prometheusAvailable = existsSync(PROMETHEUS_BIN);

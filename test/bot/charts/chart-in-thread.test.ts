@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import type { SlackEmulator } from '../../../local/slack/index.js';
+import type { SlackEmulator } from '@rollgate/slack-emulator';
 import { renderMetricCharts } from '../../../bot/charts/metric-chart.js';
 import { uploadChart } from '../../../bot/charts/upload-chart.js';
-import { startEmulator, webClient } from '../../local/slack/helpers.js';
+import { startEmulator, webClient } from '../../../local/slack-emulator/test/helpers.js';
 import { realisticRollout } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';

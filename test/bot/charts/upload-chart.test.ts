@@ -1,10 +1,10 @@
 // uploadChart through the real WebClient against the Slack emulator on port 0: the chart lands
 // as a file message in the rollout's thread and its bytes come back unchanged.
 import { afterEach, expect, it } from 'vitest';
-import type { SlackEmulator } from '../../../local/slack/index.js';
+import type { SlackEmulator } from '@rollgate/slack-emulator';
 import { renderMetricCharts } from '../../../bot/charts/metric-chart.js';
 import { uploadChart } from '../../../bot/charts/upload-chart.js';
-import { startEmulator, webClient } from '../../local/slack/helpers.js';
+import { startEmulator, webClient } from '../../../local/slack-emulator/test/helpers.js';
 import { realisticRollout } from './fixtures.js';
 
 let emulator: SlackEmulator;
