@@ -2,7 +2,6 @@
 // and queues on it, and real notifiers posting through the notice client (the WebClient
 // rollgate posts with) to a Slack stand-in's URL. close() stops every notifier it started, then
 // removes the prefix's keys and every connection it opened; the Slack stand-in is the test's own.
-import { randomUUID } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
@@ -10,7 +9,8 @@ import { slackLogger } from '../../bot/bolt-logger.js';
 import { createNotifier, type NotifierOptions } from '../../bot/notifier.js';
 import { createNoticeClient } from '../../bot/pacing/notice-client.js';
 import { createQueues, type Queues } from '../../jobs/queues.js';
-import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
+import type { RolloutStore } from '../../jobs/store.js';
+import { createTestStore } from './test-store.js';
 
 export type HarnessNotifierOptions = Omit<NotifierOptions, 'connection' | 'redis' | 'prefix' | 'store' | 'client' | 'log'> & {
   /** Where the notice client posts: the emulator's apiUrl, or a proxy in front of it. */
@@ -33,8 +33,8 @@ export interface NotifierHarness {
 }
 
 export function createNotifierHarness(redisUrl: string): NotifierHarness {
-  const prefix = `test-${randomUUID().slice(0, 8)}`;
   const log = pino({ level: 'silent' });
+  const { prefix, redis, store, close: closeStore } = createTestStore(redisUrl, {}, { maxRetriesPerRequest: null });
   const connections: Redis[] = [];
   const connect = () => {
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -42,8 +42,6 @@ export function createNotifierHarness(redisUrl: string): NotifierHarness {
     return connection;
   };
   const notifiers: Worker[] = [];
-  const redis = connect();
-  const store = createRolloutStore({ redis, prefix });
   const queues = createQueues({ connection: connect(), prefix });
 
   return {
@@ -62,8 +60,7 @@ export function createNotifierHarness(redisUrl: string): NotifierHarness {
     async close() {
       for (const notifier of notifiers) await notifier.close();
       await queues.close();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await closeStore();
       for (const connection of connections) connection.disconnect();
     },
   };
