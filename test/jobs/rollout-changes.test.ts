@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { rolloutChanges } from '../../jobs/rollout-changes.js';
 import type { RolloutEvent } from '../../rollout/events.js';
-import { transition } from '../../rollout/machine.js';
 import { ABORT_WHY, type Gate, type Outcome, type Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { applied } from '../support/applied.js';
 
 const base = newRollout({ id: 'app-1', app: testConfig().apps[0]!, version: 'v2', requester: 'U0DEV', nowMs: 0 });
 const gate = (state: Gate['state']): Gate => ({ stage: 1, clusters: ['member1'], state });
@@ -38,12 +38,7 @@ describe('rolloutChanges', () => {
 
 describe('an abort, through the machine', () => {
   const dev = { user: 'U0DEV', isApprover: false };
-  const run = (rollout: Rollout, ...events: RolloutEvent[]) =>
-    events.reduce((r, event, i) => {
-      const next = transition(r, event, 10 + i);
-      if (!next.ok) throw new Error(`refused: ${JSON.stringify(next.refusal)}`);
-      return next.rollout;
-    }, rollout);
+  const run = (rollout: Rollout, event: RolloutEvent) => applied(rollout, event, 10).rollout;
 
   it('`/rollout abort` (a rollback asked with ABORT_WHY) counts as aborted; a plain rollback does not', () => {
     const analysing: Rollout = { ...base, phase: 'analysing' };
