@@ -14,7 +14,7 @@ import type { Observer, Replies } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
-import { failedMessage, finishedMessage, gateMessage, heldMessage, nothingToDoText, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
+import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
 import { section, type SlackMessage } from './blocks/kit.js';
 import { sendGateDms } from './gate-dms.js';
 import { noteWords, privateAnswer } from './blocks/note-words.js';
@@ -180,7 +180,7 @@ export function createNotifier(options: NotifierOptions): Worker {
         return undefined;
       case 'nothing-to-do':
         // In place of the "queued" answer to the start command: one private message in all.
-        await options.replies?.reply(rollout.notifyUrl, { said: 'as-written', text: nothingToDoText(rollout) }, { replaceOriginal: true });
+        await options.replies?.reply(rollout.notifyUrl, { said: 'nothing-to-do', app: rollout.app, version: rollout.version }, { replaceOriginal: true });
         return undefined;
       case 'root-withdrawn': {
         const root = await store.messageTs(rollout.id, 'root');

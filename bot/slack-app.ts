@@ -17,7 +17,7 @@ import { registerRolloutCommand } from './commands/rollout-command.js';
 import type { BotContext } from './context.js';
 import type { BotIdentity } from './slack-token-check.js';
 import { createSocketModeReceiver } from './socket-mode-receiver.js';
-import { listenForRoutes } from './socket-mode-routes.js';
+import { startProbeServer } from './probe-server.js';
 
 const { App, HTTPReceiver } = bolt;
 
@@ -99,7 +99,7 @@ export function createSlackApp(options: SlackAppOptions) {
     /** Listens on `port` (HTTP: everything; Socket Mode: our routes) and, in Socket Mode, connects to Slack. */
     async start(port: number): Promise<Server> {
       if (!socketMode) return (await app.start(port)) as Server;
-      routesServer = await listenForRoutes(options.routes, port);
+      routesServer = await startProbeServer(options.routes, port);
       try {
         await app.start();
       } catch (error) {

@@ -23,6 +23,8 @@ export type Answer =
   | { said: 'successor-started'; rollout: string; app: string; version: string }
   | { said: 'successor-not-started'; app: string; version: string; outcome: Exclude<StartOutcome, { kind: 'started' }> }
   | { said: 'start-failed'; rollout: string; app: string; version: string; reason: string }
+  /** The start found `version` already running: nothing was rolled out (said in place of "queued"). */
+  | { said: 'nothing-to-do'; app: string; version: string }
   /** A sentence stored before the domain spoke data (an old outbox record), sent as it was written. */
   | { said: 'as-written'; text: string };
 

@@ -1,7 +1,7 @@
 // What a committed transition means for rollgate's own metrics: a rollout that finished (and
 // how), gates that were decided. Pure: compares the rollout before and after the commit, so
 // it sees every transition exactly once, whichever process or job wrote it.
-import { isTerminal, type Rollout } from '../rollout/model.js';
+import { ABORT_WHY, isTerminal, type Outcome, type Rollout } from '../rollout/model.js';
 
 export const FINISH_OUTCOMES = ['succeeded', 'rolled_back_automatically', 'rolled_back_by_person', 'aborted', 'failed'] as const;
 export type FinishOutcome = (typeof FINISH_OUTCOMES)[number];
@@ -18,8 +18,16 @@ function finishOutcome(rollout: Rollout): FinishOutcome {
   if (rollout.phase === 'succeeded') return 'succeeded';
   if (rollout.phase === 'failed' || rollout.outcome?.kind !== 'rolled-back') return 'failed';
   if (rollout.outcome.trigger !== 'person') return 'rolled_back_automatically';
-  // `/rollout abort` is a person's rollback whose reason (their words, `why`) the command sets to "aborted".
-  return rollout.outcome.reason.startsWith('aborted') ? 'aborted' : 'rolled_back_by_person';
+  return isAbort(rollout.outcome) ? 'aborted' : 'rolled_back_by_person';
+}
+
+/**
+ * `/rollout abort` is a person's rollback asked with ABORT_WHY, which the outcome keeps as a fact
+ * (`asked.why`). A rollback asked of a rollgate from before `asked` existed, and finished by this
+ * one, kept it only in its plain reason, "aborted (<@U…>)".
+ */
+function isAbort(outcome: Extract<Outcome, { kind: 'rolled-back' }>): boolean {
+  return outcome.asked ? outcome.asked.why === ABORT_WHY : outcome.reason.startsWith(`${ABORT_WHY} (`);
 }
 
 export function rolloutChanges(previous: Rollout, next: Rollout): RolloutChanges {

@@ -174,6 +174,12 @@ export interface Operation {
   resume: 'analysing' | 'awaiting-approval';
 }
 
+/**
+ * The `why` a `/rollout abort` gives its rollback (RollbackRequested), kept in the outcome as
+ * `asked.why`: what tells an abort from a person's other rollbacks (the metrics count it apart).
+ */
+export const ABORT_WHY = 'aborted';
+
 export type Outcome =
   | { kind: 'succeeded'; at: number }
   | {

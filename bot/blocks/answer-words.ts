@@ -1,8 +1,9 @@
 // Private answers (jobs/ports.ts Answer) in words: refusals, lost clicks, a superseding
-// rollout's start, a start that failed.
+// rollout's start, a start that failed or found nothing to do.
 import type { Answer } from '../../jobs/ports.js';
 import type { StartOutcome } from '../../jobs/start-rollout.js';
 import { humanDuration } from '../../rollout/duration.js';
+import { alreadyRunningText } from './messages.js';
 import { refusalReply } from './refusal-words.js';
 
 /** "checkout is in its cooldown after the last rollout: 4 min left (cooldown 10 min)." */
@@ -26,6 +27,8 @@ export function answerWords(answer: Answer): string {
     }
     case 'start-failed':
       return `:no_entry: Rollout ${answer.rollout} of ${answer.app} ${answer.version} could not start: ${answer.reason}`;
+    case 'nothing-to-do':
+      return alreadyRunningText(answer.app, answer.version);
     case 'as-written':
       return answer.text;
   }

@@ -291,11 +291,6 @@ export function alreadyRunningText(app: string, version: string, where?: string)
   return `:information_source: ${app} already runs ${version}${where ? ` in ${where}` : ''}: there is nothing to roll out. Nothing was started.`;
 }
 
-/** The start step found nothing to do: said privately to the requester, in place of "queued". */
-export function nothingToDoText(rollout: Rollout): string {
-  return alreadyRunningText(rollout.app, rollout.version);
-}
-
 /** `notice`: the failed notice (its facts, or the string stored before them). */
 export function failedMessage(rollout: Rollout, notice: { reason: string; why?: Why | undefined }): SlackMessage {
   const reason = reasonOf(notice);

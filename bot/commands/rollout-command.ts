@@ -2,6 +2,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { startRollout } from '../../jobs/start-rollout.js';
 import type { AppConfig } from '../../rollout/config.js';
+import { ABORT_WHY } from '../../rollout/model.js';
 import { auditLines } from '../blocks/audit-lines.js';
 import { cooldownWords } from '../blocks/answer-words.js';
 import { alreadyRunningText, lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
@@ -81,7 +82,7 @@ async function run(command: Command, caller: Caller, respond: RespondFn, ctx: Bo
       // One cluster: undo its canary and promotion only (seed Demo 3); otherwise the whole rollout.
       else if (command.kind === 'rollback' && command.cluster) await ctx.queues.input({ ...base, kind: 'operate', op: 'rollback', clusters: [command.cluster] });
       else if (command.kind === 'rollback') await ctx.queues.input({ ...base, kind: 'rollback' });
-      else if (command.kind === 'abort') await ctx.queues.input({ ...base, kind: 'rollback', why: 'aborted' });
+      else if (command.kind === 'abort') await ctx.queues.input({ ...base, kind: 'rollback', why: ABORT_WHY });
       else await ctx.queues.input({ ...base, kind: command.kind });
       return;
     }

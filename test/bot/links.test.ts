@@ -1,14 +1,15 @@
 // Links out of Slack: templates checked in the config with the path of a mistake, filled per
 // rollout (end = now while it runs), and shown on the root, each gate and the rollback notice
 // within Block Kit's limits (posted through the emulator, which validates as Slack does).
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gateMessage, rolledBackMessage, rootMessage } from '../../bot/blocks/messages.js';
-import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
+import type { SlackEmulator } from '@rollgate/slack-emulator';
 import { validateConfig } from '../../rollout/config.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { configDocument, testConfig } from '../fixtures/config.js';
+import { startValidatingSlack } from '../support/validating-slack.js';
 
 const T0 = Date.UTC(2026, 11, 3, 12);
 const GRAFANA = { text: 'Grafana', url: 'https://grafana.local/d/x?var-app={{app}}&var-cluster={{ cluster }}&from={{start}}&to={{end}}' };
@@ -44,9 +45,7 @@ describe('links in messages', () => {
   let slack: SlackEmulator;
   let client: WebClient;
   beforeAll(async () => {
-    slack = createSlackEmulator({ signingSecret: 'x'.repeat(16) });
-    await slack.listen(0);
-    client = new WebClient('xoxb-local-rollgate', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    ({ slack, client } = await startValidatingSlack());
   });
   afterAll(() => slack.close());
   const posts = async (blocks: unknown[]) => (await client.chat.postMessage({ channel: 'C0ROLLOUTS', text: 'x', blocks: blocks as never })).ok;

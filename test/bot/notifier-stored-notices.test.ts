@@ -3,58 +3,33 @@
 // notifier must still post them as they were written, next to notices that carry only facts
 // (issue 11: the domain speaks data, bot/blocks/ writes the words).
 import { randomUUID } from 'node:crypto';
-import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { answerWords } from '../../bot/blocks/answer-words.js';
-import { slackLogger } from '../../bot/bolt-logger.js';
-import { createNotifier } from '../../bot/notifier.js';
-import { createNoticeClient } from '../../bot/pacing/notice-client.js';
 import type { Answer } from '../../jobs/ports.js';
-import { createQueues, type Queues } from '../../jobs/queues.js';
-import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { testConfig } from '../fixtures/config.js';
 import { createFakeClock } from '../support/fake-clock.js';
+import { createNotifierHarness } from '../support/notifier-harness.js';
 
-const prefix = `test-${randomUUID().slice(0, 8)}`;
+const harness = createNotifierHarness(inject('redisUrl'));
+const { redis, store, queues } = harness;
 const app = testConfig().apps[0]!;
 const clock = createFakeClock(Date.UTC(2026, 10, 21, 12, 0, 0));
 const answers: { url: string | undefined; answer: Answer }[] = [];
-let redis: Redis;
-let store: RolloutStore;
-let queues: Queues;
-let notifier: Worker;
 let slack: SlackEmulator;
-const connections: Redis[] = [];
-const connect = () => {
-  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  connections.push(connection);
-  return connection;
-};
 
 beforeAll(async () => {
   slack = createSlackEmulator({ now: clock.now, signingSecret: 'unused', channels: [{ id: 'C0ROLLOUTS', name: 'rollouts' }] });
   await slack.listen(0);
-  redis = connect();
-  store = createRolloutStore({ redis, prefix });
-  queues = createQueues({ connection: connect(), prefix });
-  const log = pino({ level: 'silent' });
-  const client = createNoticeClient({ token: 'xoxb-local-rollgate', slackApiUrl: slack.apiUrl, logger: slackLogger(log) });
   // The replies port is where private answers leave rollgate: record what would be sent.
   const replies = { reply: async (url: string | undefined, answer: Answer) => void answers.push({ url, answer }) };
-  notifier = createNotifier({ connection: connect(), redis, prefix, store, client, clock: clock.now, sleep: clock.sleep, log, lockDurationMs: 2000, replies });
+  harness.startNotifier({ slackApiUrl: slack.apiUrl, clock: clock.now, sleep: clock.sleep, lockDurationMs: 2000, replies });
 });
 
 afterAll(async () => {
-  await notifier?.close();
-  await queues?.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  for (const connection of connections) connection.disconnect();
+  await harness.close();
   await slack?.close();
 });
 

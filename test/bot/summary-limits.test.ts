@@ -1,19 +1,18 @@
 // Summaries and root messages stay within Block Kit's limits whatever the size of the fleet,
 // checked by posting them through the Slack emulator, which validates as Slack does.
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gateMessage, rootMessage, summaryMessage } from '../../bot/blocks/messages.js';
-import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
+import type { SlackEmulator } from '@rollgate/slack-emulator';
 import type { ClusterTick, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { startValidatingSlack } from '../support/validating-slack.js';
 
 let slack: SlackEmulator;
 let client: WebClient;
 beforeAll(async () => {
-  slack = createSlackEmulator({ signingSecret: 'x'.repeat(16) });
-  await slack.listen(0);
-  client = new WebClient('xoxb-local-rollgate', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+  ({ slack, client } = await startValidatingSlack());
 });
 afterAll(() => slack.close());
 

@@ -1,23 +1,22 @@
 // The reason modal and the Home tab stay within Slack's view limits (100 blocks, modal title,
 // submit and close at most 24 characters, private_metadata 3,000), checked by opening and
 // publishing them through the Slack emulator, which validates views as Slack does.
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeReasonTarget } from '../../bot/actions/reason-target.js';
 import { homeBlocks, MAX_HOME_GATES, MAX_HOME_ROLLOUTS } from '../../bot/blocks/home-view.js';
 import { gateMessage } from '../../bot/blocks/messages.js';
 import { nothingChangedModal, reasonModal } from '../../bot/blocks/reason-modal.js';
-import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
+import type { SlackEmulator } from '@rollgate/slack-emulator';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { startValidatingSlack } from '../support/validating-slack.js';
 
 let slack: SlackEmulator;
 let client: WebClient;
 beforeAll(async () => {
-  slack = createSlackEmulator({ signingSecret: 'x'.repeat(16) });
-  await slack.listen(0);
-  client = new WebClient('xoxb-local-rollgate', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+  ({ slack, client } = await startValidatingSlack());
 });
 afterAll(() => slack.close());
 

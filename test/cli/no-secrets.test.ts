@@ -3,8 +3,7 @@
 // unreachable Slack is retried while /readyz says why, a refused token is one line and exit 1,
 // a Redis that is down gives a prompt 503, and hostile payloads get an answer, not a 500.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -14,30 +13,17 @@ import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulato
 import { configDocument } from '../fixtures/config.js';
 import { cleanEnv, eventually, runRollgate, type RunningRollgate } from '../support/rollgate-process.js';
 import { startUnresponsiveServer, type UnresponsiveServer } from '../support/unresponsive-server.js';
+import { writeUnreachableFleetFiles } from '../support/unreachable-fleet.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const dir = mkdtempSync(join(tmpdir(), 'rollgate-secrets-'));
 const BOT_TOKEN = `xoxb-${randomBytes(12).toString('hex')}`;
 const SIGNING_SECRET = randomBytes(16).toString('hex');
 const APP_TOKEN = `xapp-1-A0ROLLGATE-${randomBytes(12).toString('hex')}`;
 const REDIS_PASSWORD = `pw${randomBytes(8).toString('hex')}`;
 const SECRETS = { BOT_TOKEN, SIGNING_SECRET, APP_TOKEN, REDIS_PASSWORD, 'the bot token without its prefix': BOT_TOKEN.slice(5) };
 
-const configFile = join(dir, 'rollgate.yaml');
-writeFileSync(configFile, stringify(configDocument()));
 // Every cluster behind a port nobody listens on: no rollout runs in these tests.
-const kubeconfigFile = join(dir, 'kubeconfig');
-writeFileSync(
-  kubeconfigFile,
-  stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'nowhere', cluster: { server: 'https://127.0.0.1:9' } }],
-    users: [{ name: 'u', user: { token: 'kube-token' } }],
-    contexts: ['karmada-apiserver', 'member1', 'member2', 'member3'].map((name) => ({ name, context: { cluster: 'nowhere', user: 'u' } })),
-    'current-context': 'member1',
-  }),
-);
+const { dir, configFile, kubeconfigFile } = writeUnreachableFleetFiles('secrets');
 
 const processes: RunningRollgate[] = [];
 const emulators: SlackEmulator[] = [];

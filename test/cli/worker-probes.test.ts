@@ -1,31 +1,13 @@
 // `rollgate worker` with ROLLGATE_WORKER_PORT answers the probes and scrapes a Kubernetes
 // worker pod needs: /healthz, /readyz (503 and why until the bot token is verified), /metrics.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
-import { stringify } from 'yaml';
 import { freePort } from '@rollgate/demo';
 import { createSlackEmulator } from '@rollgate/slack-emulator';
-import { configDocument } from '../fixtures/config.js';
 import { cleanEnv, eventually, runRollgate } from '../support/rollgate-process.js';
+import { writeUnreachableFleetFiles } from '../support/unreachable-fleet.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rollgate-worker-probes-'));
-const configFile = join(dir, 'rollgate.yaml');
-writeFileSync(configFile, stringify(configDocument()));
-const kubeconfigFile = join(dir, 'kubeconfig');
-writeFileSync(
-  kubeconfigFile,
-  stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'nowhere', cluster: { server: 'https://127.0.0.1:9' } }],
-    users: [{ name: 'u', user: { token: 'kube-token' } }],
-    contexts: ['karmada-apiserver', 'member1', 'member2', 'member3'].map((name) => ({ name, context: { cluster: 'nowhere', user: 'u' } })),
-    'current-context': 'member1',
-  }),
-);
+const { configFile, kubeconfigFile } = writeUnreachableFleetFiles('worker-probes');
 const token = `xoxb-${randomBytes(8).toString('hex')}`;
 const slack = createSlackEmulator({ signingSecret: 'unused-secret', botToken: token });
 await slack.listen(0);

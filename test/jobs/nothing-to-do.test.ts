@@ -4,39 +4,22 @@
 // real one the emulator issued, answered "queued" first as the receiver does. Each case is
 // ordered by waiting for its consequences (a posted root, a drained outbox), never by time.
 import { randomUUID } from 'node:crypto';
-import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { slackLogger } from '../../bot/bolt-logger.js';
-import { createNotifier } from '../../bot/notifier.js';
-import { createNoticeClient } from '../../bot/pacing/notice-client.js';
 import { createReplies } from '../../bot/replies.js';
-import { createQueues, type Queues } from '../../jobs/queues.js';
 import { createRolloutRunner } from '../../jobs/rollout-runner.js';
 import { cooldownLeft } from '../../jobs/start-rollout.js';
-import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
 import type { SlackEmulator } from '@rollgate/slack-emulator';
 import { created } from '../../rollout/machine.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { createNotifierHarness } from '../support/notifier-harness.js';
 import { waitFor } from '../e2e/stack.js';
 import { startEmulator, startTinyBot } from '../../local/slack-emulator/test/helpers.js';
 
-const prefix = `test-${randomUUID().slice(0, 8)}`;
+const harness = createNotifierHarness(inject('redisUrl'));
+const { store, queues, log } = harness;
 const app = testConfig().apps[0]!;
-const log = pino({ level: 'silent' });
-const connections: Redis[] = [];
-const connect = () => {
-  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  connections.push(connection);
-  return connection;
-};
-let redis: Redis;
-let store: RolloutStore;
-let queues: Queues;
-let notifier: Worker;
 let slack: SlackEmulator;
 let bot: Awaited<ReturnType<typeof startTinyBot>>;
 let runner: ReturnType<typeof createRolloutRunner>;
@@ -49,21 +32,13 @@ beforeAll(async () => {
     await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', text: `:rocket: Rollout of ${req.form.get('text')} is queued` }) });
   });
   slack = await startEmulator({ botUrl: bot.url });
-  redis = connect();
-  store = createRolloutStore({ redis, prefix });
-  queues = createQueues({ connection: connect(), prefix });
   runner = createRolloutRunner({ store, queues, clock: Date.now });
-  const client = createNoticeClient({ token: 'xoxb-local-rollgate', slackApiUrl: slack.apiUrl, logger: slackLogger(log) });
   // A root waits up to a minute for its start step's answer: only a rollout created longer ago posts it at once.
-  notifier = createNotifier({ connection: connect(), redis, prefix, store, client, clock: Date.now, log, lockDurationMs: 5000, replies: createReplies({ log }), rootWaitMs: ROOT_WAIT_MS });
+  harness.startNotifier({ slackApiUrl: slack.apiUrl, clock: Date.now, lockDurationMs: 5000, replies: createReplies({ log }), rootWaitMs: ROOT_WAIT_MS });
 });
 
 afterAll(async () => {
-  await notifier?.close();
-  await queues?.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  for (const connection of connections) connection.disconnect();
+  await harness.close();
   await slack?.close();
   await bot?.close();
 });

@@ -2,38 +2,21 @@
 // long pause): the second drainer must not post the root again while the first's post may
 // still land. Real Redis, two real notifiers, the Slack emulator over HTTP; the first
 // drainer's chat.postMessage is held in a proxy (network level) until the test lets it go.
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { slackLogger } from '../../bot/bolt-logger.js';
-import { createNotifier } from '../../bot/notifier.js';
-import { createNoticeClient } from '../../bot/pacing/notice-client.js';
-import { createQueues, type Queues } from '../../jobs/queues.js';
-import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
 import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { created } from '../../rollout/machine.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
 import { waitFor } from '../e2e/stack.js';
+import { createNotifierHarness } from '../support/notifier-harness.js';
 
-const prefix = `test-${randomUUID().slice(0, 8)}`;
+const harness = createNotifierHarness(inject('redisUrl'));
+const { redis, store, queues } = harness;
 const app = testConfig().apps[0]!;
-const connections: Redis[] = [];
-const connect = () => {
-  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  connections.push(connection);
-  return connection;
-};
-let redis: Redis;
-let store: RolloutStore;
-let queues: Queues;
 let slack: SlackEmulator;
 let proxy: Server;
-const notifiers: Worker[] = [];
 let heldSeen = false;
 let release: () => void = () => undefined;
 const released = new Promise<void>((resolve) => (release = resolve));
@@ -54,18 +37,11 @@ beforeAll(async () => {
     res.end(Buffer.from(await answer.arrayBuffer()));
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  redis = connect();
-  store = createRolloutStore({ redis, prefix });
-  queues = createQueues({ connection: connect(), prefix });
 });
 
 afterAll(async () => {
   release();
-  for (const notifier of notifiers) await notifier.close();
-  await queues.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  for (const connection of connections) connection.disconnect();
+  await harness.close();
   await new Promise((resolve) => proxy.close(resolve));
   await slack.close();
 });
@@ -73,15 +49,9 @@ afterAll(async () => {
 it('does not post the root again when the first drainer lost its lease while posting it', async () => {
   const rollout = newRollout({ id: await store.nextId(app.name), app, version: 'v2', requester: 'U0DEV', nowMs: Date.now() });
   expect(await store.create(rollout, created(rollout, Date.now()), [])).toEqual({ ok: true });
-  const log = pino({ level: 'silent' });
   let offset = 0;
   const clock = () => Date.now() + offset;
-  const notifier = (apiUrl: string) => {
-    const client = createNoticeClient({ token: 'xoxb-local-rollgate', slackApiUrl: apiUrl, logger: slackLogger(log), timeoutMs: 600_000 });
-    const worker = createNotifier({ connection: connect(), redis, prefix, store, client, clock, log, lockDurationMs: 60_000, postGraceMs: 3_600_000 });
-    notifiers.push(worker);
-    return worker;
-  };
+  const notifier = (apiUrl: string) => harness.startNotifier({ slackApiUrl: apiUrl, clientTimeoutMs: 600_000, clock, lockDurationMs: 60_000, postGraceMs: 3_600_000 });
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/api/`;
 
   // Drainer A starts posting the root; its post hangs in the proxy.

@@ -9,32 +9,23 @@
 //   the string beside them is shown.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { auditLines } from '../../bot/blocks/audit-lines.js';
 import { gateMessage, heldMessage, rolledBackMessage, rootMessage, summaryMessage } from '../../bot/blocks/messages.js';
 import { auditEvent } from '../../jobs/audit.js';
-import { createRolloutStore, type AuditEntry, type RolloutStore } from '../../jobs/store.js';
+import type { AuditEntry } from '../../jobs/store.js';
 import type { Effect, Notice, RolloutEvent } from '../../rollout/events.js';
 import { created, transition } from '../../rollout/machine.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { createTestStore } from '../support/test-store.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
-let redis: Redis;
-const prefix = `test-${randomUUID().slice(0, 8)}`;
-let store: RolloutStore;
+const testStore = createTestStore(inject('redisUrl'));
+const { redis, store } = testStore;
 
-beforeAll(() => {
-  redis = new Redis(inject('redisUrl'));
-  store = createRolloutStore({ redis, prefix });
-});
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => testStore.close());
 
 /** Everything people read about a rollout whose outcome, gates, held notice and audit carry reasons. */
 async function rendered(id: string, rollout: Rollout, now: number) {

@@ -1,50 +1,26 @@
 // A finished rollout whose last drain job failed still gets its closing notices: the
 // reconciler drains every rollout with notices left, not only the active ones. Real Redis,
 // the real notifier and WebClient against the Slack emulator over HTTP.
-import { randomUUID } from 'node:crypto';
-import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { slackLogger } from '../../bot/bolt-logger.js';
-import { createNotifier } from '../../bot/notifier.js';
-import { createNoticeClient } from '../../bot/pacing/notice-client.js';
-import { createQueues, type Queues } from '../../jobs/queues.js';
 import { reconcileOnce } from '../../jobs/reconciler.js';
-import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
 import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { created, transition } from '../../rollout/machine.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { createNotifierHarness } from '../support/notifier-harness.js';
 
-const prefix = `test-${randomUUID().slice(0, 8)}`;
+const harness = createNotifierHarness(inject('redisUrl'));
+const { store, queues } = harness;
 const app = testConfig().apps[0]!;
-const connections: Redis[] = [];
-const connect = () => {
-  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  connections.push(connection);
-  return connection;
-};
-let redis: Redis;
-let store: RolloutStore;
-let queues: Queues;
 let slack: SlackEmulator;
-let notifier: Worker | undefined;
 
 beforeAll(async () => {
   slack = createSlackEmulator({ signingSecret: 'unused' });
   await slack.listen(0);
-  redis = connect();
-  store = createRolloutStore({ redis, prefix });
-  queues = createQueues({ connection: connect(), prefix });
 });
 
 afterAll(async () => {
-  await notifier?.close();
-  await queues.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  for (const connection of connections) connection.disconnect();
+  await harness.close();
   await slack.close();
 });
 
@@ -59,9 +35,7 @@ it('posts the closing notice of a finished rollout whose drain failed', async ()
   expect(await store.activeIds()).not.toContain(rollout.id);
   expect((await store.outbox(rollout.id)).map((i) => i.notice.kind)).toEqual(['root', 'root-update', 'failed']);
 
-  const log = pino({ level: 'silent' });
-  const client = createNoticeClient({ token: 'xoxb-local-rollgate', slackApiUrl: slack.apiUrl, logger: slackLogger(log) });
-  notifier = createNotifier({ connection: connect(), redis, prefix, store, client, clock: Date.now, log, lockDurationMs: 2000 });
+  harness.startNotifier({ slackApiUrl: slack.apiUrl, clock: Date.now, lockDurationMs: 2000 });
   await reconcileOnce(store, queues, 'round-1');
 
   const deadline = Date.now() + 30_000;

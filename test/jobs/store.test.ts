@@ -1,28 +1,18 @@
 // The Redis store against real Redis: atomic creation with the app lock, compare-and-set
 // commits, and a lock that a dead rollout cannot hold forever.
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
+import { createRolloutStore } from '../../jobs/store.js';
 import { created, transition } from '../../rollout/machine.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { createTestStore } from '../support/test-store.js';
 
-let redis: Redis;
-let store: RolloutStore;
-const prefix = `test-${randomUUID().slice(0, 8)}`;
+const testStore = createTestStore(inject('redisUrl'));
+const { redis, store, prefix } = testStore;
 const app = testConfig().apps[0]!;
 
-beforeAll(() => {
-  redis = new Redis(inject('redisUrl'));
-  store = createRolloutStore({ redis, prefix });
-});
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => testStore.close());
 
 async function create(requester = 'U0DEV') {
   const rollout = newRollout({ id: await store.nextId(app.name), app, version: 'v2', requester, nowMs: 1000 });

@@ -3,13 +3,13 @@
 // bad record is refused with an error naming its key and field, and left as it was.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createRolloutStore } from '../../jobs/store.js';
 import { StoredRecordError } from '../../jobs/stored-records.js';
 import { transition } from '../../rollout/machine.js';
 import type { Rollout } from '../../rollout/model.js';
 import { ROLLOUT_SCHEMA_VERSION } from '../../rollout/rollout-schema.js';
+import { createTestStore } from '../support/test-store.js';
 
 interface StoredFixture {
   rollout: string;
@@ -21,20 +21,11 @@ interface StoredFixture {
 const fixture = (name: string): StoredFixture => JSON.parse(readFileSync(new URL(`../fixtures/stored-v0/${name}.json`, import.meta.url), 'utf8'));
 const FIXTURES = ['rolled-back', 'awaiting-second-approval'];
 
-let redis: Redis;
-const prefix = `test-${randomUUID().slice(0, 8)}`;
 const invalid: StoredRecordError[] = [];
-let store: RolloutStore;
+const testStore = createTestStore(inject('redisUrl'), { onInvalidRecord: (error) => invalid.push(error) });
+const { redis, store, prefix } = testStore;
 
-beforeAll(() => {
-  redis = new Redis(inject('redisUrl'));
-  store = createRolloutStore({ redis, prefix, onInvalidRecord: (error) => invalid.push(error) });
-});
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => testStore.close());
 
 /** Puts a fixture's raw values in Redis as the old code left them, under a fresh id; returns the id. */
 async function restore(name: string, edit: (rollout: Record<string, any>) => unknown = (r) => r): Promise<string> {

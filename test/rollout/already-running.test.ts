@@ -8,17 +8,13 @@ import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { rolloutChanges } from '../../jobs/rollout-changes.js';
 import { testConfig } from '../fixtures/config.js';
-import { refusalWords } from '../../bot/blocks/refusal-words.js';
+import { applied } from '../support/applied.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const queued = (notifyUrl = 'https://hooks.slack.test/commands/1') =>
   newRollout({ id: 'http-probe-app-1', app: testConfig().apps[0]!, version: 'v1', requester: 'U0DEV', nowMs: T0, ...(notifyUrl ? { notifyUrl } : {}) });
 
-function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
-  const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${refusalWords(result.refusal)}`);
-  return result;
-}
+const apply = (rollout: Rollout, event: RolloutEvent, now = T0) => applied(rollout, event, now);
 const notices = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'notify' ? [e.notice.kind] : []));
 
 describe('a start of the version that already runs, found by the start step', () => {

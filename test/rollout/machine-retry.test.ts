@@ -9,6 +9,7 @@ import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
 import { refusalWords } from '../../bot/blocks/refusal-words.js';
 import { noteWords } from '../../bot/blocks/note-words.js';
+import { applied } from '../support/applied.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const dev = { user: 'U0DEV', isApprover: false };
@@ -17,11 +18,7 @@ const guest = { user: 'U0GUEST', isApprover: false };
 
 const queued = (): Rollout => newRollout({ id: 'http-probe-app-1', app: testConfig().apps[0]!, version: 'v2', requester: 'U0DEV', nowMs: T0 });
 
-function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
-  const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
-  return result;
-}
+const apply = (rollout: Rollout, event: RolloutEvent, now = T0) => applied(rollout, event, now);
 const refusal = (rollout: Rollout, event: RolloutEvent) => {
   const result = transition(rollout, event, T0);
   return result.ok ? undefined : result.refusal;

@@ -13,6 +13,7 @@ import { createWebhookCaller, type PostAnswer } from '../../rollout/webhooks/htt
 import { configDocument, testConfig } from '../fixtures/config.js';
 import { refusalWords } from '../../bot/blocks/refusal-words.js';
 import { noteWords } from '../../bot/blocks/note-words.js';
+import { applied } from '../support/applied.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MIN = 60_000;
@@ -23,11 +24,7 @@ function start(overrides: { autoPromote?: boolean } = {}): Rollout {
   return newRollout({ id: 'http-probe-app-1', app, version: 'v2', requester: 'U0DEV', nowMs: T0, ...overrides });
 }
 
-function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
-  const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
-  return result;
-}
+const apply = (rollout: Rollout, event: RolloutEvent, now = T0) => applied(rollout, event, now);
 
 const call = (type: HookCall['type'], status: number | undefined, cluster?: string, name = `${type}-hook`): HookCall => ({
   name,

@@ -5,7 +5,7 @@ import type { BotReply, createBotDispatch } from './bot-dispatch.js';
 import { readContent } from './content.js';
 import { SlackEmulatorError } from './errors.js';
 import { validateView } from './blocks-validation.js';
-import { blockActionsPayload, findButton, inputsOf, slashCommandBody, VERIFICATION_TOKEN, viewBlockActionsPayload, viewSubmissionPayload } from './payloads.js';
+import { blockActionsPayload, findButton, inputsOf, slashCommandBody, VERIFICATION_TOKEN, viewSubmissionPayload, type ClickedOn } from './payloads.js';
 import { storedView } from './web-api-directory.js';
 import type { createResponseUrls } from './response-urls.js';
 import type { Signing } from './signing.js';
@@ -177,7 +177,7 @@ export function createInteractions(deps: Deps) {
       const want = { actionId: input.action_id, value: input.value, blockId: input.block_id };
       const button = findButton(view.blocks as unknown[], want) ?? fail('button_not_found', `the ${surface} view has no button ${JSON.stringify(want)}`);
       const triggerId = issueTrigger(user.id);
-      const payload = viewBlockActionsPayload({ workspace, user, view, button, triggerId, actionTs: store.nextTs() });
+      const payload = blockActionsPayload({ workspace, user, on: { kind: 'view', view }, button, triggerId, actionTs: store.nextTs() });
       const rawBody = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
       const reply = await dispatch.send({ type: 'interactive', payload, acceptsResponsePayload: false, rawBody });
       return { ...reply, responseUrl: '', triggerId };
@@ -241,14 +241,14 @@ export function createInteractions(deps: Deps) {
       const responseId = responseUrls.issue({ user: user.id, channel: channel.id, messageTs: held.ts, messageIsEphemeral: !message, ...(threadTs ? { threadTs } : {}) });
       const responseUrl = `${deps.url()}/response/${responseId}`;
       const triggerId = issueTrigger(user.id);
-      const payload = blockActionsPayload({
-        workspace, user, channel, button, responseUrl, triggerId,
+      const on: ClickedOn = {
+        kind: 'message', channel, responseUrl,
         messageTs: held.ts,
         isEphemeral: !message,
         ...(message ? { message: store.toSlack(message) } : {}),
         ...(threadTs ? { threadTs } : {}),
-        actionTs: store.nextTs(),
-      });
+      };
+      const payload = blockActionsPayload({ workspace, user, on, button, triggerId, actionTs: store.nextTs() });
       // Slack ignores what the app answers to block_actions, over HTTP and over a socket alike.
       const rawBody = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
       const reply = await dispatch.send({ type: 'interactive', payload, acceptsResponsePayload: false, rawBody });

@@ -54,21 +54,27 @@ export function findButton(blocks: unknown[] | undefined, want: { actionId: stri
   return undefined;
 }
 
-export function blockActionsPayload(p: {
-  workspace: Workspace;
-  user: EmulatedUser;
-  channel: EmulatedChannel;
-  messageTs: string;
-  /** The message as Slack stores it; absent for ephemeral messages, as in Slack. */
-  message?: Obj;
-  isEphemeral: boolean;
-  threadTs?: string;
-  button: FoundButton;
-  responseUrl: string;
-  triggerId: string;
-  actionTs: string;
-}): Obj {
-  const { workspace, user, channel, button } = p;
+/** Where the clicked button is: a message in a channel, or a view (the Home tab or a modal). */
+export type ClickedOn =
+  | {
+      kind: 'message';
+      channel: EmulatedChannel;
+      messageTs: string;
+      /** The message as Slack stores it; absent for ephemeral messages, as in Slack. */
+      message?: Obj;
+      isEphemeral: boolean;
+      threadTs?: string;
+      responseUrl: string;
+    }
+  | { kind: 'view'; view: Obj };
+
+/**
+ * block_actions for one button. On a message: a message container, the channel, the message
+ * and a response_url. On a view: a view container and the view, and no channel, message or
+ * response_url, as Slack sends from a view.
+ */
+export function blockActionsPayload(p: { workspace: Workspace; user: EmulatedUser; on: ClickedOn; button: FoundButton; triggerId: string; actionTs: string }): Obj {
+  const { workspace, user, on, button } = p;
   const text = isObj(button.element.text) ? String(button.element.text.text ?? '') : '';
   const action: Obj = {
     action_id: button.element.action_id,
@@ -79,8 +85,14 @@ export function blockActionsPayload(p: {
     type: 'button',
     action_ts: p.actionTs,
   };
-  const container: Obj = { type: 'message', message_ts: p.messageTs, channel_id: channel.id, is_ephemeral: p.isEphemeral };
-  if (p.threadTs) container.thread_ts = p.threadTs;
+  const container: Obj =
+    on.kind === 'view'
+      ? { type: 'view', view_id: on.view.id }
+      : { type: 'message', message_ts: on.messageTs, channel_id: on.channel.id, is_ephemeral: on.isEphemeral, ...(on.threadTs ? { thread_ts: on.threadTs } : {}) };
+  const surface: Obj =
+    on.kind === 'view'
+      ? { view: on.view }
+      : { channel: { id: on.channel.id, name: on.channel.name }, ...(on.message ? { message: on.message } : {}), state: { values: {} }, response_url: on.responseUrl };
   return {
     type: 'block_actions',
     user: { id: user.id, username: user.name, name: user.name, team_id: workspace.team.id },
@@ -91,38 +103,7 @@ export function blockActionsPayload(p: {
     team: { id: workspace.team.id, domain: workspace.team.domain },
     enterprise: null,
     is_enterprise_install: false,
-    channel: { id: channel.id, name: channel.name },
-    ...(p.message ? { message: p.message } : {}),
-    state: { values: {} },
-    response_url: p.responseUrl,
-    actions: [action],
-  };
-}
-
-/** A button on a view (the Home tab or a modal): block_actions with a view container, no channel, message or response_url. */
-export function viewBlockActionsPayload(p: { workspace: Workspace; user: EmulatedUser; view: Obj; button: FoundButton; triggerId: string; actionTs: string }): Obj {
-  const { workspace, user, button, view } = p;
-  const text = isObj(button.element.text) ? String(button.element.text.text ?? '') : '';
-  const action: Obj = {
-    action_id: button.element.action_id,
-    block_id: button.blockId,
-    text: { type: 'plain_text', text, emoji: true },
-    ...(button.element.value !== undefined ? { value: button.element.value } : {}),
-    ...(button.element.style !== undefined ? { style: button.element.style } : {}),
-    type: 'button',
-    action_ts: p.actionTs,
-  };
-  return {
-    type: 'block_actions',
-    user: { id: user.id, username: user.name, name: user.name, team_id: workspace.team.id },
-    api_app_id: workspace.bot.appId,
-    token: VERIFICATION_TOKEN,
-    container: { type: 'view', view_id: view.id },
-    trigger_id: p.triggerId,
-    team: { id: workspace.team.id, domain: workspace.team.domain },
-    enterprise: null,
-    is_enterprise_install: false,
-    view,
+    ...surface,
     actions: [action],
   };
 }

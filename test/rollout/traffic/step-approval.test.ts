@@ -7,6 +7,7 @@ import type { ClusterTick, Rollout } from '../../../rollout/model.js';
 import { newRollout } from '../../../rollout/plan.js';
 import { rolloutSchema } from '../../../rollout/rollout-schema.js';
 import { testConfig } from '../../fixtures/config.js';
+import { applied } from '../../support/applied.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MIN = 60_000;
@@ -21,11 +22,7 @@ function start(trafficSteps = true): Rollout {
   return newRollout({ id: 'http-probe-app-1', app, version: 'v2', requester: 'U0DEV', strategy: 'canary-first', nowMs: T0 });
 }
 
-function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
-  const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
-  return result;
-}
+const apply = (rollout: Rollout, event: RolloutEvent, now = T0) => applied(rollout, event, now);
 
 const tick = (ok = true): ClusterTick => ({ cluster: 'member1', metrics: [{ metric: 'request-success-rate', value: ok ? 99.9 : 80, min: 99, passed: ok, dryRun: false }] });
 const steps = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'step' ? [`${e.step}@${(e.at - T0) / MIN}`] : []));

@@ -3,13 +3,13 @@
 // the interval runs again without counting.
 import { describe, expect, it } from 'vitest';
 import type { Effect, RolloutEvent } from '../../../rollout/events.js';
-import { transition } from '../../../rollout/machine.js';
 import type { ClusterTick, Rollout } from '../../../rollout/model.js';
 import { newRollout } from '../../../rollout/plan.js';
 import { rolloutSchema } from '../../../rollout/rollout-schema.js';
 import type { HookCall } from '../../../rollout/webhooks/hook-call.js';
 import { hookSample } from '../../../rollout/webhooks/hook-verdicts.js';
 import { testConfig } from '../../fixtures/config.js';
+import { applied } from '../../support/applied.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MIN = 60_000;
@@ -23,11 +23,7 @@ function start(hookTypes: HookCall['type'][]): Rollout {
   return newRollout({ id: 'http-probe-app-1', app, version: 'v2', requester: 'U0DEV', strategy: 'canary-first', nowMs: T0 });
 }
 
-function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
-  const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
-  return result;
-}
+const apply = (rollout: Rollout, event: RolloutEvent, now = T0) => applied(rollout, event, now);
 
 const call = (type: HookCall['type'], status: number): HookCall => ({ name: `${type}-hook`, type, cluster: 'member1', status, ok: status >= 200 && status <= 202, attempts: 1, retries: 0, timeoutMs: 10_000 });
 const tick = (...hooks: HookCall[]): ClusterTick => ({

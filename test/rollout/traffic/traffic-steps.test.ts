@@ -6,6 +6,7 @@ import { transition } from '../../../rollout/machine.js';
 import type { ClusterTick, Rollout } from '../../../rollout/model.js';
 import { newRollout } from '../../../rollout/plan.js';
 import { testConfig } from '../../fixtures/config.js';
+import { applied } from '../../support/applied.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MIN = 60_000;
@@ -18,11 +19,7 @@ function start(strategy: 'per-cluster' | 'canary-first' = 'per-cluster', traffic
   return newRollout({ id: 'http-probe-app-1', app, version: 'v2', requester: 'U0DEV', strategy, nowMs: T0 });
 }
 
-function apply(rollout: Rollout, event: RolloutEvent, now = T0): { rollout: Rollout; effects: Effect[] } {
-  const result = transition(rollout, event, now);
-  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.refusal)}`);
-  return result;
-}
+const apply = (rollout: Rollout, event: RolloutEvent, now = T0) => applied(rollout, event, now);
 
 const tick = (cluster: string, ok = true): ClusterTick => ({
   cluster,
