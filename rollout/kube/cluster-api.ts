@@ -4,6 +4,7 @@ import type { Agent } from 'node:http';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { FleetError, type FleetErrorCode } from './fleet.js';
 import type { KubeObject } from './objects.js';
+import { sharePodLists, type PodFreshness } from './shared-pod-lists.js';
 
 export interface Resource {
   group: string;
@@ -41,6 +42,11 @@ export interface ClusterApi {
   /** Deletes; a missing object counts as deleted (404 is success). */
   remove(resource: Resource, namespace: string, name: string): Promise<void>;
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
+  /**
+   * Every pod of the namespace, from one LIST shared by every caller within `freshness`: the
+   * rollouts of a namespace read their pods with one call per window between them.
+   */
+  sharedPods(namespace: string, freshness: PodFreshness): Promise<V1Pod[]>;
 }
 
 // 401 is not 403: an expired or rotated token is a transient state to hold on, not a verdict.
@@ -111,7 +117,7 @@ export function reuseConnections(config: KubeConfig): void {
   };
 }
 
-export function connectCluster(options: { kubeconfig: KubeConfig; context: string; cluster: string; timeoutMs?: number }): ClusterApi {
+export function connectCluster(options: { kubeconfig: KubeConfig; context: string; cluster: string; timeoutMs?: number; clock?: () => number }): ClusterApi {
   const config = new KubeConfig();
   config.loadFromString(options.kubeconfig.exportConfig());
   if (!config.getContextObject(options.context)) {
@@ -133,6 +139,11 @@ export function connectCluster(options: { kubeconfig: KubeConfig; context: strin
   const ref = (r: Resource, namespace: string) => ({ group: r.group, version: r.version, plural: r.plural, namespace });
   // CustomObjectsApi builds /apis/GROUP/...; the core group's Services go through CoreV1Api.
   const isService = (r: Resource) => r.group === '' && r.plural === 'services';
+  const listPods = async (namespace: string, labelSelector?: string): Promise<V1Pod[]> => {
+    const list = await call(`list pods ${labelSelector ?? 'in ' + namespace}`, () => core.listNamespacedPod({ namespace, ...(labelSelector !== undefined ? { labelSelector } : {}) }));
+    return list.items;
+  };
+  const sharedPods = sharePodLists({ list: (namespace) => listPods(namespace), clock: options.clock ?? Date.now });
 
   return {
     cluster,
@@ -168,10 +179,8 @@ export function connectCluster(options: { kubeconfig: KubeConfig; context: strin
         throw error;
       }
     },
-    async listPods(namespace, labelSelector) {
-      const list = await call(`list pods ${labelSelector}`, () => core.listNamespacedPod({ namespace, labelSelector }));
-      return list.items;
-    },
+    listPods,
+    sharedPods,
   };
 }
 
@@ -190,12 +199,14 @@ export function holds(live: unknown, desired: unknown): boolean {
  * Running it twice leaves the same object, and an object that already holds what we want is
  * not written at all: the idempotent, churn-free write every step relies on.
  */
-export async function applyObject(api: ClusterApi, obj: KubeObject, attempts = 5): Promise<void> {
+export async function applyObject(api: ClusterApi, obj: KubeObject, options: { attempts?: number; readFirst?: { live: KubeObject | undefined } } = {}): Promise<void> {
   const resource = resourceOf(obj);
   const wanted = { labels: obj.metadata.labels, annotations: obj.metadata.annotations, spec: obj.spec };
+  const attempts = options.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      const live = await api.get<KubeObject>(resource, obj.metadata.namespace, obj.metadata.name);
+      // `readFirst`: the caller read the live object already (beside other reads, to save a round trip); a retry reads again.
+      const live = attempt === 1 && options.readFirst ? options.readFirst.live : await api.get<KubeObject>(resource, obj.metadata.namespace, obj.metadata.name);
       if (!live) await api.create(resource, obj);
       else if (!holds({ labels: live.metadata.labels, annotations: live.metadata.annotations, spec: live.spec }, wanted)) {
         // Keep labels and annotations others set (Karmada's webhook stamps a permanent-id on
@@ -213,4 +224,14 @@ export async function applyObject(api: ClusterApi, obj: KubeObject, attempts = 5
       if (!(error instanceof FleetError) || error.code !== 'conflict' || attempt >= attempts) throw error;
     }
   }
+}
+
+/**
+ * Runs writes side by side and waits for every one before reporting the first failure, so a
+ * step that fails leaves no write of its own still in flight when it is retried.
+ */
+export async function settleAll(work: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

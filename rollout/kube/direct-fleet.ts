@@ -4,9 +4,10 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { AppConfig } from '../config.js';
 import type { Rollout } from '../model.js';
-import { applyObject, DEPLOYMENTS, type ClusterApi, type JsonPatchOp } from './cluster-api.js';
+import { applyObject, DEPLOYMENTS, settleAll, type ClusterApi, type JsonPatchOp } from './cluster-api.js';
 import { FleetError, type BaseInfo, type Fleet } from './fleet.js';
-import { canaryDeployment, canaryName, currentVersion, PREVIOUS_VERSION_ANNOTATION, ROLLOUT_ID_ANNOTATION, versionPatch } from './objects.js';
+import { podReady, readNewVersionPods } from './new-version-pods.js';
+import { canaryDeployment, canaryName, currentVersion, PREVIOUS_VERSION_ANNOTATION, ROLLOUT_ID_ANNOTATION, versionPatch, type KubeObject } from './objects.js';
 import { combineReadiness, deploymentProgress } from './readiness.js';
 import { isMesh } from '../traffic/route-objects.js';
 import { directRouteWriter } from '../traffic/route-writers.js';
@@ -65,11 +66,14 @@ export function createDirectFleet(options: { clusters: Record<string, ClusterApi
     await patchBase(app, cluster, base, previous, forget);
   }
 
-  /** The canary Deployment (sized for its weight with the replicas provider) and, for a mesh, its Service. */
+  /**
+   * The canary Deployment (sized for its weight with the replicas provider) and, for a mesh, its
+   * Service. The live canary is read beside the base: one round trip before the write, not two.
+   */
   async function addCanary(rollout: Rollout, app: AppConfig, cluster: string): Promise<{ baseReplicas: number }> {
-    const base = await readBase(app, cluster);
+    const [base, live] = await Promise.all([readBase(app, cluster), api(cluster).get<KubeObject>(DEPLOYMENTS, app.namespace, canaryName(app))]);
     const replicas = weightedReplicas(rollout, app, [cluster], base.spec?.replicas ?? 1);
-    await applyObject(api(cluster), canaryDeployment(app, base, rollout.id, rollout.version, undefined, replicas));
+    await applyObject(api(cluster), canaryDeployment(app, base, rollout.id, rollout.version, undefined, replicas), { readFirst: { live } });
     const traffic = app.canary.traffic;
     if (isMesh(traffic)) await directRouteWriter(api(cluster), app, traffic).addCanaryService(rollout.id);
     return { baseReplicas: base.spec?.replicas ?? 1 };
@@ -89,10 +93,9 @@ export function createDirectFleet(options: { clusters: Record<string, ClusterApi
     },
 
     async setCanaries(rollout, app, clusters) {
-      for (const cluster of rollout.clusters) {
-        if (clusters.includes(cluster)) await addCanary(rollout, app, cluster);
-        else await removeCanary(app, cluster);
-      }
+      // Each cluster is its own API server and its own objects: side by side, canaries first.
+      await settleAll(rollout.clusters.filter((c) => clusters.includes(c)).map((cluster) => addCanary(rollout, app, cluster)));
+      await settleAll(rollout.clusters.filter((c) => !clusters.includes(c)).map((cluster) => removeCanary(app, cluster)));
     },
 
     async setPromoted(rollout, app, clusters) {
@@ -103,19 +106,14 @@ export function createDirectFleet(options: { clusters: Record<string, ClusterApi
     },
 
     async podsReady(rollout, app, clusters) {
+      // From the namespace's shared pod list, the one the pod signals read this tick: no read of its own.
       const counts: Record<string, { ready: number; total: number }> = {};
-      for (const cluster of clusters) {
-        const state = rollout.cluster[cluster];
-        const names = [...(state?.canary === 'deployed' ? [canaryName(app)] : []), ...(state?.promoted ? [app.deployment] : [])];
-        let ready = 0;
-        let total = 0;
-        for (const name of names) {
-          const deployment = await api(cluster).get<V1Deployment>(DEPLOYMENTS, app.namespace, name);
-          ready += Math.min(deployment?.status?.readyReplicas ?? 0, deployment?.spec?.replicas ?? 0);
-          total += deployment?.spec?.replicas ?? 0;
-        }
-        counts[cluster] = { ready, total };
-      }
+      await Promise.all(
+        clusters.map(async (cluster) => {
+          const pods = (await readNewVersionPods(api(cluster), rollout, app, cluster, 'direct')).flatMap((w) => w.pods);
+          counts[cluster] = { ready: pods.filter(podReady).length, total: pods.length };
+        }),
+      );
       return counts;
     },
 

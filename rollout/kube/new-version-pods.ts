@@ -1,13 +1,16 @@
 // Which pods in one cluster run the rollout's new version: its canary Deployment's, plus the
 // base's once promoted, each narrowed to the ReplicaSet (pod-template-hash) whose pods run the
 // new version. Analysis judges those pods only, not a previous canary's that shared a name
-// prefix (issue 8). Read from the member cluster where rollgate reaches it.
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+// prefix (issue 8). Read from the member cluster where rollgate reaches it, from the
+// namespace's shared pod list (one LIST per cluster and namespace per window serves every
+// rollout there, issue 13): a pod is the Deployment's when its ReplicaSet is, so neither the
+// Deployment nor its selector needs reading.
+import type { V1Pod } from '@kubernetes/client-node';
 import type { AppConfig } from '../config.js';
 import type { Rollout } from '../model.js';
-import { DEPLOYMENTS, type ClusterApi } from './cluster-api.js';
-import { FleetError } from './fleet.js';
+import type { ClusterApi } from './cluster-api.js';
 import { usesRegionCanary } from './naming.js';
+import type { PodFreshness } from './shared-pod-lists.js';
 import { canaryName, currentVersion, escapeRegex } from './objects.js';
 
 export type FleetMode = 'karmada' | 'direct';
@@ -41,28 +44,54 @@ function podVersion(app: AppConfig, pod: V1Pod): string | undefined {
   }
 }
 
-/** A pod of this Deployment's ReplicaSet `<workload>-<hash>` (the base's selector also matches the canary's pods). */
-const ownedBy = (pod: V1Pod, workload: string) => {
-  const hash = pod.metadata?.labels?.[TEMPLATE_HASH];
-  return hash !== undefined && (pod.metadata?.ownerReferences ?? []).some((o) => o.kind === 'ReplicaSet' && o.name === `${workload}-${hash}`);
-};
+/**
+ * The pods of a list by owning Deployment: a pod belongs to Deployment D when its ReplicaSet is
+ * `D-<its pod-template-hash>` (the base's selector also matches the canary's pods, so labels
+ * cannot tell them apart). Indexed once per list, since every rollout of the namespace asks.
+ */
+const byDeployment = new WeakMap<V1Pod[], Map<string, V1Pod[]>>();
+
+function podsOfDeployment(listed: V1Pod[], workload: string): V1Pod[] {
+  let index = byDeployment.get(listed);
+  if (!index) {
+    index = new Map();
+    for (const pod of listed) {
+      const hash = pod.metadata?.labels?.[TEMPLATE_HASH];
+      const owner = (pod.metadata?.ownerReferences ?? []).find((o) => o.kind === 'ReplicaSet' && hash !== undefined && o.name.endsWith(`-${hash}`));
+      if (!owner || hash === undefined) continue;
+      const deployment = owner.name.slice(0, -(hash.length + 1));
+      const pods = index.get(deployment);
+      if (pods) pods.push(pod);
+      else index.set(deployment, [pod]);
+    }
+    byDeployment.set(listed, index);
+  }
+  return index.get(workload) ?? [];
+}
 
 /**
- * The new version's pods per workload, terminating pods left out. Throws FleetError when a
- * cluster call fails or a workload's Deployment is missing.
+ * How fresh a shared pod list must be for this rollout's tick: half its analysis interval,
+ * and taken after the cluster's new-version pods were seen ready (an older one may lack them).
+ */
+export function podFreshness(rollout: Rollout, cluster: string): PodFreshness {
+  const readyAt = rollout.cluster[cluster]?.readyAt;
+  return { maxAgeMs: rollout.settings.intervalMs / 2, ...(readyAt !== undefined ? { notBefore: readyAt } : {}) };
+}
+
+/** Is the pod's Ready condition true? */
+export const podReady = (pod: V1Pod) => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/**
+ * The new version's pods per workload, terminating pods left out. Throws FleetError when the
+ * cluster's pods cannot be listed. A workload with no pods (not created yet) has none.
  */
 export async function readNewVersionPods(api: ClusterApi, rollout: Rollout, app: AppConfig, cluster: string, mode: FleetMode = 'karmada'): Promise<WorkloadPods[]> {
-  return Promise.all(
-    newVersionWorkloads(rollout, app, cluster, mode).map(async (workload): Promise<WorkloadPods> => {
-      const deployment = await api.get<V1Deployment>(DEPLOYMENTS, app.namespace, workload);
-      const labels = deployment?.spec?.selector.matchLabels;
-      if (!labels) throw new FleetError('not-found', `no Deployment ${app.namespace}/${workload} in ${cluster}`, cluster);
-      const listed = await api.listPods(app.namespace, Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
-      const pods = listed.filter((p) => ownedBy(p, workload) && !p.metadata?.deletionTimestamp && podVersion(app, p) === rollout.version);
-      const hashes = [...new Set(pods.map((p) => p.metadata?.labels?.[TEMPLATE_HASH] as string))].sort();
-      return { workload, hashes, pods };
-    }),
-  );
+  const listed = await api.sharedPods(app.namespace, podFreshness(rollout, cluster));
+  return newVersionWorkloads(rollout, app, cluster, mode).map((workload): WorkloadPods => {
+    const pods = podsOfDeployment(listed, workload).filter((p) => !p.metadata?.deletionTimestamp && podVersion(app, p) === rollout.version);
+    const hashes = [...new Set(pods.map((p) => p.metadata?.labels?.[TEMPLATE_HASH] as string))].sort();
+    return { workload, hashes, pods };
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { AppConfig, MetricConfig } from '../config.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import { FleetError } from '../kube/fleet.js';
-import { readNewVersionPods, type FleetMode } from '../kube/new-version-pods.js';
+import { podReady, readNewVersionPods, type FleetMode } from '../kube/new-version-pods.js';
 import type { Measurement, MetricsSource } from './source.js';
 
 export const KUBE_HEALTH_METRICS = ['pod-restarts', 'oom-kills', 'pods-not-ready'] as const;
@@ -14,7 +14,7 @@ const COUNTERS: Record<string, (pods: V1Pod[]) => number> = {
   'pod-restarts': (pods) => pods.flatMap((p) => p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
   'oom-kills': (pods) =>
     pods.flatMap((p) => p.status?.containerStatuses ?? []).filter((c) => c.lastState?.terminated?.reason === 'OOMKilled' || c.state?.terminated?.reason === 'OOMKilled').length,
-  'pods-not-ready': (pods) => pods.filter((p) => !(p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length,
+  'pods-not-ready': (pods) => pods.filter((p) => !podReady(p)).length,
 };
 
 /** `members`: the clusters whose API rollgate can read (direct mode: all; Karmada mode: those with a context). */

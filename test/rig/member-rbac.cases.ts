@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObject, connectCluster, DEPLOYMENTS, SERVICES, type ClusterApi } from '../../rollout/kube/cluster-api.js';
 import { createDirectFleet } from '../../rollout/kube/direct-fleet.js';
 import type { Fleet } from '../../rollout/kube/fleet.js';
+import { readNewVersionPods } from '../../rollout/kube/new-version-pods.js';
 import { canaryDeployment } from '../../rollout/kube/objects.js';
+import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { HTTP_ROUTES, VIRTUAL_SERVICES } from '../../rollout/traffic/route-objects.js';
 import { atStage, baseDeployment, createIfAbsent, httpRoute, rigApp, stableService, trafficApp, virtualService, withWeight } from './fixtures.js';
@@ -49,6 +51,15 @@ export function memberRbacCases(): void {
       });
 
       it('lists and gets pods', podReadsAllowed);
+
+      // Issue 13: the pod signals read no Deployment in the member (Karmada mode grants none there).
+      it("reads a rollout's new-version pods with those two verbs alone", async () => {
+        const rollout = newRollout({ id: 'checkout-1', app, version: 'v1', requester: 'U0DEV', clusters: [MEMBER], nowMs: 0 });
+        // Promoted (so the base's pods are the new version's), seen ready just now: a fresh list each poll.
+        const promoted = (): Rollout => ({ ...rollout, cluster: { ...rollout.cluster, [MEMBER]: { ...rollout.cluster[MEMBER]!, promoted: true, readyAt: Date.now() } } });
+        const basePods = async () => (await readNewVersionPods(member, promoted(), app, MEMBER, 'karmada')).find((w) => w.workload === 'checkout')?.pods.length;
+        await expect.poll(basePods, { timeout: 20_000 }).toBe(2);
+      });
 
       it.each<[string, () => Promise<unknown>]>([
         ['write a Deployment (Karmada mode writes only to the Karmada API server)', () => applyObject(member, canaryDeployment(app, baseDeployment(app) as V1Deployment, 'checkout-1', 'v2'))],
