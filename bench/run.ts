@@ -2,7 +2,7 @@
 // lean fleet and Slack stand-ins in this process, rollgate as real child processes), each
 // figure beside a floor measured in the same run. Prints a table and writes JSON.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,8 @@ const { values: flags } = parseArgs({
     'probe-seconds': { type: 'string', default: '15' },
     only: { type: 'string', default: 'ack,click,scale' },
     'cpu-prof': { type: 'boolean', default: false },
+    /** A V8 heap snapshot of every rollgate process when idle and at the end of each scale window (bench/heap-top.ts reads them). */
+    'heap-snapshot': { type: 'boolean', default: false },
     /** Record every Redis command of the first scale window (MONITOR), grouped by command and key shape. */
     monitor: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
@@ -130,7 +132,11 @@ async function startStack(apps: App[], workers: number): Promise<Stack> {
     ROLLGATE_READY_POLL_MS: '200',
     LOG_LEVEL: 'warn',
   };
-  const profile = (role: string) => (flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results/profiles')}`, `--cpu-prof-name=${role}-${apps.length}-${Date.now()}.cpuprofile`] : []);
+  const profiles = join(ROOT, 'bench/results/profiles');
+  const cpuProfile = (role: string) => (flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=${role}-${apps.length}-${Date.now()}.cpuprofile`] : []);
+  const heapSnapshots = flags['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${profiles}`] : [];
+  if (flags['cpu-prof'] || flags['heap-snapshot']) mkdirSync(profiles, { recursive: true });
+  const profile = (role: string) => [...cpuProfile(role), ...heapSnapshots];
   const procs = [rollgate('serve', env, profile('serve'))];
   for (let i = 0; i < workers; i++) procs.push(rollgate('worker', env, profile(`worker${i}`)));
   await waitHealthy(port, procs);
@@ -317,6 +323,8 @@ interface ScaleRow {
   ticksSeen: number;
   summariesPerExpected: number;
   rssMiB: number[];
+  /** Each process's RSS after start, before any rollout. */
+  idleRssMiB: number[];
   cpuPercent: number[];
   redisCpuPercent: number;
   benchCpuPercent: number;
@@ -391,11 +399,35 @@ async function tickJobs(redis: Redis, fromMs: number, toMs: number): Promise<{ l
   return { lateness, durations };
 }
 
+/** --heap-snapshot: every rollgate process writes one (SIGUSR2) into bench/results/profiles/; waits until each file is complete. */
+async function heapSnapshot(stack: Stack, when: string): Promise<void> {
+  if (!flags['heap-snapshot']) return;
+  const dir = join(ROOT, 'bench/results/profiles');
+  const before = new Set(readdirSync(dir));
+  for (const p of stack.procs) p.child.kill('SIGUSR2');
+  const deadline = Date.now() + 120_000;
+  // A snapshot is written in one go while the process is paused; it is complete once its size stops changing.
+  let sizes = '';
+  for (;;) {
+    await sleep(1000);
+    const fresh = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    const now = fresh.map((f) => `${f}:${statSync(join(dir, f)).size}`).join(',');
+    if ((fresh.length >= stack.procs.length && now === sizes) || Date.now() > deadline) {
+      log(`heap snapshots (${when}): ${fresh.map((f) => join(dir, f)).join(' ')}`);
+      return;
+    }
+    sizes = now;
+  }
+}
+
 async function scaleRun(n: number, workers: number, withProbes: boolean): Promise<ScaleRow> {
   const layout = workers ? `serve + ${workers} workers` : 'serve';
   log(`scale: ${n} rollouts x ${MEMBERS.length} clusters, ${layout}`);
   const stack = await startStack([...bgApps(n), ...probeApps()], workers);
   try {
+    await sleep(2000); // past the start's own allocations
+    const idleRss = stack.procs.map((p) => round(procStats(p.child.pid).rssMiB));
+    await heapSnapshot(stack, 'idle');
     await startBackground(stack, n);
     await sleep(INTERVAL_S * 1000 + 2000); // every rollout has ticked at least once
     const pids = [...stack.procs.map((p) => p.child.pid)];
@@ -441,6 +473,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       ticksSeen: lateness.length,
       summariesPerExpected: round(posts / intervals, 2),
       rssMiB: rss.map((r) => round(r)),
+      idleRssMiB: idleRss,
       cpuPercent: cpu,
       redisCpuPercent: round((redisCpuS / elapsedS) * 100),
       benchCpuPercent: round(((benchCpu.user + benchCpu.system) / 1e6 / elapsedS) * 100),
@@ -465,12 +498,13 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       slackCalls: Object.fromEntries(Object.entries(slackCalls).map(([k, v]) => [k, round(v / intervals, 2)])),
     };
     log(
-      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB, CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
+      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB (idle ${row.idleRssMiB.join('+')}), CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
     );
     if (monitored) {
       row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, lateness.length), 2)]));
       log(`Redis commands per tick done, by command and key:\n${Object.entries(row.redisByKey).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
     }
+    await heapSnapshot(stack, `N=${n}`);
     if (withProbes) row.probes = await probeBench(stack, n);
     return row;
   } finally {
@@ -518,13 +552,13 @@ function table(result: Record<string, any>): string {
   if (result.scale?.length) {
     lines.push(
       `Scale (${MEMBERS.length} clusters, ${INTERVAL_S} s interval, ${SECONDS} s window); per rollout-interval: Redis commands, Kubernetes requests, reads per cluster, Prometheus queries, Slack calls, new TLS handshakes`,
-      '| N | layout | lateness p50 | p99 | step p50 | summaries | RSS MiB | CPU % | Redis CPU % | redis | kube | reads/cluster | prom | slack | TLS |',
+      '| N | layout | lateness p50 | p99 | step p50 | summaries | RSS MiB (idle) | CPU % | Redis CPU % | redis | kube | reads/cluster | prom | slack | TLS |',
       '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const r of result.scale as ScaleRow[]) {
       const p = r.perRolloutInterval;
       lines.push(
-        `| ${r.n} | ${r.layout} | ${ms(r.tickLateness.p50)} | ${ms(r.tickLateness.p99)} | ${ms(r.stepMs.p50)} | ${r.summariesPerExpected} | ${r.rssMiB.join('+')} | ${r.cpuPercent.join('+')} | ${r.redisCpuPercent} | ${p.redis} | ${p.kubeRequests} | ${p.kubeReadsPerCluster} | ${p.prometheus} | ${p.slack} | ${p.tlsHandshakes} |`,
+        `| ${r.n} | ${r.layout} | ${ms(r.tickLateness.p50)} | ${ms(r.tickLateness.p99)} | ${ms(r.stepMs.p50)} | ${r.summariesPerExpected} | ${r.rssMiB.join('+')} (${(r.idleRssMiB ?? []).join('+')}) | ${r.cpuPercent.join('+')} | ${r.redisCpuPercent} | ${p.redis} | ${p.kubeRequests} | ${p.kubeReadsPerCluster} | ${p.prometheus} | ${p.slack} | ${p.tlsHandshakes} |`,
       );
     }
     lines.push('', `Tick lateness p99 first over 1 s at N = ${result.saturation.firstLateN ?? 'none measured'}; saturates first: ${result.saturation.saturates}`);
