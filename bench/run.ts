@@ -257,6 +257,17 @@ async function writeFloor(stack: Stack, samples: number): Promise<Summary> {
   return summarize(latencies);
 }
 
+/** The gate message's ts as the notifier recorded it (jobs/keys.ts `messages`), once it has. */
+async function gateTs(stack: Stack, rolloutId: string, stage: number): Promise<string | undefined> {
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const ts = await stack.redis.hget(`${PREFIX}:rollout:${rolloutId}:messages`, `gate-${stage}`);
+    if (ts) return ts;
+    await sleep(5);
+  }
+  return undefined;
+}
+
 async function probeBench(stack: Stack, background: number): Promise<ProbeResult> {
   const startSamples: number[] = [];
   const clickSamples: number[] = [];
@@ -264,6 +275,10 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
   let next = 0;
   const agent = new http.Agent({ keepAlive: true });
   const deadline = performance.now() + PROBE_SECONDS * 1000;
+  const failed = (why: string) => {
+    failures++;
+    log(`probe failed: ${why}`);
+  };
   const one = async (index: number) => {
     const app = `probe-${index}`;
     const channel = `C0PROBE${index}`;
@@ -271,16 +286,20 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
     const sent = performance.now();
     await post(eventsUrl(stack), sign(secret, slashCommand({ text: `start ${app} v2`, user: REQUESTER, channel, responseUrl: slack.responseUrl(app) })), agent);
     const written = await canary;
-    if (!written) return void failures++;
+    if (!written) return failed(`${app}: no canary written within 30 s`);
     startSamples.push(written.at - sent);
     for (let stage = 1; stage <= MEMBERS.length; stage++) {
       const gate = await waitGate(channel, stage, 30_000);
-      if (!gate) return void failures++;
+      if (!gate) return failed(`${app}: gate ${stage} not posted within 30 s (Slack calls so far: ${JSON.stringify(slack.calls())})`);
+      // A click must come from the gate's own message (its ts, as the notifier recorded it once
+      // Slack answered the post): a person clicks a gate that is on screen, never one in flight.
+      const ts = await gateTs(stack, gate.rolloutId, stage);
+      if (!ts) return failed(`${app}: gate ${stage} posted, its ts not recorded within 30 s`);
       const write = waitWrite((w) => w.plural === 'overridepolicies' && w.name === `${app}-promote-override` && w.verb !== 'DELETE', 30_000);
       const clicked = performance.now();
-      await post(eventsUrl(stack), sign(secret, approveClick({ rolloutId: gate.rolloutId, stage, user: APPROVER, channel, responseUrl: slack.responseUrl(app) })), agent);
+      await post(eventsUrl(stack), sign(secret, approveClick({ rolloutId: gate.rolloutId, stage, user: APPROVER, channel, ts, responseUrl: slack.responseUrl(app) })), agent);
       const promoted = await write;
-      if (!promoted) return void failures++;
+      if (!promoted) return failed(`${app}: gate ${stage} approved, no OverridePolicy written within 30 s`);
       clickSamples.push(promoted.at - clicked);
     }
   };
