@@ -28,6 +28,8 @@ const { values: flags } = parseArgs({
     'probe-seconds': { type: 'string', default: '15' },
     only: { type: 'string', default: 'ack,click,scale' },
     'cpu-prof': { type: 'boolean', default: false },
+    /** Extra node flags for every rollgate process, e.g. '--max-semi-space-size=4' (space-separated). */
+    'node-args': { type: 'string', default: '' },
     /** A V8 heap snapshot of every rollgate process when idle and at the end of each scale window (bench/heap-top.ts reads them). */
     'heap-snapshot': { type: 'boolean', default: false },
     /** Record every Redis command of the first scale window (MONITOR), grouped by command and key shape. */
@@ -136,7 +138,7 @@ async function startStack(apps: App[], workers: number): Promise<Stack> {
   const cpuProfile = (role: string) => (flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=${role}-${apps.length}-${Date.now()}.cpuprofile`] : []);
   const heapSnapshots = flags['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${profiles}`] : [];
   if (flags['cpu-prof'] || flags['heap-snapshot']) mkdirSync(profiles, { recursive: true });
-  const profile = (role: string) => [...cpuProfile(role), ...heapSnapshots];
+  const profile = (role: string) => [...flags['node-args'].split(' ').filter(Boolean), ...cpuProfile(role), ...heapSnapshots];
   const procs = [rollgate('serve', env, profile('serve'))];
   for (let i = 0; i < workers; i++) procs.push(rollgate('worker', env, profile(`worker${i}`)));
   await waitHealthy(port, procs);
