@@ -346,6 +346,8 @@ interface ScaleRow {
   rssMiB: number[];
   /** Each process's RSS after start, before any rollout. */
   idleRssMiB: number[];
+  /** Each process's median RSS over the window's 1 s samples. */
+  rssP50MiB: number[];
   cpuPercent: number[];
   redisCpuPercent: number;
   benchCpuPercent: number;
@@ -464,9 +466,15 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
     };
     const monitor = flags.monitor ? await monitorRedis(stack.redis) : undefined;
     const rss = pids.map(() => 0);
+    // Peak RSS swings with when V8 happens to collect (the live heap at N=300 is ~60 MiB); the median of the 1 s samples is steadier.
+    const rssSamples: number[][] = pids.map(() => []);
     const end = Date.now() + SECONDS * 1000;
     while (Date.now() < end) {
-      pids.forEach((pid, i) => (rss[i] = Math.max(rss[i] as number, procStats(pid).rssMiB)));
+      pids.forEach((pid, i) => {
+        const now = procStats(pid).rssMiB;
+        rss[i] = Math.max(rss[i] as number, now);
+        rssSamples[i]?.push(now);
+      });
       await sleep(1000);
     }
     const elapsedS = (Date.now() - before.wall) / 1000;
@@ -495,6 +503,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       summariesPerExpected: round(posts / intervals, 2),
       rssMiB: rss.map((r) => round(r)),
       idleRssMiB: idleRss,
+      rssP50MiB: rssSamples.map((samples) => round(summarize(samples).p50)),
       cpuPercent: cpu,
       redisCpuPercent: round((redisCpuS / elapsedS) * 100),
       benchCpuPercent: round(((benchCpu.user + benchCpu.system) / 1e6 / elapsedS) * 100),
@@ -519,7 +528,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       slackCalls: Object.fromEntries(Object.entries(slackCalls).map(([k, v]) => [k, round(v / intervals, 2)])),
     };
     log(
-      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB (idle ${row.idleRssMiB.join('+')}), CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
+      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB (p50 ${row.rssP50MiB.join('+')}, idle ${row.idleRssMiB.join('+')}), CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
     );
     if (monitored) {
       row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, lateness.length), 2)]));
