@@ -1,13 +1,16 @@
 // A command that only reads (list, status, audit) is answered in its ack: the answer shows with
 // the 200, and no second request goes to the response_url. A read that is slow is acknowledged
-// empty and answered through the response_url when it is done. The bot runs in this process on
-// port 0; the Slack emulator signs the commands and shows what a person would see.
+// empty and answered through the response_url when it is done. Answers that do go through a
+// response_url reuse one connection. The bot runs in this process on port 0; the Slack emulator
+// signs the commands and shows what a person would see.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createSlackEmulator, DEFAULT_BOT_TOKEN, type SlackEmulator } from '@rollgate/slack-emulator';
+import { createSlackEmulator, DEFAULT_BOT_TOKEN, signedHeaders, type SlackEmulator } from '@rollgate/slack-emulator';
 import type { BotContext } from '../../bot/context.js';
 import { createSlackApp } from '../../bot/slack-app.js';
 import { createQueues } from '../../jobs/queues.js';
@@ -23,6 +26,7 @@ let redis: Redis;
 let store: RolloutStore;
 let slack: SlackEmulator;
 let stopBot: () => Promise<void>;
+let botUrl = '';
 /** While set, activeRollouts() waits for it: a read slower than the ack's budget. */
 let slowRead: Promise<void> | undefined;
 
@@ -43,7 +47,8 @@ beforeAll(async () => {
   const ctx: BotContext = { config, store: slowStore, queues, clock: Date.now, log, tuning: {}, dispatch: async () => undefined, permalink: async () => undefined };
   const bot = createSlackApp({ ctx, transport: { signingSecret: secret }, token: DEFAULT_BOT_TOKEN, identity: () => undefined, slackApiUrl: slack.apiUrl, routes: [], log });
   const server = await bot.start(0);
-  slack.setBotUrl(`http://127.0.0.1:${(server.address() as { port: number }).port}/slack/events`);
+  botUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/slack/events`;
+  slack.setBotUrl(botUrl);
   stopBot = async () => {
     await bot.stop();
     await queues.close();
@@ -99,5 +104,36 @@ describe('commands that only read', () => {
     slowRead = undefined;
     const answer = await waitFor('the late answer', () => ephemeralsOf('U0DEV').slice(before).find((t) => t.includes('http-probe-app')));
     expect(answer).toMatch(/^• `http-probe-app-/);
+  });
+
+  it('answers through the response_url over one kept-alive connection', async () => {
+    // A stand-in for Slack's response_url endpoint that counts the connections it is opened on.
+    const answers: string[] = [];
+    let connections = 0;
+    const hooks = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        answers.push((JSON.parse(body) as { text: string }).text);
+        response.writeHead(200).end('ok');
+      });
+    });
+    hooks.on('connection', () => connections++);
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    const responseUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/commands/T0/1/abc`;
+    try {
+      for (let i = 1; i <= 5; i++) {
+        // A command on a rollout that does not exist is answered through the response_url.
+        const rawBody = new URLSearchParams({ command: '/rollout', text: `pause nope-${i}`, user_id: 'U0DEV', channel_id: 'C0ROLLOUTS', team_id: 'T0', trigger_id: `t.${randomUUID()}`, response_url: responseUrl }).toString();
+        const sent = await fetch(botUrl, { method: 'POST', headers: signedHeaders({ signingSecret: secret, nowMs: Date.now(), rawBody }), body: rawBody });
+        expect(sent.status).toBe(200);
+        await waitFor(`answer ${i}`, () => (answers.length === i ? true : undefined));
+      }
+      expect(answers).toEqual([1, 2, 3, 4, 5].map((i) => `:no_entry: There is no rollout \`nope-${i}\`.`));
+      expect(connections).toBe(1);
+    } finally {
+      hooks.closeAllConnections();
+      await new Promise((resolve) => hooks.close(resolve));
+    }
   });
 });
