@@ -259,6 +259,21 @@ async function writeFloor(stack: Stack, samples: number): Promise<Summary> {
   return summarize(latencies);
 }
 
+/**
+ * A click's path through BullMQ, in ms from when it was sent: its input job added (queued),
+ * taken by a worker (inputPicked, after the "Approving…" hold is released) and done, then the
+ * promote step job it led to added and taken. The latest jobs of the rollout are the click's.
+ */
+async function clickTrace(stack: Stack, rolloutId: string, clickedAt: number): Promise<Record<string, number> | undefined> {
+  const ids = (await stack.redis.keys(`${PREFIX}:steps:${rolloutId}.*`)).filter((k) => !k.endsWith(':lock') && !k.endsWith(':logs'));
+  const jobs = await Promise.all(ids.map(async (key) => ({ key, fields: await stack.redis.hmget(key, 'timestamp', 'processedOn', 'finishedOn') })));
+  const latest = (suffix: RegExp) => jobs.filter((j) => suffix.test(j.key)).map((j) => j.fields.map(Number) as [number, number, number]).sort((a, b) => b[0] - a[0])[0];
+  const input = latest(/\.in\.[^:]+$/);
+  const step = latest(/\.\d+\.promote$/);
+  if (!input || !step) return undefined;
+  return { queued: input[0] - clickedAt, inputPicked: input[1] - clickedAt, inputDone: input[2] - clickedAt, stepQueued: step[0] - clickedAt, stepPicked: step[1] - clickedAt };
+}
+
 /** The gate message's ts as the notifier recorded it (jobs/keys.ts `messages`), once it has. */
 async function gateTs(stack: Stack, rolloutId: string, stage: number): Promise<string | undefined> {
   const deadline = performance.now() + 30_000;
@@ -277,6 +292,7 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
   let next = 0;
   const agent = new http.Agent({ keepAlive: true });
   const deadline = performance.now() + PROBE_SECONDS * 1000;
+  const traces: Record<string, number>[] = [];
   const failed = (why: string) => {
     failures++;
     log(`probe failed: ${why}`);
@@ -299,10 +315,13 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
       if (!ts) return failed(`${app}: gate ${stage} posted, its ts not recorded within 30 s`);
       const write = waitWrite((w) => w.plural === 'overridepolicies' && w.name === `${app}-promote-override` && w.verb !== 'DELETE', 30_000);
       const clicked = performance.now();
+      const clickedAt = Date.now();
       await post(eventsUrl(stack), sign(secret, approveClick({ rolloutId: gate.rolloutId, stage, user: APPROVER, channel, ts, responseUrl: slack.responseUrl(app) })), agent);
       const promoted = await write;
       if (!promoted) return failed(`${app}: gate ${stage} approved, no OverridePolicy written within 30 s`);
       clickSamples.push(promoted.at - clicked);
+      const trace = await clickTrace(stack, gate.rolloutId, clickedAt);
+      if (trace) traces.push({ ...trace, written: promoted.at - clicked });
     }
   };
   const lane = async () => {
@@ -312,8 +331,11 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
   agent.destroy();
   const floor = await writeFloor(stack, 200);
   const click = summarize(clickSamples);
-  const result = { active: background + PROBES_AT_ONCE, startToCanary: summarize(startSamples), clickToWrite: click, floor, p99Ratio: round(click.p99 / floor.p99), failures };
+  // Where a click's time goes, each phase's p50 in ms from the click (BullMQ's job records: ms resolution, Redis clock = this machine's).
+  const phases = Object.fromEntries(['queued', 'inputPicked', 'inputDone', 'stepQueued', 'stepPicked', 'written'].map((k) => [k, summarize(traces.map((t) => t[k] ?? NaN).filter(Number.isFinite)).p50]));
+  const result = { active: background + PROBES_AT_ONCE, startToCanary: summarize(startSamples), clickToWrite: click, clickPhasesP50: phases, floor, p99Ratio: round(click.p99 / floor.p99), failures };
   log(`probes with ${background} background rollouts: start->canary p50 ${result.startToCanary.p50} p99 ${result.startToCanary.p99}; click->write p50 ${click.p50} p99 ${click.p99} (n ${click.n}); floor p50 ${floor.p50} p99 ${floor.p99}; failures ${failures}`);
+  log(`click phases, p50 ms from the click: ${JSON.stringify(phases)}`);
   return result;
 }
 
