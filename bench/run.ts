@@ -2,7 +2,7 @@
 // lean fleet and Slack stand-ins in this process, rollgate as real child processes), each
 // figure beside a floor measured in the same run. Prints a table and writes JSON.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,10 @@ const { values: flags } = parseArgs({
     'probe-seconds': { type: 'string', default: '15' },
     only: { type: 'string', default: 'ack,click,scale' },
     'cpu-prof': { type: 'boolean', default: false },
+    /** Extra node flags for every rollgate process, e.g. '--max-semi-space-size=4' (space-separated). */
+    'node-args': { type: 'string', default: '' },
+    /** A V8 heap snapshot of every rollgate process when idle and at the end of each scale window (bench/heap-top.ts reads them). */
+    'heap-snapshot': { type: 'boolean', default: false },
     /** Record every Redis command of the first scale window (MONITOR), grouped by command and key shape. */
     monitor: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
@@ -130,7 +134,11 @@ async function startStack(apps: App[], workers: number): Promise<Stack> {
     ROLLGATE_READY_POLL_MS: '200',
     LOG_LEVEL: 'warn',
   };
-  const profile = (role: string) => (flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results/profiles')}`, `--cpu-prof-name=${role}-${apps.length}-${Date.now()}.cpuprofile`] : []);
+  const profiles = join(ROOT, 'bench/results/profiles');
+  const cpuProfile = (role: string) => (flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=${role}-${apps.length}-${Date.now()}.cpuprofile`] : []);
+  const heapSnapshots = flags['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${profiles}`] : [];
+  if (flags['cpu-prof'] || flags['heap-snapshot']) mkdirSync(profiles, { recursive: true });
+  const profile = (role: string) => [...flags['node-args'].split(' ').filter(Boolean), ...cpuProfile(role), ...heapSnapshots];
   const procs = [rollgate('serve', env, profile('serve'))];
   for (let i = 0; i < workers; i++) procs.push(rollgate('worker', env, profile(`worker${i}`)));
   await waitHealthy(port, procs);
@@ -251,6 +259,32 @@ async function writeFloor(stack: Stack, samples: number): Promise<Summary> {
   return summarize(latencies);
 }
 
+/**
+ * A click's path through BullMQ, in ms from when it was sent: its input job added (queued),
+ * taken by a worker (inputPicked, after the "Approving…" hold is released) and done, then the
+ * promote step job it led to added and taken. The latest jobs of the rollout are the click's.
+ */
+async function clickTrace(stack: Stack, rolloutId: string, clickedAt: number): Promise<Record<string, number> | undefined> {
+  const ids = (await stack.redis.keys(`${PREFIX}:steps:${rolloutId}.*`)).filter((k) => !k.endsWith(':lock') && !k.endsWith(':logs'));
+  const jobs = await Promise.all(ids.map(async (key) => ({ key, fields: await stack.redis.hmget(key, 'timestamp', 'processedOn', 'finishedOn') })));
+  const latest = (suffix: RegExp) => jobs.filter((j) => suffix.test(j.key)).map((j) => j.fields.map(Number) as [number, number, number]).sort((a, b) => b[0] - a[0])[0];
+  const input = latest(/\.in\.[^:]+$/);
+  const step = latest(/\.\d+\.promote$/);
+  if (!input || !step) return undefined;
+  return { queued: input[0] - clickedAt, inputPicked: input[1] - clickedAt, inputDone: input[2] - clickedAt, stepQueued: step[0] - clickedAt, stepPicked: step[1] - clickedAt };
+}
+
+/** The gate message's ts as the notifier recorded it (jobs/keys.ts `messages`), once it has. */
+async function gateTs(stack: Stack, rolloutId: string, stage: number): Promise<string | undefined> {
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const ts = await stack.redis.hget(`${PREFIX}:rollout:${rolloutId}:messages`, `gate-${stage}`);
+    if (ts) return ts;
+    await sleep(5);
+  }
+  return undefined;
+}
+
 async function probeBench(stack: Stack, background: number): Promise<ProbeResult> {
   const startSamples: number[] = [];
   const clickSamples: number[] = [];
@@ -258,6 +292,11 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
   let next = 0;
   const agent = new http.Agent({ keepAlive: true });
   const deadline = performance.now() + PROBE_SECONDS * 1000;
+  const traces: Record<string, number>[] = [];
+  const failed = (why: string) => {
+    failures++;
+    log(`probe failed: ${why}`);
+  };
   const one = async (index: number) => {
     const app = `probe-${index}`;
     const channel = `C0PROBE${index}`;
@@ -265,17 +304,24 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
     const sent = performance.now();
     await post(eventsUrl(stack), sign(secret, slashCommand({ text: `start ${app} v2`, user: REQUESTER, channel, responseUrl: slack.responseUrl(app) })), agent);
     const written = await canary;
-    if (!written) return void failures++;
+    if (!written) return failed(`${app}: no canary written within 30 s`);
     startSamples.push(written.at - sent);
     for (let stage = 1; stage <= MEMBERS.length; stage++) {
       const gate = await waitGate(channel, stage, 30_000);
-      if (!gate) return void failures++;
+      if (!gate) return failed(`${app}: gate ${stage} not posted within 30 s (Slack calls so far: ${JSON.stringify(slack.calls())})`);
+      // A click must come from the gate's own message (its ts, as the notifier recorded it once
+      // Slack answered the post): a person clicks a gate that is on screen, never one in flight.
+      const ts = await gateTs(stack, gate.rolloutId, stage);
+      if (!ts) return failed(`${app}: gate ${stage} posted, its ts not recorded within 30 s`);
       const write = waitWrite((w) => w.plural === 'overridepolicies' && w.name === `${app}-promote-override` && w.verb !== 'DELETE', 30_000);
       const clicked = performance.now();
-      await post(eventsUrl(stack), sign(secret, approveClick({ rolloutId: gate.rolloutId, stage, user: APPROVER, channel, responseUrl: slack.responseUrl(app) })), agent);
+      const clickedAt = Date.now();
+      await post(eventsUrl(stack), sign(secret, approveClick({ rolloutId: gate.rolloutId, stage, user: APPROVER, channel, ts, responseUrl: slack.responseUrl(app) })), agent);
       const promoted = await write;
-      if (!promoted) return void failures++;
+      if (!promoted) return failed(`${app}: gate ${stage} approved, no OverridePolicy written within 30 s`);
       clickSamples.push(promoted.at - clicked);
+      const trace = await clickTrace(stack, gate.rolloutId, clickedAt);
+      if (trace) traces.push({ ...trace, written: promoted.at - clicked });
     }
   };
   const lane = async () => {
@@ -285,8 +331,11 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
   agent.destroy();
   const floor = await writeFloor(stack, 200);
   const click = summarize(clickSamples);
-  const result = { active: background + PROBES_AT_ONCE, startToCanary: summarize(startSamples), clickToWrite: click, floor, p99Ratio: round(click.p99 / floor.p99), failures };
+  // Where a click's time goes, each phase's p50 in ms from the click (BullMQ's job records: ms resolution, Redis clock = this machine's).
+  const phases = Object.fromEntries(['queued', 'inputPicked', 'inputDone', 'stepQueued', 'stepPicked', 'written'].map((k) => [k, summarize(traces.map((t) => t[k] ?? NaN).filter(Number.isFinite)).p50]));
+  const result = { active: background + PROBES_AT_ONCE, startToCanary: summarize(startSamples), clickToWrite: click, clickPhasesP50: phases, floor, p99Ratio: round(click.p99 / floor.p99), failures };
   log(`probes with ${background} background rollouts: start->canary p50 ${result.startToCanary.p50} p99 ${result.startToCanary.p99}; click->write p50 ${click.p50} p99 ${click.p99} (n ${click.n}); floor p50 ${floor.p50} p99 ${floor.p99}; failures ${failures}`);
+  log(`click phases, p50 ms from the click: ${JSON.stringify(phases)}`);
   return result;
 }
 
@@ -317,6 +366,10 @@ interface ScaleRow {
   ticksSeen: number;
   summariesPerExpected: number;
   rssMiB: number[];
+  /** Each process's RSS after start, before any rollout. */
+  idleRssMiB: number[];
+  /** Each process's median RSS over the window's 1 s samples. */
+  rssP50MiB: number[];
   cpuPercent: number[];
   redisCpuPercent: number;
   benchCpuPercent: number;
@@ -391,11 +444,35 @@ async function tickJobs(redis: Redis, fromMs: number, toMs: number): Promise<{ l
   return { lateness, durations };
 }
 
+/** --heap-snapshot: every rollgate process writes one (SIGUSR2) into bench/results/profiles/; waits until each file is complete. */
+async function heapSnapshot(stack: Stack, when: string): Promise<void> {
+  if (!flags['heap-snapshot']) return;
+  const dir = join(ROOT, 'bench/results/profiles');
+  const before = new Set(readdirSync(dir));
+  for (const p of stack.procs) p.child.kill('SIGUSR2');
+  const deadline = Date.now() + 120_000;
+  // A snapshot is written in one go while the process is paused; it is complete once its size stops changing.
+  let sizes = '';
+  for (;;) {
+    await sleep(1000);
+    const fresh = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    const now = fresh.map((f) => `${f}:${statSync(join(dir, f)).size}`).join(',');
+    if ((fresh.length >= stack.procs.length && now === sizes) || Date.now() > deadline) {
+      log(`heap snapshots (${when}): ${fresh.map((f) => join(dir, f)).join(' ')}`);
+      return;
+    }
+    sizes = now;
+  }
+}
+
 async function scaleRun(n: number, workers: number, withProbes: boolean): Promise<ScaleRow> {
   const layout = workers ? `serve + ${workers} workers` : 'serve';
   log(`scale: ${n} rollouts x ${MEMBERS.length} clusters, ${layout}`);
   const stack = await startStack([...bgApps(n), ...probeApps()], workers);
   try {
+    await sleep(2000); // past the start's own allocations
+    const idleRss = stack.procs.map((p) => round(procStats(p.child.pid).rssMiB));
+    await heapSnapshot(stack, 'idle');
     await startBackground(stack, n);
     await sleep(INTERVAL_S * 1000 + 2000); // every rollout has ticked at least once
     const pids = [...stack.procs.map((p) => p.child.pid)];
@@ -411,9 +488,15 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
     };
     const monitor = flags.monitor ? await monitorRedis(stack.redis) : undefined;
     const rss = pids.map(() => 0);
+    // Peak RSS swings with when V8 happens to collect (the live heap at N=300 is ~60 MiB); the median of the 1 s samples is steadier.
+    const rssSamples: number[][] = pids.map(() => []);
     const end = Date.now() + SECONDS * 1000;
     while (Date.now() < end) {
-      pids.forEach((pid, i) => (rss[i] = Math.max(rss[i] as number, procStats(pid).rssMiB)));
+      pids.forEach((pid, i) => {
+        const now = procStats(pid).rssMiB;
+        rss[i] = Math.max(rss[i] as number, now);
+        rssSamples[i]?.push(now);
+      });
       await sleep(1000);
     }
     const elapsedS = (Date.now() - before.wall) / 1000;
@@ -441,6 +524,8 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       ticksSeen: lateness.length,
       summariesPerExpected: round(posts / intervals, 2),
       rssMiB: rss.map((r) => round(r)),
+      idleRssMiB: idleRss,
+      rssP50MiB: rssSamples.map((samples) => round(summarize(samples).p50)),
       cpuPercent: cpu,
       redisCpuPercent: round((redisCpuS / elapsedS) * 100),
       benchCpuPercent: round(((benchCpu.user + benchCpu.system) / 1e6 / elapsedS) * 100),
@@ -465,12 +550,13 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       slackCalls: Object.fromEntries(Object.entries(slackCalls).map(([k, v]) => [k, round(v / intervals, 2)])),
     };
     log(
-      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB, CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
+      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB (p50 ${row.rssP50MiB.join('+')}, idle ${row.idleRssMiB.join('+')}), CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
     );
     if (monitored) {
       row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, lateness.length), 2)]));
       log(`Redis commands per tick done, by command and key:\n${Object.entries(row.redisByKey).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
     }
+    await heapSnapshot(stack, `N=${n}`);
     if (withProbes) row.probes = await probeBench(stack, n);
     return row;
   } finally {
@@ -518,13 +604,13 @@ function table(result: Record<string, any>): string {
   if (result.scale?.length) {
     lines.push(
       `Scale (${MEMBERS.length} clusters, ${INTERVAL_S} s interval, ${SECONDS} s window); per rollout-interval: Redis commands, Kubernetes requests, reads per cluster, Prometheus queries, Slack calls, new TLS handshakes`,
-      '| N | layout | lateness p50 | p99 | step p50 | summaries | RSS MiB | CPU % | Redis CPU % | redis | kube | reads/cluster | prom | slack | TLS |',
+      '| N | layout | lateness p50 | p99 | step p50 | summaries | RSS MiB (idle) | CPU % | Redis CPU % | redis | kube | reads/cluster | prom | slack | TLS |',
       '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const r of result.scale as ScaleRow[]) {
       const p = r.perRolloutInterval;
       lines.push(
-        `| ${r.n} | ${r.layout} | ${ms(r.tickLateness.p50)} | ${ms(r.tickLateness.p99)} | ${ms(r.stepMs.p50)} | ${r.summariesPerExpected} | ${r.rssMiB.join('+')} | ${r.cpuPercent.join('+')} | ${r.redisCpuPercent} | ${p.redis} | ${p.kubeRequests} | ${p.kubeReadsPerCluster} | ${p.prometheus} | ${p.slack} | ${p.tlsHandshakes} |`,
+        `| ${r.n} | ${r.layout} | ${ms(r.tickLateness.p50)} | ${ms(r.tickLateness.p99)} | ${ms(r.stepMs.p50)} | ${r.summariesPerExpected} | ${r.rssMiB.join('+')} (${(r.idleRssMiB ?? []).join('+')}) | ${r.cpuPercent.join('+')} | ${r.redisCpuPercent} | ${p.redis} | ${p.kubeRequests} | ${p.kubeReadsPerCluster} | ${p.prometheus} | ${p.slack} | ${p.tlsHandshakes} |`,
       );
     }
     lines.push('', `Tick lateness p99 first over 1 s at N = ${result.saturation.firstLateN ?? 'none measured'}; saturates first: ${result.saturation.saturates}`);

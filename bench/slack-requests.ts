@@ -41,7 +41,8 @@ export function slashCommand(options: { text: string; user: string; channel?: st
   }).toString();
 }
 
-export function approveClick(options: { rolloutId: string; stage: number; user: string; channel: string; responseUrl: string }): string {
+/** An Approve click on the gate message `ts` (a click from any other message is refused). */
+export function approveClick(options: { rolloutId: string; stage: number; user: string; channel: string; ts: string; responseUrl: string }): string {
   const actionTs = nextId();
   const payload = {
     type: 'block_actions',
@@ -49,10 +50,10 @@ export function approveClick(options: { rolloutId: string; stage: number; user: 
     user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: 'T0BENCH' },
     api_app_id: 'A0BENCH',
     token: 'bench',
-    container: { type: 'message', message_ts: '1.000001', channel_id: options.channel, is_ephemeral: false },
+    container: { type: 'message', message_ts: options.ts, channel_id: options.channel, is_ephemeral: false },
     trigger_id: `trigger.${actionTs}`,
     channel: { id: options.channel, name: 'bench' },
-    message: { type: 'message', ts: '1.000001', text: 'gate', blocks: [] },
+    message: { type: 'message', ts: options.ts, text: 'gate', blocks: [] },
     response_url: options.responseUrl,
     actions: [
       {

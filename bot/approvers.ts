@@ -8,15 +8,23 @@ import { approversNeeded, type ApproverList } from '../rollout/gate-rules.js';
 export function createApproverDirectory(options: { client: WebClient; cacheMs?: number; clock?: () => number }): ApproverDirectory {
   const clock = options.clock ?? Date.now;
   const cacheMs = options.cacheMs ?? 60_000;
-  const groups = new Map<string, { users: string[]; at: number }>();
+  // A read in flight is shared: a burst of clicks on a cold cache asks Slack once per group.
+  type Entry = { users: Promise<string[]>; at: number };
+  const groups = new Map<string, Entry>();
 
-  async function members(group: string): Promise<string[]> {
+  function members(group: string): Promise<string[]> {
     const cached = groups.get(group);
     if (cached && clock() - cached.at < cacheMs) return cached.users;
-    const result = await options.client.usergroups.users.list({ usergroup: group });
-    const users = result.users ?? [];
-    groups.set(group, { users, at: clock() });
-    return users;
+    const entry: Entry = {
+      at: clock(),
+      users: options.client.usergroups.users.list({ usergroup: group }).then((result) => {
+        entry.at = clock();
+        return result.users ?? [];
+      }),
+    };
+    entry.users.catch(() => groups.get(group) === entry && groups.delete(group));
+    groups.set(group, entry);
+    return entry.users;
   }
 
   async function inList(list: ApproverList, user: string): Promise<boolean> {

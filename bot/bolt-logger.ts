@@ -2,13 +2,20 @@
 import { LogLevel, type Logger as SlackLogger } from '@slack/logger';
 import type { Logger } from 'pino';
 
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
 export function slackLogger(log: Logger): SlackLogger {
   let level = LogLevel.INFO;
+  // Bolt and the Web API client call debug() on every request and call; the words are only
+  // joined when the level is on, so a quiet log costs nothing per request.
+  const at = (name: Level) => (...msg: unknown[]) => {
+    if (log.isLevelEnabled(name)) log[name](msg.map(String).join(' '));
+  };
   return {
-    debug: (...msg: unknown[]) => log.debug(msg.map(String).join(' ')),
-    info: (...msg: unknown[]) => log.info(msg.map(String).join(' ')),
-    warn: (...msg: unknown[]) => log.warn(msg.map(String).join(' ')),
-    error: (...msg: unknown[]) => log.error(msg.map(String).join(' ')),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: (next: LogLevel) => {
       level = next;
     },

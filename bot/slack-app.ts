@@ -3,8 +3,7 @@
 // Socket Mode (an app-level token): events arrive over a WebSocket, no public URL; our routes
 // are served on their own HTTP server. The handlers are the same either way.
 import type { Server } from 'node:http';
-import bolt from '@slack/bolt';
-import type { CustomRoute, ReceiverEvent } from '@slack/bolt';
+import { App, HTTPReceiver, type CustomRoute, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { registerGateButtons } from './actions/gate-buttons.js';
 import { registerReasonSubmit } from './actions/reason-submit.js';
@@ -18,8 +17,6 @@ import type { BotContext } from './context.js';
 import type { BotIdentity } from './slack-token-check.js';
 import { createSocketModeReceiver } from './socket-mode-receiver.js';
 import { startProbeServer } from './probe-server.js';
-
-const { App, HTTPReceiver } = bolt;
 
 /** How Slack reaches the app: signed HTTP requests, or Socket Mode with an app-level token. */
 export type SlackTransport = { signingSecret: string } | { appToken: string };
@@ -76,6 +73,9 @@ export function createSlackApp(options: SlackAppOptions) {
     // failure, so an unreachable Slack killed the process with a dump holding the token.
     authorize: async () => ({ botToken: options.token, ...options.identity() }),
     logger,
+    // No conversation store: nothing here keeps per-conversation state, and Bolt's default one
+    // looks up every event's conversation and builds an Error (with its stack) on each miss.
+    convoStore: false,
     clientOptions: { ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}), retryConfig: { retries: 2 } },
   });
   dropUserless(app, options.log);

@@ -132,6 +132,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     timeout: 10_000,
     logger: slackLogger(log.child({ component: 'slack' })),
   });
+  // One directory for the receiver's preview and the worker's decision: in `serve` a click then
+  // finds the user groups the receiver just read, instead of the worker asking Slack again.
+  const approvers = createApproverDirectory({ client, clock });
   const closers: (() => Promise<unknown>)[] = [];
   const readiness = createReadiness({ redis });
   let stopping = false;
@@ -181,7 +184,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         kube: createKubeHealthSource({ members, mode: config.fleet.mode }),
       }),
       webhooks: createWebhooks({ caller: createWebhookCaller() }),
-      approvers: createApproverDirectory({ client, clock }),
+      approvers,
       replies: createReplies({ log, client }),
       clock,
       log,
@@ -221,7 +224,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       // Longer than Slack's 5-minute replay window for a signed request.
       firstDelivery: async (id: string) => (await redis.set(`${prefix}:seen:${id}`, '1', 'PX', 600_000, 'NX')) === 'OK',
-      approvers: createApproverDirectory({ client, clock }),
+      approvers,
       ...(reader ? { runningVersion: async (app: Config['apps'][number], cluster: string) => (await reader.readBase(app, cluster)).version } : {}),
     };
     const slack = createSlackApp({

@@ -27,11 +27,10 @@ const buttonValue = z.object({ r: z.string().min(1).max(200), s: z.int().min(1).
 /** Where the click came from: a gate message in a channel, or the clicker's Home tab. */
 const fromHome = (body: BlockButtonAction) => body.container?.type === 'view' && body.view?.type === 'home';
 
-/** Is the clicked message the gate message this value names, in the rollout's channel? */
-async function onItsGate(ctx: BotContext, rollout: Rollout, stage: number, body: BlockButtonAction): Promise<boolean> {
+/** Is the clicked message the gate message this value names (`gateTs`), in the rollout's channel? */
+function onItsGate(rollout: Rollout, gateTs: string | undefined, body: BlockButtonAction): boolean {
   const clickedTs = body.message?.ts ?? body.container?.message_ts;
   const channel = body.channel?.id ?? body.container?.channel_id;
-  const gateTs = await ctx.store.messageTs(rollout.id, `gate-${stage}`);
   return gateTs !== undefined && clickedTs === gateTs && channel === rollout.channel;
 }
 
@@ -41,18 +40,21 @@ interface Click {
   action: BlockButtonAction['actions'][number];
   respond: RespondFn;
   client: WebClient;
+  /** Called once the decision is safe in Redis: Slack may have its 200 from then on. */
+  queued: () => void;
 }
 
-async function click({ kind, body, action, respond, client }: Click, ctx: BotContext): Promise<void> {
+async function click({ kind, body, action, respond, client, queued }: Click, ctx: BotContext): Promise<void> {
   const home = fromHome(body);
   const user = body.user.id;
   const refuse = (text: string) =>
     home ? publishHome(ctx, client, user, { text: `:no_entry: ${text}` }) : respond({ response_type: 'ephemeral', replace_original: false, text: `:no_entry: ${text}` });
   const target = parseButtonValue(buttonValue, action.value);
   if (!target) return void (await refuse('This button does not belong to a rollout gate.'));
-  const rollout = await ctx.store.get(target.r);
+  // Both reads in one round trip: a click waits on Redis once before it is queued.
+  const [rollout, gateTs] = await Promise.all([ctx.store.get(target.r), home ? undefined : ctx.store.messageTs(target.r, `gate-${target.s}`)]);
   if (!rollout) return void (await refuse(`There is no rollout ${target.r}.`));
-  if (!home && !(await onItsGate(ctx, rollout, target.s, body))) return void (await refuse(`This button does not belong to this message: use the buttons on the gate of rollout ${rollout.id}.`));
+  if (!home && !onItsGate(rollout, gateTs, body)) return void (await refuse(`This button does not belong to this message: use the buttons on the gate of rollout ${rollout.id}.`));
   const preview = await previewDecision(ctx, rollout, kind, target.s, user);
   const need = reasonNeed(rollout, kind);
   if (need !== 'off' && preview.kind !== 'refused') {
@@ -73,6 +75,7 @@ async function click({ kind, body, action, respond, client }: Click, ctx: BotCon
   // when the hold ends.
   const input = { rolloutId: target.r, stage: target.s, inputId: action.action_ts, kind, user, ...(body.response_url ? { responseUrl: body.response_url } : {}), ...(home ? { replyInDm: true } : {}) };
   const release = await ctx.queues.input(input, showDeciding ? { heldForMs: DECIDING_HOLD_MS } : {});
+  queued();
   if (showDeciding) {
     await respond({ replace_original: true, ...gateDecidingMessage(rollout, target.s, kind, user) } as never).catch((error: unknown) => {
       ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not mark the clicked gate as deciding');
@@ -84,8 +87,12 @@ async function click({ kind, body, action, respond, client }: Click, ctx: BotCon
 
 export function registerGateButtons(app: App, ctx: BotContext): void {
   const handle = (kind: DecisionKind) => async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
-    const work = click({ kind, body, action, respond, client }, ctx);
-    await settledOrLate(work);
+    // Acknowledged as soon as the decision is queued (or the click is answered otherwise): the
+    // message change and the release of the hold need not hold Slack's 200.
+    let queued = () => undefined as void;
+    const safe = new Promise<void>((resolve) => (queued = resolve));
+    const work = click({ kind, body, action, respond, client, queued }, ctx);
+    await settledOrLate(Promise.race([work, safe]));
     await ack();
     await work.catch(async (error: unknown) => {
       ctx.log.error({ err: error instanceof Error ? error.message : String(error) }, 'gate click failed');

@@ -2,7 +2,7 @@
 // fonts at all, and Skia then draws no text. Registration is process-wide in Skia, so it is
 // done once, on first use.
 import { createRequire } from 'node:module';
-import { GlobalFonts } from '@napi-rs/canvas';
+import { skia } from './skia.js';
 
 export const CHART_FONT = 'Rollgate Inter';
 
@@ -15,7 +15,7 @@ export function ensureChartFont(): void {
   if (registered) return;
   for (const file of FILES) {
     const path = require.resolve(`@fontsource/inter/files/inter-${file}.woff2`);
-    if (!GlobalFonts.registerFromPath(path, CHART_FONT)) {
+    if (!skia().GlobalFonts.registerFromPath(path, CHART_FONT)) {
       throw new Error(`could not load the chart font ${path}; reinstall dependencies (npm ci)`);
     }
   }

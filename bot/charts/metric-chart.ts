@@ -1,9 +1,10 @@
 // The end-of-rollout chart: one panel per metric, one line per cluster, thresholds drawn, as a
 // PNG rendered in-process (Skia through @napi-rs/canvas, no browser). Pure: data in, bytes out.
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import { drawable, ensureChartFont, font } from './fonts.js';
 import { drawPanel, INK, MUTED, THRESHOLD_COLOR, type Rect, type Series } from './panel.js';
 import { clockLabel, timeAxis } from './scales.js';
+import { skia } from './skia.js';
 
 export interface MetricChartsInput {
   title: string;
@@ -99,6 +100,7 @@ const finite = (v: number | null | undefined) => (typeof v === 'number' && Numbe
 
 export function renderMetricCharts(input: MetricChartsInput): Buffer {
   ensureChartFont();
+  const { createCanvas } = skia();
   const inner = WIDTH - 2 * MARGIN;
   const legend = layoutLegend(createCanvas(1, 1).getContext('2d'), legendItems(input.clusters), inner);
   const legendRows = (legend.at(-1)?.row ?? 0) + 1;

@@ -1,5 +1,6 @@
-// The /rollout slash command. Acknowledge first; then create, look up or enqueue.
-import type { App, RespondFn } from '@slack/bolt';
+// The /rollout slash command. A command that changes something is queued (or recorded) before
+// the ack, where Slack's 3 s allow it (ack-after.ts); one that only reads is answered in the ack.
+import type { App, RespondArguments, RespondFn } from '@slack/bolt';
 import { startRollout } from '../../jobs/start-rollout.js';
 import type { AppConfig } from '../../rollout/config.js';
 import { ABORT_WHY } from '../../rollout/model.js';
@@ -7,8 +8,21 @@ import { auditLines } from '../blocks/audit-lines.js';
 import { cooldownWords } from '../blocks/answer-words.js';
 import { alreadyRunningText, lastAnalysisBlocks, rootMessage } from '../blocks/messages.js';
 import type { BotContext } from '../context.js';
-import { settledOrLate } from '../ack-after.js';
+import { READ_ACK_BUDGET_MS, resultOrLate, settledOrLate } from '../ack-after.js';
 import { HELP_TEXT, parseCommand, type Command } from './parse.js';
+
+type ReadCommand = Extract<Command, { kind: 'list' | 'status' | 'audit' }>;
+type WriteCommand = Exclude<Command, ReadCommand | { kind: 'help' }>;
+
+const isRead = (command: Command): command is ReadCommand => command.kind === 'list' || command.kind === 'status' || command.kind === 'audit';
+
+/** A private answer to the person who typed the command. */
+interface Reply {
+  text: string;
+  blocks?: unknown[];
+}
+
+const ephemeral = (reply: Reply): RespondArguments => ({ response_type: 'ephemeral', text: reply.text, ...(reply.blocks ? { blocks: reply.blocks as never } : {}) });
 
 export function registerRolloutCommand(app: App, ctx: BotContext): void {
   app.command(/^\/.+/, async ({ command, ack, respond }) => {
@@ -21,12 +35,14 @@ export function registerRolloutCommand(app: App, ctx: BotContext): void {
       await ack({ response_type: 'ephemeral', text: HELP_TEXT });
       return;
     }
+    if (isRead(parsed.command)) return answerRead(parsed.command, ack, respond, ctx);
     const caller = { user: command.user_id, inputId: command.trigger_id, responseUrl: command.response_url };
+    const writeCommand = parsed.command;
     let replayed = false;
     const work = (async () => {
       // A signed request replayed within Slack's 5 minutes carries the same trigger_id.
       if (ctx.firstDelivery && !(await ctx.firstDelivery(`command.${command.trigger_id}`))) return void (replayed = true);
-      await run(parsed.command, caller, respond, ctx);
+      await run(writeCommand, caller, respond, ctx);
     })();
     // Queued (or recorded) before the 200 where the budget allows: see ack-after.ts.
     await settledOrLate(work);
@@ -35,11 +51,52 @@ export function registerRolloutCommand(app: App, ctx: BotContext): void {
       return;
     }
     await ack();
-    await work.catch(async (error: unknown) => {
-      ctx.log.error({ err: error instanceof Error ? error.message : String(error), command: parsed.command.kind }, 'command failed');
-      await respond({ response_type: 'ephemeral', text: `:warning: Your \`${parsed.command.kind}\` was not done: ${error instanceof Error ? error.message : String(error)}. Nothing was queued; try again.` }).catch(() => undefined);
-    });
+    await work.catch((error: unknown) => tellFailed(error, writeCommand.kind, respond, ctx));
   });
+}
+
+async function tellFailed(error: unknown, kind: Command['kind'], respond: RespondFn, ctx: BotContext): Promise<void> {
+  ctx.log.error({ err: error instanceof Error ? error.message : String(error), command: kind }, 'command failed');
+  await respond({ response_type: 'ephemeral', text: `:warning: Your \`${kind}\` was not done: ${error instanceof Error ? error.message : String(error)}. Nothing was queued; try again.` }).catch(() => undefined);
+}
+
+/**
+ * A read carries its answer in the ack: it shows with the 200, and no second request (a POST to
+ * the response_url) is made. Nothing is written, so nothing needs to be safe in Redis first, and
+ * a replayed read just answers again. A read slower than READ_ACK_BUDGET_MS is acknowledged
+ * empty and answered through the response_url when it is done.
+ */
+async function answerRead(command: ReadCommand, ack: (answer?: RespondArguments) => Promise<void>, respond: RespondFn, ctx: BotContext): Promise<void> {
+  const reply = read(command, ctx);
+  const early = await resultOrLate(reply, READ_ACK_BUDGET_MS);
+  if (early) return ack(ephemeral(early.value));
+  await ack();
+  await reply.then(
+    (late) => respond(ephemeral(late)),
+    (error: unknown) => tellFailed(error, command.kind, respond, ctx),
+  );
+}
+
+async function read(command: ReadCommand, ctx: BotContext): Promise<Reply> {
+  switch (command.kind) {
+    case 'status': {
+      const id = await findRollout(command.target, ctx);
+      const rollout = id ? await ctx.store.get(id) : undefined;
+      if (!rollout) return { text: command.target ? `:no_entry: No rollout matches \`${command.target}\`.` : 'No rollout is running. Start one with `/rollout start APP VERSION`.' };
+      const message = rootMessage(rollout, ctx.clock());
+      return { text: message.text, blocks: [...message.blocks, ...lastAnalysisBlocks(rollout)] };
+    }
+    case 'list': {
+      const rollouts = await ctx.store.activeRollouts();
+      if (rollouts.length === 0) return { text: 'No rollout is running.' };
+      return { text: rollouts.map((r) => `• \`${r.id}\` ${r.app} ${r.fromVersion ?? '…'} → ${r.version}: ${r.phase}`).join('\n') };
+    }
+    case 'audit': {
+      const entries = await ctx.store.audit(command.id);
+      if (entries.length === 0) return { text: `:no_entry: No audit entries for \`${command.id}\`.` };
+      return { text: `*Audit of \`${command.id}\`* (${entries.length} entries, oldest first)\n${auditLines(entries).join('\n')}` };
+    }
+  }
 }
 
 interface Caller {
@@ -48,23 +105,11 @@ interface Caller {
   responseUrl: string;
 }
 
-async function run(command: Command, caller: Caller, respond: RespondFn, ctx: BotContext): Promise<void> {
-  const say = (text: string, blocks?: unknown[]) => respond({ response_type: 'ephemeral', text, ...(blocks ? { blocks: blocks as never } : {}) });
+async function run(command: WriteCommand, caller: Caller, respond: RespondFn, ctx: BotContext): Promise<void> {
+  const say = (text: string) => respond({ response_type: 'ephemeral', text });
   switch (command.kind) {
     case 'start':
       return start(command, caller, say, ctx);
-    case 'status': {
-      const id = await findRollout(command.target, ctx);
-      const rollout = id ? await ctx.store.get(id) : undefined;
-      if (!rollout) return void (await say(command.target ? `:no_entry: No rollout matches \`${command.target}\`.` : 'No rollout is running. Start one with `/rollout start APP VERSION`.'));
-      const message = rootMessage(rollout, ctx.clock());
-      return void (await say(message.text, [...message.blocks, ...lastAnalysisBlocks(rollout)]));
-    }
-    case 'list': {
-      const rollouts = await ctx.store.activeRollouts();
-      if (rollouts.length === 0) return void (await say('No rollout is running.'));
-      return void (await say(rollouts.map((r) => `• \`${r.id}\` ${r.app} ${r.fromVersion ?? '…'} → ${r.version}: ${r.phase}`).join('\n')));
-    }
     case 'operate': {
       if (!(await ctx.store.get(command.id))) return void (await say(`:no_entry: There is no rollout \`${command.id}\`.`));
       await ctx.queues.input({ rolloutId: command.id, inputId: caller.inputId, kind: 'operate', op: command.op, clusters: command.clusters, user: caller.user, responseUrl: caller.responseUrl });
@@ -86,13 +131,6 @@ async function run(command: Command, caller: Caller, respond: RespondFn, ctx: Bo
       else await ctx.queues.input({ ...base, kind: command.kind });
       return;
     }
-    case 'audit': {
-      const entries = await ctx.store.audit(command.id);
-      if (entries.length === 0) return void (await say(`:no_entry: No audit entries for \`${command.id}\`.`));
-      return void (await say(`*Audit of \`${command.id}\`* (${entries.length} entries, oldest first)\n${auditLines(entries).join('\n')}`));
-    }
-    case 'help':
-      return void (await say(HELP_TEXT));
   }
 }
 
