@@ -52,6 +52,8 @@ export function startTickRunner(options: TickRunnerOptions): TickRunner {
   let lastClaim = -Infinity;
   /** The loop sleeps because every slot is taken: a tick that ends wakes it. */
   let saturated = false;
+  /** Claims are failing (Redis down): said once, not every second. */
+  let claimsFailing = false;
 
   /** Sleeps until `at` (on the injected clock), or until woken for an earlier time. */
   const sleepUntil = (at: number) =>
@@ -150,8 +152,10 @@ export function startTickRunner(options: TickRunnerOptions): TickRunner {
           else entry.timer = setTimeout(() => start(tick), wait);
         }
         if (round.claimed.length >= free) nextAt = now; // maybe more due: look again after the window
+        claimsFailing = false;
       } catch (error) {
-        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not claim ticks; trying again shortly');
+        if (!claimsFailing) log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not claim ticks; trying again every second');
+        claimsFailing = true;
       }
       const at = nextAt === undefined ? now + idleMs : Math.min(Math.max(nextAt - windowMs, now + windowMs), now + idleMs);
       if (!stopping) await sleepUntil(at);
