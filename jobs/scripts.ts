@@ -12,7 +12,7 @@ if n_audit > 0 then redis.call('PEXPIRE', KEYS[4], ARGV[FIRST + 2 + n_outbox + n
 `;
 
 // The due analysis ticks (jobs/tick-set.ts): the tick this commit makes stale leaves the set
-// and the tick it schedules enters it, in the same write as \`pending\`, so a tick is never
+// and the tick it schedules enters it, in the same write as `pending`, so a tick is never
 // lost between the two and a stale one costs nothing.
 const MOVE_TICKS = `
 local t = FIRST + 3 + n_outbox + n_audit

@@ -98,7 +98,9 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
         log.error({ rollout: data.rolloutId, step: data.step, err: error.message }, 'tick failed for good, the reconciler re-queues it on its next round');
         return { kind: 'finished' };
       }
-      return { kind: 'later', inMs: stepBackoff(attemptsMade + 1, undefined, error as Error), attempted: true };
+      // As a job's attempts would: 1 s, 2 s, 4 s (or Retry-After), then as fresh as the reconciler's
+      // re-queue of a failed job: a tick that keeps failing (Redis restarting) is never left minutes apart.
+      return { kind: 'later', inMs: stepBackoff((attemptsMade % QUICK_ATTEMPTS) + 1, undefined, error as Error), attempted: true };
     }
   }
 
