@@ -4,6 +4,7 @@
 // cheaply (Redis commands per tick counted with MONITOR), taken over after a claimer died,
 // finished on SIGTERM, and tried again when its rollout is busy.
 import { randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, expect, inject, it } from 'vitest';
@@ -122,6 +123,32 @@ async function waitFor<T>(what: string, probe: () => Promise<T | false | undefin
   }
 }
 
+/**
+ * Redis MONITOR on a plain socket: ioredis's monitor() can take a burst of monitored lines for
+ * a reply to its own ready check ("Command queue state error"). Each line: +TIME [DB SOURCE] "cmd" "arg"…
+ */
+async function monitorRedis(onCommand: (args: string[], source: string) => void): Promise<Socket> {
+  const url = new URL(inject('redisUrl'));
+  const socket = connect(Number(url.port || 6379), url.hostname);
+  let buffered = '';
+  let started!: () => void;
+  const on = new Promise<void>((resolve) => (started = resolve));
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\r\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line === '+OK') started();
+      const match = /^\+[\d.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
+      if (match) onCommand([...(match[2] as string).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] as string), match[1] as string);
+    }
+  });
+  socket.write('MONITOR\r\n');
+  await on;
+  return socket;
+}
+
 /** A rollout whose canaries are ready: its first analysis tick is due a minute after T0. */
 async function analysing(h: Harness): Promise<Rollout> {
   let rollout = newRollout({ id: await h.store.nextId(app.name), app, version: 'v2', requester: 'U0DEV', nowMs: T0 });
@@ -154,19 +181,17 @@ it('runs each due tick once, with no BullMQ job and at most 20 Redis commands a 
   const look = { ...h, redis: looker, store: createRolloutStore({ redis: looker, prefix: h.prefix }) };
   await looker.ping();
   const lookerPort = `:${looker.stream.localPort}`;
-  const monitor = await new Redis(inject('redisUrl')).monitor();
   const seen: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+  const monitor = await monitorRedis((args, source) => {
     if (!source.endsWith(lookerPort) && args.some((a) => a.startsWith(`${h.prefix}:`))) seen.push(args);
   });
-  await new Promise((r) => setTimeout(r, 50)); // MONITOR is on before the clock moves
   h.clock.now = T0 + 2 * MIN;
   await waitFor('the second tick', async () => (await ticksDone(look, rollout.id)) === 2);
   const after = await look.store.get(rollout.id);
   await waitFor('the next tick scheduled', async () => (await score(look, `${rollout.id}.${after!.seq}.tick`)) === T0 + 3 * MIN);
   // The lease released: the tick is over.
   await waitFor('the lease released', async () => (await looker.exists(h.store.keys.exec(rollout.id))) === 0);
-  monitor.disconnect();
+  monitor.end();
   looker.disconnect();
 
   expect(await h.queues.steps.getJobs(['completed', 'failed', 'waiting', 'delayed', 'active', 'prioritized'])).toEqual([]);
