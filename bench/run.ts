@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -341,16 +342,30 @@ interface ScaleRow {
 /** MONITOR on its own connection: commands counted by name and key with ids and numbers masked. */
 async function monitorRedis(redis: Redis): Promise<{ stop(): Promise<Record<string, number>> }> {
   const counts: Record<string, number> = {};
-  const monitor = await new Redis(redis.options).monitor();
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+  // A plain socket: ioredis's monitor() can parse a burst of monitored lines as the reply to its
+  // own ready check and throw "Command queue state error" (seen at N = 300).
+  const monitor = net.connect(redis.options.port ?? 6379, redis.options.host ?? '127.0.0.1');
+  let buffered = '';
+  monitor.setEncoding('latin1');
+  monitor.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\r\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /^\+[\d.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
+      if (match) count([...(match[2] as string).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] as string), match[1] as string);
+    }
+  });
+  monitor.write('MONITOR\r\n');
+  const count = (args: string[], source: string) => {
     const [name = '', key = ''] = args;
     const shape = key.replace(/bg-\d+-\d+/g, 'ID').replace(/probe-\d+-\d+/g, 'ID').replace(/\.\d+\./g, '.SEQ.').replace(/\d+/g, 'N');
     const k = `${name.toLowerCase()} ${shape}${source.includes('lua') ? ' (in Lua)' : ''}`;
     counts[k] = (counts[k] ?? 0) + 1;
-  });
+  };
   return {
     async stop() {
-      monitor.disconnect();
+      monitor.end();
       return counts;
     },
   };
