@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -105,6 +106,8 @@ function configFile(apps: App[]): string {
 
 interface Stack {
   port: number;
+  /** Where each rollgate process serves /metrics: serve's port, then each worker's. */
+  metricsPorts: number[];
   redis: Redis;
   redisProc: Proc;
   procs: Proc[];
@@ -140,11 +143,17 @@ async function startStack(apps: App[], workers: number): Promise<Stack> {
   if (flags['cpu-prof'] || flags['heap-snapshot']) mkdirSync(profiles, { recursive: true });
   const profile = (role: string) => [...flags['node-args'].split(' ').filter(Boolean), ...cpuProfile(role), ...heapSnapshots];
   const procs = [rollgate('serve', env, profile('serve'))];
-  for (let i = 0; i < workers; i++) procs.push(rollgate('worker', env, profile(`worker${i}`)));
+  const metricsPorts = [port];
+  for (let i = 0; i < workers; i++) {
+    const workerPort = await freePort();
+    metricsPorts.push(workerPort);
+    procs.push(rollgate('worker', { ...env, ROLLGATE_WORKER_PORT: String(workerPort) }, profile(`worker${i}`)));
+  }
   await waitHealthy(port, procs);
   const redis = new Redis(url, { maxRetriesPerRequest: null });
   return {
     port,
+    metricsPorts,
     redis,
     redisProc,
     procs,
@@ -386,16 +395,30 @@ interface ScaleRow {
 /** MONITOR on its own connection: commands counted by name and key with ids and numbers masked. */
 async function monitorRedis(redis: Redis): Promise<{ stop(): Promise<Record<string, number>> }> {
   const counts: Record<string, number> = {};
-  const monitor = await new Redis(redis.options).monitor();
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+  // A plain socket: ioredis's monitor() can parse a burst of monitored lines as the reply to its
+  // own ready check and throw "Command queue state error" (seen at N = 300).
+  const monitor = net.connect(redis.options.port ?? 6379, redis.options.host ?? '127.0.0.1');
+  let buffered = '';
+  monitor.setEncoding('latin1');
+  monitor.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\r\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /^\+[\d.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
+      if (match) count([...(match[2] as string).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] as string), match[1] as string);
+    }
+  });
+  monitor.write('MONITOR\r\n');
+  const count = (args: string[], source: string) => {
     const [name = '', key = ''] = args;
     const shape = key.replace(/bg-\d+-\d+/g, 'ID').replace(/probe-\d+-\d+/g, 'ID').replace(/\.\d+\./g, '.SEQ.').replace(/\d+/g, 'N');
     const k = `${name.toLowerCase()} ${shape}${source.includes('lua') ? ' (in Lua)' : ''}`;
     counts[k] = (counts[k] ?? 0) + 1;
-  });
+  };
   return {
     async stop() {
-      monitor.disconnect();
+      monitor.end();
       return counts;
     },
   };
@@ -465,6 +488,46 @@ async function heapSnapshot(stack: Stack, when: string): Promise<void> {
   }
 }
 
+/** Histogram buckets (upper bound in s -> cumulative count) of one series, summed over every process's /metrics. */
+type Buckets = Map<number, number>;
+async function scrapeHistograms(ports: number[]): Promise<{ lateness: Buckets; tickSteps: Buckets }> {
+  const lateness: Buckets = new Map();
+  const tickSteps: Buckets = new Map();
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text().catch(() => '');
+    for (const line of text.split('\n')) {
+      const m = /^(rollgate_tick_lateness_seconds_bucket|rollgate_step_duration_seconds_bucket)\{([^}]*)\} (\S+)$/.exec(line);
+      if (!m) continue;
+      const labels = Object.fromEntries([...(m[2] as string).matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+      const target = m[1] === 'rollgate_tick_lateness_seconds_bucket' ? lateness : labels.step === 'tick' ? tickSteps : undefined;
+      const le = labels.le === '+Inf' ? Infinity : Number(labels.le);
+      target?.set(le, (target.get(le) ?? 0) + Number(m[3]));
+    }
+  }
+  return { lateness, tickSteps };
+}
+
+/** p50/p99/max (ms) of what a histogram counted between two scrapes, interpolated within buckets as Prometheus's histogram_quantile does. */
+function bucketSummary(before: Buckets, after: Buckets): Summary {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((le) => (after.get(le) ?? 0) - (before.get(le) ?? 0));
+  const n = counts.at(-1) ?? 0;
+  const quantile = (q: number) => {
+    if (n === 0) return NaN;
+    const rank = q * n;
+    const i = counts.findIndex((c) => c >= rank);
+    const upper = bounds[i] as number;
+    const lower = i > 0 ? (bounds[i - 1] as number) : 0;
+    if (!Number.isFinite(upper)) return lower * 1000;
+    const below = i > 0 ? (counts[i - 1] as number) : 0;
+    const inBucket = (counts[i] as number) - below;
+    return (lower + (upper - lower) * (inBucket > 0 ? (rank - below) / inBucket : 1)) * 1000;
+  };
+  const top = counts.findIndex((c) => c >= n);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return { n, p50: round(quantile(0.5)), p99: round(quantile(0.99)), max: round((bounds[top] ?? NaN) * 1000) };
+}
+
 async function scaleRun(n: number, workers: number, withProbes: boolean): Promise<ScaleRow> {
   const layout = workers ? `serve + ${workers} workers` : 'serve';
   log(`scale: ${n} rollouts x ${MEMBERS.length} clusters, ${layout}`);
@@ -486,6 +549,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       cpu: pids.map((pid) => procStats(pid).cpuSec),
       bench: process.cpuUsage(),
     };
+    const histogramsBefore = await scrapeHistograms(stack.metricsPorts);
     const monitor = flags.monitor ? await monitorRedis(stack.redis) : undefined;
     const rss = pids.map(() => 0);
     // Peak RSS swings with when V8 happens to collect (the live heap at N=300 is ~60 MiB); the median of the 1 s samples is steadier.
@@ -509,7 +573,13 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
     const posts = bgApps(n).reduce((s, a) => s + slack.posts(a.channel), 0) - before.posts;
     const cpu = pids.map((pid, i) => round(((procStats(pid).cpuSec - (before.cpu[i] as number)) / elapsedS) * 100));
     const benchCpu = process.cpuUsage(before.bench);
-    const { lateness, durations } = await tickJobs(stack.redis, before.wall, Date.now());
+    const fromJobs = await tickJobs(stack.redis, before.wall, Date.now());
+    // Ticks are not BullMQ jobs any more (jobs/tick-set.ts): their lateness and duration come
+    // from rollgate's /metrics histograms (to the bucket, interpolated), their count exactly.
+    const histogramsAfter = await scrapeHistograms(stack.metricsPorts);
+    const tickLateness = fromJobs.lateness.length > 0 ? summarize(fromJobs.lateness) : bucketSummary(histogramsBefore.lateness, histogramsAfter.lateness);
+    const stepMs = fromJobs.lateness.length > 0 ? summarize(fromJobs.durations) : bucketSummary(histogramsBefore.tickSteps, histogramsAfter.tickSteps);
+    const ticksDone = tickLateness.n;
     const intervals = (n * elapsedS) / INTERVAL_S;
     const prom = kube['prom query'] ?? 0;
     const kubeTotal = sum(kube) - prom;
@@ -519,9 +589,9 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       n,
       layout,
       rolloutIntervals: round(intervals),
-      tickLateness: summarize(lateness),
-      stepMs: summarize(durations),
-      ticksSeen: lateness.length,
+      tickLateness,
+      stepMs,
+      ticksSeen: ticksDone,
       summariesPerExpected: round(posts / intervals, 2),
       rssMiB: rss.map((r) => round(r)),
       idleRssMiB: idleRss,
@@ -539,11 +609,11 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       },
       perTick: {
         // CPU of every rollgate process per tick done: the machine-independent cost of a tick (all steps included).
-        cpuMs: round((cpu.reduce((a, b) => a + b, 0) / 100) * elapsedS * 1000 / Math.max(1, lateness.length), 2),
-        redis: round(sum(commands) / Math.max(1, lateness.length)),
-        kubeRequests: round(kubeTotal / Math.max(1, lateness.length), 2),
-        prometheus: round(prom / Math.max(1, lateness.length), 2),
-        slack: round(slackTotal / Math.max(1, lateness.length), 2),
+        cpuMs: round((cpu.reduce((a, b) => a + b, 0) / 100) * elapsedS * 1000 / Math.max(1, ticksDone), 2),
+        redis: round(sum(commands) / Math.max(1, ticksDone)),
+        kubeRequests: round(kubeTotal / Math.max(1, ticksDone), 2),
+        prometheus: round(prom / Math.max(1, ticksDone), 2),
+        slack: round(slackTotal / Math.max(1, ticksDone), 2),
       },
       redisTop: Object.fromEntries(Object.entries(commands).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, round(v / intervals, 2)])),
       kube: Object.fromEntries(Object.entries(kube).map(([k, v]) => [k, round(v / intervals, 2)])),
@@ -553,7 +623,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB (p50 ${row.rssP50MiB.join('+')}, idle ${row.idleRssMiB.join('+')}), CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
     );
     if (monitored) {
-      row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, lateness.length), 2)]));
+      row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, ticksDone), 2)]));
       log(`Redis commands per tick done, by command and key:\n${Object.entries(row.redisByKey).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
     }
     await heapSnapshot(stack, `N=${n}`);

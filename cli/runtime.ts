@@ -165,7 +165,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
   });
   // One registry per process: `serve` shows it beside /slack/events, `rollgate worker` on ROLLGATE_WORKER_PORT.
-  const metrics = createMetrics({ store, queues });
+  const metrics = createMetrics({ store, queues, clock });
   metrics.watchCalls('slack', [env.SLACK_API_URL ?? 'https://slack.com/api/']);
   closers.push(async () => metrics.close());
 

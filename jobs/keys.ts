@@ -11,6 +11,8 @@ export interface Keys {
   appLock(app: string): string;
   appSeq(app: string): string;
   active: string;
+  /** Due analysis ticks: a sorted set of tick ids scored by due time (jobs/tick-set.ts). */
+  ticks: string;
 }
 
 export function redisKeys(prefix: string): Keys {
@@ -27,5 +29,6 @@ export function redisKeys(prefix: string): Keys {
     appLock: (app) => k('app', app, 'active'),
     appSeq: (app) => k('app', app, 'seq'),
     active: k('active'),
+    ticks: k('ticks'),
   };
 }

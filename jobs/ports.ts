@@ -47,9 +47,11 @@ export interface Observer {
   stepDone(step: string, seconds: number): void;
   callFailed(target: 'kubernetes' | 'prometheus' | 'slack'): void;
   gateDecided(waitSeconds: number): void;
+  /** An analysis tick started this long after it was due. */
+  tickStarted(lateSeconds: number): void;
 }
 
-export const NO_OBSERVER: Observer = { stepDone: () => undefined, callFailed: () => undefined, gateDecided: () => undefined };
+export const NO_OBSERVER: Observer = { stepDone: () => undefined, callFailed: () => undefined, gateDecided: () => undefined, tickStarted: () => undefined };
 
 export interface WorkerPorts {
   config: Config;

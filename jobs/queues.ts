@@ -1,9 +1,13 @@
-// The two BullMQ queues: `steps` (rollout steps, delayed ticks, clicks and commands) and
-// `notify` (draining a rollout's Slack outbox). Job ids are deterministic, so adding a job
-// twice, from a retry or a redelivery, runs it once.
+// The two BullMQ queues: `steps` (rollout steps, clicks and commands) and `notify` (draining
+// a rollout's Slack outbox), and beside them the tick set (jobs/tick-set.ts): analysis ticks
+// are not jobs. Job ids are deterministic, so adding a job twice, from a retry or a
+// redelivery, runs it once.
 import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { redisKeys } from './keys.js';
 import type { PendingStep } from './store.js';
+import { createTickSet } from './tick-set.js';
 
 export const STEPS_QUEUE = 'steps';
 export const NOTIFY_QUEUE = 'notify';
@@ -51,9 +55,6 @@ export const stepJobSchema = z.object({
 
 export const drainJobSchema = z.object({ rolloutId: z.string().min(1) });
 
-/** BullMQ priority of analysis ticks (1 is the highest a prioritised job gets; unprioritised jobs go before all of them). */
-export const TICK_PRIORITY = 10;
-
 const safeId = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export function createQueues(options: { connection: ConnectionOptions; prefix: string; clock?: () => number }) {
@@ -75,18 +76,30 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
     ...common,
     defaultJobOptions: { attempts: 50, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
   });
+  // BullMQ types its client loosely; it is the queue's ioredis connection.
+  const ticks = createTickSet({ redis: async () => (await steps.client) as unknown as Redis, key: redisKeys(options.prefix).ticks });
+  // This process's tick runner, told when a commit here scheduled a tick (it may be sooner than it planned to look).
+  const tickListeners = new Set<(at: number) => void>();
 
   return {
     steps,
     notify,
+    ticks,
+    /** `listener(at)` hears of every tick this process schedules; returns the unsubscribe. */
+    onTickScheduled(listener: (at: number) => void): () => void {
+      tickListeners.add(listener);
+      return () => void tickListeners.delete(listener);
+    },
+    /**
+     * After a commit: its steps become jobs. Its ticks are already in the tick set (the commit
+     * wrote them), so they only wake this process's tick runner; that is also why a click or a
+     * command never queues behind a backlog of ticks.
+     */
     async schedule(pending: PendingStep[]): Promise<void> {
       const now = clock();
       for (const p of pending) {
-        // Ticks go behind everything else: BullMQ takes prioritised jobs only after the plain
-        // wait list, so a click, a command or a rollout's next step never queues behind a
-        // backlog of due analysis ticks (bench: click -> write beside 1,000 rollouts).
-        const priority = p.step === 'tick' ? { priority: TICK_PRIORITY } : {};
-        await steps.add('step', { rolloutId: p.rolloutId, seq: p.seq, step: p.step }, { jobId: p.jobId, delay: Math.max(0, p.at - now), ...priority });
+        if (p.step === 'tick') for (const listener of tickListeners) listener(p.at);
+        else await steps.add('step', { rolloutId: p.rolloutId, seq: p.seq, step: p.step }, { jobId: p.jobId, delay: Math.max(0, p.at - now) });
       }
     },
     /**
@@ -94,11 +107,13 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
      * or interrupted by dying workers too often) is added again under the same id, fresh: its
      * attempts and its stalled count start over (a retry() of the failed job would keep the
      * stalled count and fail again at once). A job that is waiting or running is left alone,
-     * so the step runs once; stale steps do nothing, so running one again is harmless.
+     * so the step runs once; stale steps do nothing, so running one again is harmless. A tick
+     * missing from the tick set is put back; one there (due, claimed, or waiting to retry) stays.
      */
     async reschedule(pending: PendingStep[]): Promise<number> {
-      let revived = 0;
+      let revived = await ticks.ensure(pending);
       for (const p of pending) {
+        if (p.step === 'tick') continue;
         const job = await steps.getJob(p.jobId);
         if (job && (await job.getState()) === 'failed') {
           // Another replica may have revived it already; removing its fresh copy and adding it

@@ -1,6 +1,8 @@
 // Puts lost work back on the queues: a process that died between writing a rollout and
-// enqueuing its next step, or in the middle of posting its notices. Safe to run any time
-// and on every replica: step ids are deterministic, and stale steps do nothing.
+// enqueuing its next step, or in the middle of posting its notices, a step job BullMQ gave up
+// on, a tick missing from the tick set (a Redis that lost it). Safe to run any time and on
+// every replica: step ids are deterministic, a tick in the set is left as it is, and stale
+// steps do nothing. (A tick whose claimer died needs nothing here: its claim runs out.)
 import type { Logger } from 'pino';
 import type { Queues } from './queues.js';
 import type { RolloutStore } from './store.js';

@@ -76,6 +76,7 @@ export function createRolloutStore(options: RolloutStoreOptions) {
     keys.audit(rollout.id),
     keys.appLock(rollout.app),
     keys.active,
+    keys.ticks,
   ];
   const items = (outbox: OutboxItem[], audit: AuditEntry[]) => [
     String(outbox.length),
@@ -84,6 +85,12 @@ export function createRolloutStore(options: RolloutStoreOptions) {
     ...audit.map((a) => JSON.stringify(a)),
     retention,
   ];
+  // Ticks are not BullMQ jobs: they go into the tick set in the same write (jobs/tick-set.ts),
+  // and the tick of the seq being replaced, now stale, leaves it.
+  const ticks = (stale: string, steps: PendingStep[]) => {
+    const due = steps.filter((p) => p.step === 'tick');
+    return [stale, String(due.length), ...due.flatMap((p) => [String(Math.floor(p.at)), p.jobId])];
+  };
 
   return {
     keys,
@@ -96,13 +103,14 @@ export function createRolloutStore(options: RolloutStoreOptions) {
       const { outbox, steps } = splitEffects(rollout, effects);
       const holder = (await redis.eval(
         CREATE_ROLLOUT,
-        6,
+        7,
         ...scriptKeys(rollout),
         rollout.id,
         serializeRollout(rollout),
         JSON.stringify(steps),
         keys.prefix,
         ...items(outbox, audit),
+        ...ticks('', steps),
       )) as string;
       return holder === '' ? { ok: true } : { ok: false, activeId: holder };
     },
@@ -119,7 +127,7 @@ export function createRolloutStore(options: RolloutStoreOptions) {
       const { outbox, steps, releaseLock } = splitEffects(next, effects);
       const written = await redis.eval(
         COMMIT_ROLLOUT,
-        6,
+        7,
         ...scriptKeys(next),
         next.id,
         String(previous.seq),
@@ -127,6 +135,7 @@ export function createRolloutStore(options: RolloutStoreOptions) {
         JSON.stringify(steps),
         releaseLock ? '1' : '0',
         ...items(outbox, audit),
+        ...ticks(stepJobId(next.id, previous.seq, 'tick'), steps),
       );
       return written === 1;
     },

@@ -1,7 +1,9 @@
-// The steps worker: runs rollout steps and applies clicks and commands. A step for a
-// rollout runs only under that rollout's lease, so a rollback never races a promotion
-// that is still writing; a step scheduled at an older seq does nothing.
+// The steps worker: runs rollout steps and applies clicks and commands, from the `steps`
+// queue, and analysis ticks, from the tick set (jobs/tick-runner.ts), through the same path.
+// A step for a rollout runs only under that rollout's lease, so a rollback never races a
+// promotion that is still writing; a step scheduled at an older seq does nothing.
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { z } from 'zod';
 import type { Actor, RolloutEvent } from '../rollout/events.js';
 import type { Rollout } from '../rollout/model.js';
 import type { AppConfig } from '../rollout/config.js';
@@ -14,6 +16,7 @@ import { inputJobSchema, STEPS_QUEUE, stepJobSchema, type InputJob, type Queues 
 import { createRolloutRunner } from './rollout-runner.js';
 import { isProgrammingError, stepBackoff, toStepFailure } from './step-errors.js';
 import type { RolloutStore } from './store.js';
+import { startTickRunner, type TickResult, type TickRunner } from './tick-runner.js';
 
 const KEEP_INPUT_IDS = 50;
 /** Attempts of a step before a transient failure holds the rollout (the queue backs off 1 s, then 2 s). */
@@ -22,6 +25,15 @@ const QUICK_ATTEMPTS = 3;
 const SLOW_FAILURE_MS = 5_000;
 /** A step job interrupted by dying workers is taken over this many times before BullMQ fails it (the reconciler then retries it). */
 const MAX_STALLED = 5;
+/** A step whose rollout is busy (another step holds its lease) is tried again this much later. */
+const BUSY_RETRY_MS = 250;
+
+/** The steps queue's worker and the tick runner of one process: closing it stops both and waits for their work in flight. */
+export interface StepWorker {
+  jobs: Worker;
+  ticks: TickRunner;
+  close(): Promise<void>;
+}
 
 export interface StepWorkerOptions extends WorkerPorts {
   connection: ConnectionOptions;
@@ -53,7 +65,7 @@ function clustersConcerned(input: InputJob, rollout: Rollout): string[] | undefi
   return undefined;
 }
 
-export function createStepWorker(options: StepWorkerOptions): Worker {
+export function createStepWorker(options: StepWorkerOptions): StepWorker {
   const { store, queues, config, clock, log } = options;
   const runner = createRolloutRunner({ store, queues, clock });
   const appOf = (name: string) => config.apps.find((a) => a.name === name);
@@ -64,15 +76,46 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
   async function runStep(job: Job, token: string | undefined): Promise<string> {
     const parsed = stepJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`step job ${job.id} has bad data: ${parsed.error.message}`);
-    const data = parsed.data;
-    let leased: Awaited<ReturnType<typeof withLease<string>>>;
+    const leased = await stepUnderLease(parsed.data, job.attemptsMade);
+    if (leased.busy) {
+      // Another step of this rollout is writing; try again shortly without spending an attempt.
+      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    return leased.value;
+  }
+
+  /** A tick from the tick set, as runStep runs a step job; the runner does with the tick what the queue would do with the job. */
+  async function runTick(data: z.infer<typeof stepJobSchema>, attemptsMade: number): Promise<TickResult> {
     try {
-      leased = await withLease(store, store.keys.exec(data.rolloutId), leaseMs, async () => {
+      const leased = await stepUnderLease(data, attemptsMade);
+      if (leased.busy) return { kind: 'later', inMs: BUSY_RETRY_MS, attempted: false };
+      // Applied: the commit took the tick out of the set. Anything else (stale, refused) leaves it to remove.
+      return leased.value === 'applied' ? { kind: 'committed' } : { kind: 'finished' };
+    } catch (error) {
+      if (error instanceof UnrecoverableError) {
+        // As a failed job: the reconciler puts the tick back on its next round.
+        log.error({ rollout: data.rolloutId, step: data.step, err: error.message }, 'tick failed for good, the reconciler re-queues it on its next round');
+        return { kind: 'finished' };
+      }
+      // As a job's attempts would: 1 s, 2 s, 4 s (or Retry-After), then as fresh as the reconciler's
+      // re-queue of a failed job: a tick that keeps failing (Redis restarting) is never left minutes apart.
+      return { kind: 'later', inMs: stepBackoff((attemptsMade % QUICK_ATTEMPTS) + 1, undefined, error as Error), attempted: true };
+    }
+  }
+
+  /**
+   * One step under its rollout's lease; `busy` when another step holds it. Throws what the step
+   * threw for a retry, UnrecoverableError when no retry will cure it.
+   */
+  async function stepUnderLease(data: z.infer<typeof stepJobSchema>, attemptsMade: number): Promise<Awaited<ReturnType<typeof withLease<string>>>> {
+    try {
+      return await withLease(store, store.keys.exec(data.rolloutId), leaseMs, async () => {
         const outcome = await runner.apply(data.rolloutId, async (rollout) => {
           if (rollout.seq !== data.seq) return `stale step ${data.step} (seq ${data.seq}, rollout at ${rollout.seq})`;
           const app = appOf(rollout.app);
           if (!app) return { event: { type: 'StepFailed', step: data.step, problem: { said: 'app-gone', app: rollout.app } } };
-          return { event: await stepEvent(job, data.step, rollout, app) };
+          return { event: await stepEvent(attemptsMade, data.step, rollout, app) };
         });
         if (outcome.kind === 'applied') {
           log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
@@ -89,15 +132,9 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       log.error({ rollout: data.rolloutId, step: data.step, code: failure.code, err: failure.message, stack: (error as Error)?.stack }, 'step job failed for good');
       throw new UnrecoverableError(failure.message);
     }
-    if (leased.busy) {
-      // Another step of this rollout is writing; try again shortly without spending an attempt.
-      await job.moveToDelayed(Date.now() + 250, token);
-      throw new DelayedError();
-    }
-    return leased.value;
   }
 
-  async function stepEvent(job: Job, step: Parameters<typeof performStep>[0], ...rest: [Parameters<typeof performStep>[1], Parameters<typeof performStep>[2]]): Promise<RolloutEvent> {
+  async function stepEvent(attemptsMade: number, step: Parameters<typeof performStep>[0], ...rest: [Parameters<typeof performStep>[1], Parameters<typeof performStep>[2]]): Promise<RolloutEvent> {
     const started = performance.now();
     const startedAt = clock();
     try {
@@ -120,7 +157,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       // given), then hold the rollout and say so in Slack; the held step retries on its own.
       // An attempt that itself took long (a timeout) holds at once.
       const slow = clock() - startedAt >= (options.tuning?.slowFailureMs ?? SLOW_FAILURE_MS);
-      if (!slow && job.attemptsMade + 1 < QUICK_ATTEMPTS) {
+      if (!slow && attemptsMade + 1 < QUICK_ATTEMPTS) {
         log.warn({ rollout: rest[0].id, step, err: failure.message, retryAfterMs: failure.retryAfterMs }, 'step failed, will retry');
         throw failure;
       }
@@ -218,6 +255,23 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
     if (final && job?.name === 'input') void tellInputLost(job, error);
   });
   worker.on('error', (error) => log.error({ err: error.message }, 'steps worker error'));
-  return worker;
+
+  const ticks = startTickRunner({
+    ticks: queues.ticks,
+    run: (tick, attempt) => runTick({ rolloutId: tick.rolloutId, seq: tick.seq, step: 'tick' }, attempt),
+    onScheduled: queues.onTickScheduled,
+    concurrency: options.concurrency ?? 8,
+    // As a job's lock: a claimer killed mid-tick lets go when its lease on the rollout does.
+    claimMs: leaseMs,
+    clock,
+    log,
+    onStarted: (_tick, lateMs) => observer.tickStarted(lateMs / 1000),
+  });
+  return {
+    jobs: worker,
+    ticks,
+    // SIGTERM: both stop taking work and finish what they run.
+    close: async () => void (await Promise.all([ticks.close(), worker.close()])),
+  };
 }
 

@@ -24,6 +24,9 @@ it('a rollout record rollgate cannot read stops neither the workers nor the othe
     await s.redis.set(key, raw);
     await s.redis.sadd(store.keys.active, bad);
     await steps.add('step', { rolloutId: bad, seq: 0, step: 'tick' }, { jobId: `${bad}.0.tick`, attempts: 2, backoff: { type: 'fixed', delay: 100 } });
+    // And as ticks are scheduled now: in the tick set. The runner drops it (the reconciler would bring it back) and goes on.
+    await s.redis.zadd(store.keys.ticks, 0, `${bad}.0.tick`);
+    await waitFor('the bad tick taken out of the tick set', async () => (await s.redis.zscore(store.keys.ticks, `${bad}.0.tick`)) === null, 60_000);
 
     const failed = await waitFor('the step of the bad record failed', async () => {
       const jobs = await steps.getJobs(['failed']);

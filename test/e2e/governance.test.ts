@@ -84,7 +84,8 @@ describe('approvals and pausing', () => {
     try {
       await waitFor('the ticks scheduled before the pause run out', async () => {
         const queued = await steps.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
-        return !queued.some((job) => job.data?.rolloutId === id && job.data?.step === 'tick');
+        const ticks = await s.redis.zrange(`${s.prefix}:ticks`, 0, -1);
+        return !queued.some((job) => job.data?.rolloutId === id && job.data?.step === 'tick') && !ticks.some((tick) => tick.startsWith(`${id}.`));
       });
     } finally {
       await steps.close();

@@ -191,10 +191,11 @@ export async function startStack(options: StackOptions = {}) {
       return Object.fromEntries([...state.deployments, ...state.pods].map((o: any) => [`${o.kind}/${o.metadata.name}`, o.metadata.resourceVersion]));
     },
     deployment: (name: string) => api.karmadaObject('deployments', name, 'apps', 'v1'),
-    /** Step jobs of a rollout that are waiting, delayed or running. */
+    /** Step jobs of a rollout that are waiting, delayed or running, and its analysis ticks in the tick set (`step:ID.SEQ.tick`). */
     async openJobs(id: string): Promise<string[]> {
       const jobs = await steps.getJobs(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
-      return jobs.filter((j) => j.data?.rolloutId === id).map((j) => `${j.name}:${j.id}`);
+      const ticks = (await redis.zrange(`${prefix}:ticks`, 0, -1)).filter((tick) => tick.startsWith(`${id}.`));
+      return [...jobs.filter((j) => j.data?.rolloutId === id).map((j) => `${j.name}:${j.id}`), ...ticks.map((tick) => `step:${tick}`)];
     },
     async stop() {
       for (const p of processes) p.child.kill('SIGTERM');

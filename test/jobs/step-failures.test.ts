@@ -11,7 +11,7 @@ import { createQueues, type Queues } from '../../jobs/queues.js';
 import { reconcileOnce } from '../../jobs/reconciler.js';
 import { stepBackoff } from '../../jobs/step-errors.js';
 import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
-import { createStepWorker } from '../../jobs/worker.js';
+import { createStepWorker, type StepWorker } from '../../jobs/worker.js';
 import { created } from '../../rollout/machine.js';
 import { FleetError, type Fleet } from '../../rollout/kube/fleet.js';
 import type { Rollout } from '../../rollout/model.js';
@@ -30,7 +30,7 @@ interface Harness {
   replies: string[];
   calls: string[];
   clock: { now: number };
-  startWorker(): Worker;
+  startWorker(): StepWorker;
   close(): Promise<void>;
 }
 
@@ -74,7 +74,7 @@ function startHarness(fleetOverride: Partial<Fleet> = {}, tuning: { slowFailureM
   const queues = createQueues({ connection: connect(), prefix, clock: () => clock.now });
   const replies: string[] = [];
   const calls: string[] = [];
-  const workers: Worker[] = [];
+  const workers: StepWorker[] = [];
   const fleet = stubFleet(calls, fleetOverride);
   const h: Harness = {
     prefix,
