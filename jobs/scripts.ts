@@ -68,3 +68,10 @@ export const RENEW_MUTEX = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `;
+
+/** KEYS: lock, messages; ARGV: token, field, value. Sets the field only while the lock is ours. */
+export const MARK_POSTING = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+`;
