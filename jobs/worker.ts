@@ -55,7 +55,7 @@ function clustersConcerned(input: InputJob, rollout: Rollout): string[] | undefi
 
 export function createStepWorker(options: StepWorkerOptions): Worker {
   const { store, queues, config, clock, log } = options;
-  const runner = createRolloutRunner({ store, queues, clock });
+  const runner = createRolloutRunner({ store, queues, clock, drainer: options.drainer });
   const appOf = (name: string) => config.apps.find((a) => a.name === name);
   const observer = options.observer ?? NO_OBSERVER;
   // As long as a job's own lock: a killed worker's lease lapses when its job is taken over.
@@ -66,6 +66,7 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
     if (!parsed.success) throw new UnrecoverableError(`step job ${job.id} has bad data: ${parsed.error.message}`);
     const data = parsed.data;
     let leased: Awaited<ReturnType<typeof withLease<string>>>;
+    let drainLater: (() => Promise<void>) | undefined;
     try {
       leased = await withLease(store, store.keys.exec(data.rolloutId), leaseMs, async () => {
         const outcome = await runner.apply(data.rolloutId, async (rollout) => {
@@ -73,8 +74,9 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
           const app = appOf(rollout.app);
           if (!app) return { event: { type: 'StepFailed', step: data.step, problem: { said: 'app-gone', app: rollout.app } } };
           return { event: await stepEvent(job, data.step, rollout, app) };
-        });
+        }, { deferDrain: true });
         if (outcome.kind === 'applied') {
+          drainLater = outcome.drainLater;
           log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
           await startSuccessor(outcome.rollout);
         }
@@ -88,6 +90,10 @@ export function createStepWorker(options: StepWorkerOptions): Worker {
       const failure = toStepFailure(error);
       log.error({ rollout: data.rolloutId, step: data.step, code: failure.code, err: failure.message, stack: (error as Error)?.stack }, 'step job failed for good');
       throw new UnrecoverableError(failure.message);
+    } finally {
+      // The notices this step committed, posted once the rollout's lease is free: the next step
+      // never waits for Slack. Posting them waits for no pacing slot; a drain job takes them then.
+      await drainLater?.();
     }
     if (leased.busy) {
       // Another step of this rollout is writing; try again shortly without spending an attempt.
