@@ -3,30 +3,25 @@
 // drain does not post it twice. Slack's limits are kept (bot/pacing/): posts to a channel are
 // spaced, root updates coalesced, and a 429 delays the drain job (in Redis) instead of
 // sleeping in a worker; a notice leaves the outbox only once Slack has accepted it.
+// Two ways in: the step that committed the notices drains at once when nothing has to wait
+// (drainNow, the OutboxDrainer port), and the `notify` job drains the rest, waiting as needed.
 import { DelayedError, Worker, type ConnectionOptions } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { withLease, type Lease } from '../jobs/lease.js';
-import { rolloutChart } from './charts/rollout-chart.js';
-import { uploadChart } from './charts/upload-chart.js';
-import type { Observer, Replies } from '../jobs/ports.js';
+import type { Observer, OutboxDrainer, Replies } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
-import type { OutboxItem, RolloutStore } from '../jobs/store.js';
+import type { OutboxItem, RolloutStore, StoredOutboxItem } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
-import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
-import { section, type SlackMessage } from './blocks/kit.js';
-import { sendGateDms } from './gate-dms.js';
-import { noteWords, privateAnswer } from './blocks/note-words.js';
+import { createNoticeSender, namesRead, RootMissing, type MessageBook } from './notice-sender.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
 import { createRootCoalescing } from './pacing/root-coalescing.js';
 
-export interface NotifierOptions {
-  connection: ConnectionOptions;
+export interface DrainerOptions {
   /** For the pacing state shared by every drainer (slots, holds), under the store's prefix. */
   redis: Redis;
-  prefix: string;
   store: RolloutStore;
   /** Built by createNoticeClient: throws on 429 rather than sleeping in the job. */
   client: WebClient;
@@ -54,20 +49,33 @@ export interface NotifierOptions {
   onSent?: (rollout: Rollout, notice: OutboxItem['notice']) => void;
 }
 
+export interface NotifierOptions extends DrainerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+}
+
 type DrainOutcome = { kind: 'done' } | { kind: 'postponed'; until: number };
 const DONE: DrainOutcome = { kind: 'done' };
+const postponed = (until: number): DrainOutcome => ({ kind: 'postponed', until });
 
 const PERMANENT_SLACK_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'channel_not_found', 'not_in_channel', 'is_archived', 'message_not_found', 'cant_update_message', 'cant_delete_message', 'invalid_arguments']);
 
-/** A posted message's ts ("1700000000.000100"), not a marker such as "skipped" or "failed:…". */
-const SLACK_TS = /^\d+\.\d+$/;
+/** Rounds a drain in the step takes (new notices committed meanwhile) before it leaves the rest to a job. */
+const INLINE_ROUNDS = 3;
 
-const rootWithdrawn = (rollout: Rollout) => rollout.outcome?.kind === 'failed' && rollout.outcome.nothingToDo?.root === 'withdrawn';
-
-class RootMissing extends Error {}
 class LeaseLost extends Error {}
 
-export function createNotifier(options: NotifierOptions): Worker {
+/** Slack errors that no retry will cure; undefined for the rest (rate limits, 5xx, network). */
+function permanentSlackError(error: unknown): string | undefined {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  if (code && PERMANENT_SLACK_ERRORS.has(code)) return code;
+  return error instanceof RootMissing ? 'root message could not be posted' : undefined;
+}
+
+/** The ts a drain may read, for every item it holds: one read of the rollout's messages per drain. */
+const namesFor = (items: OutboxItem[]) => [...new Set(['root', 'root-failed', ...items.flatMap((i) => [i.key, `posting:${i.key}`, ...namesRead(i)])])];
+
+export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { drain(rolloutId: string): Promise<DrainOutcome> } {
   const { store, client, clock, log } = options;
   const leaseMs = options.lockDurationMs ?? 30_000;
   const postGraceMs = options.postGraceMs ?? 30_000;
@@ -85,117 +93,27 @@ export function createNotifier(options: NotifierOptions): Worker {
       log.info({ channel, retryAfterMs: ms }, 'Slack rate-limited a notice; its drain waits');
     },
   });
+  const send = createNoticeSender({ client, store, log, clock, paced, replies: options.replies });
 
-  async function post(rollout: Rollout, message: SlackMessage, thread: { broadcast?: boolean } | undefined, mark: () => Promise<void>): Promise<string> {
-    const root = thread ? await store.messageTs(rollout.id, 'root') : undefined;
-    if (thread && !root) {
-      if (await store.messageTs(rollout.id, 'root-failed')) throw new RootMissing();
-      throw new Error(`rollout ${rollout.id}: root message not posted yet`);
-    }
-    const args = {
-      channel: rollout.channel,
-      text: message.text,
-      blocks: message.blocks,
-      unfurl_links: false,
-      ...(root ? { thread_ts: root, ...(thread?.broadcast ? { reply_broadcast: true } : {}) } : {}),
+  function messageBook(rolloutId: string, known: Map<string, string>): MessageBook & { finish(item: StoredOutboxItem, recorded: Record<string, string>): Promise<void> } {
+    return {
+      get: (name) => known.get(name),
+      async set(name, ts) {
+        await store.setMessageTs(rolloutId, name, ts);
+        known.set(name, ts);
+      },
+      async finish(item, recorded) {
+        await store.finishNotice(rolloutId, item, recorded);
+        for (const [name, ts] of Object.entries(recorded)) known.set(name, ts);
+      },
     };
-    // The posting marker is written once the channel's pacer lets the call go, right before it.
-    const result = await paced(rollout.channel, 'post', async () => {
-      await mark();
-      return client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]);
-    });
-    return result.ts as string;
-  }
-
-  async function update(rollout: Rollout, key: string, message: SlackMessage): Promise<string | undefined> {
-    const ts = await store.messageTs(rollout.id, key);
-    if (!ts) return undefined;
-    await paced(rollout.channel, 'update', () => client.chat.update({ channel: rollout.channel, ts, text: message.text, blocks: message.blocks as never }));
-    return ts;
-  }
-
-  async function send(rollout: Rollout, item: OutboxItem, mark: () => Promise<void>): Promise<string | undefined> {
-    const now = clock();
-    const { notice } = item;
-    // A start that found nothing to do takes its root back: not posted if it was not yet.
-    if ((notice.kind === 'root' || notice.kind === 'root-update') && rootWithdrawn(rollout)) return undefined;
-    switch (notice.kind) {
-      case 'root': {
-        const ts = await post(rollout, rootMessage(rollout, now), undefined, mark);
-        await store.setMessageTs(rollout.id, 'root', ts);
-        return ts;
-      }
-      case 'root-update':
-        return update(rollout, 'root', rootMessage(rollout, now));
-      case 'summary': {
-        // While a gate waits and nothing changes, the last summary is updated in place.
-        const key = `summary-${notice.stage}`;
-        const updated = notice.repeat ? await update(rollout, key, summaryMessage(rollout, notice, now)) : undefined;
-        if (updated) return updated;
-        const ts = await post(rollout, summaryMessage(rollout, notice, now), {}, mark);
-        await store.setMessageTs(rollout.id, key, ts);
-        return ts;
-      }
-      case 'gate-opened': {
-        const ts = await post(rollout, gateMessage(rollout, notice.stage, now), { broadcast: true }, mark);
-        await store.setMessageTs(rollout.id, `gate-${notice.stage}`, ts);
-        await sendGateDms({ client, store, log }, rollout, notice.stage, ts);
-        return ts;
-      }
-      case 'gate-closed':
-        return update(rollout, `gate-${notice.stage}`, gateMessage(rollout, notice.stage, now));
-      case 'rolled-back':
-        return post(rollout, rolledBackMessage(rollout), { broadcast: true }, mark);
-      case 'finished':
-        return post(rollout, finishedMessage(rollout), { broadcast: true }, mark);
-      case 'failed':
-        return post(rollout, failedMessage(rollout, notice), { broadcast: true }, mark);
-      case 'operation':
-        return post(rollout, operationMessage(rollout, notice.operation), {}, mark);
-      case 'held': {
-        const ts = await post(rollout, heldMessage(rollout, notice, notice.step), { broadcast: true }, mark);
-        // Its Retry button is honoured only on the latest held notice (bot/actions/retry-button.ts).
-        await store.setMessageTs(rollout.id, 'held', ts);
-        return ts;
-      }
-      case 'resumed':
-        return post(rollout, resumedMessage(rollout, notice.step), {}, mark);
-      case 'reminder':
-        return post(rollout, reminderMessage(rollout, notice.stage, clock()), { broadcast: true }, mark);
-      case 'note': {
-        const text = noteWords(rollout, notice);
-        return post(rollout, { text, blocks: [section(text)] }, notice.broadcast ? { broadcast: true } : {}, mark);
-      }
-      case 'chart': {
-        const root = await store.messageTs(rollout.id, 'root');
-        if (!root) return undefined;
-        await paced(rollout.channel, 'post', async () => {
-          await mark();
-          return uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) });
-        });
-        return 'uploaded';
-      }
-      case 'private':
-        await options.replies?.reply(rollout.notifyUrl, privateAnswer(rollout, notice));
-        return undefined;
-      case 'nothing-to-do':
-        // In place of the "queued" answer to the start command: one private message in all.
-        await options.replies?.reply(rollout.notifyUrl, { said: 'nothing-to-do', app: rollout.app, version: rollout.version }, { replaceOriginal: true });
-        return undefined;
-      case 'root-withdrawn': {
-        const root = await store.messageTs(rollout.id, 'root');
-        if (!root || !SLACK_TS.test(root)) return undefined;
-        await paced(rollout.channel, 'update', () => client.chat.delete({ channel: rollout.channel, ts: root }));
-        return 'deleted';
-      }
-    }
   }
 
   /**
-   * What to do with a root-update at the head. Once the rollout's coalescing window has passed,
-   * send it (rendered from the latest state). Inside the window, skip it if a later one is
-   * queued (that one will carry the state), else wait out the window, at most one, so more
-   * changes can gather. Never skipped once due, so a long backlog cannot starve the root.
+   * What to do with a root-update. Once the rollout's coalescing window has passed, send it
+   * (rendered from the latest state). Inside the window, skip it if a later one is queued (that
+   * one will carry the state), else wait out the window, at most one, so more changes can
+   * gather. Never skipped once due, so a long backlog cannot starve the root.
    */
   async function rootUpdatePlan(rolloutId: string, later: OutboxItem[]): Promise<'skip' | 'send' | { waitMs: number }> {
     const waitMs = Math.min((await coalescing.dueAt(rolloutId)) - clock(), coalescing.windowMs);
@@ -205,8 +123,8 @@ export function createNotifier(options: NotifierOptions): Worker {
 
   /**
    * Until when the root of a rollout whose start step has not answered yet waits (undefined: post
-   * it now). The step's commit queues a drain of its own, which posts the root at once, or
-   * skips it when the start found nothing to do.
+   * it now). The step's commit drains again, which posts the root at once, or skips it when the
+   * start found nothing to do.
    */
   async function rootWaitsUntil(rollout: Rollout): Promise<number | undefined> {
     if (rollout.phase !== 'queued' || rollout.held || rollout.hookWait) return undefined;
@@ -216,97 +134,127 @@ export function createNotifier(options: NotifierOptions): Worker {
     return startPending ? until : undefined;
   }
 
-  /** Slack errors that no retry will cure; undefined for the rest (rate limits, 5xx, network). */
-  function permanentSlackError(error: unknown): string | undefined {
-    const code = (error as { data?: { error?: string } }).data?.error;
-    if (code && PERMANENT_SLACK_ERRORS.has(code)) return code;
-    return error instanceof RootMissing ? 'root message could not be posted' : undefined;
-  }
-
   /**
    * Exactly once, as far as Slack allows. Slack has no idempotency key, so two guards:
-   * 1. the lease is checked (renewed) right before each new message (updates in place may repeat): a drainer whose lease lapsed
-   *    (a Redis restart, a long pause) stops before posting anything more;
-   * 2. a "posting" marker is written before each post and the ts right after it. A drainer that
-   *    finds a marker without a ts knows an earlier one was posting when it lost its lease or
-   *    died: it waits until that post must have ended (postGraceMs from the marker), then
-   *    posts only if no ts was recorded by then.
+   * 1. right before each new message (updates in place may repeat), a "posting" marker is written
+   *    only if the lease is still ours, in one step: a drainer whose lease lapsed (a Redis
+   *    restart, a long pause) stops before posting anything more;
+   * 2. the ts is written right after the post. A drainer that finds a marker without a ts knows
+   *    an earlier one was posting when it lost its lease or died: it waits until that post must
+   *    have ended (postGraceMs from the marker), then posts only if no ts was recorded by then.
    * What is left: a drainer killed after Slack accepted a post and before its ts was written
    * (one Redis round trip) posts that notice twice once the grace has passed.
+   *
+   * The outbox and the messages it needs are read once per round (the lease makes this drainer
+   * the only writer meanwhile); a round ends with the snapshot, and drain() looks again.
+   * `inline` (in the step that queued the notices): nothing waits, a wait postpones instead.
    */
-  async function drainOnce(rolloutId: string, lease: Lease): Promise<DrainOutcome> {
+  async function drainOnce(rolloutId: string, lease: Lease, inline: boolean): Promise<DrainOutcome> {
     for (;;) {
-      const [item, ...later] = await store.outbox(rolloutId);
-      if (!item) return DONE;
-      if (!(await store.messageTs(rolloutId, item.key))) {
-        const rollout = await store.get(rolloutId);
-        if (!rollout) return DONE;
-        const plan = item.notice.kind === 'root-update' ? await rootUpdatePlan(rolloutId, later) : 'send';
-        if (typeof plan === 'object') {
-          await sleep(plan.waitMs);
-          continue;
-        }
-        const waitUntil = item.notice.kind === 'root' ? await rootWaitsUntil(rollout) : undefined;
-        if (waitUntil !== undefined) return { kind: 'postponed', until: waitUntil };
-        // Updates in place (root, gate) and taking the root back are harmless to repeat: only new messages are guarded.
-        const guarded = plan === 'send' && item.notice.kind !== 'root-update' && item.notice.kind !== 'gate-closed' && item.notice.kind !== 'root-withdrawn';
-        if (guarded) {
-          const marker = Number((await store.messageTs(rolloutId, `posting:${item.key}`)) ?? Number.NaN);
-          if (Number.isFinite(marker) && clock() < marker + postGraceMs) {
-            log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'an earlier drainer was posting this notice when it lost its lease; waiting before deciding');
-            return { kind: 'postponed', until: marker + postGraceMs };
-          }
-        }
-        // Right before a new message goes to Slack: still ours? Then say we are posting it.
-        const mark = async () => {
-          if (!guarded) return;
-          if (!(await lease.stillHeld())) throw new LeaseLost();
-          await store.setMessageTs(rolloutId, `posting:${item.key}`, String(clock()));
-        };
-        let ts: string | undefined;
-        try {
-          ts = plan === 'skip' ? undefined : await send(rollout, item, mark);
-          if (plan === 'send') options.onSent?.(rollout, item.notice);
-        } catch (error) {
-          if (error instanceof LeaseLost) {
-            log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'drain lease lost; leaving the rest to the next drainer');
-            return DONE;
-          }
-          // The post failed here, in this drainer: whoever tries next need not wait for it.
-          if (guarded) await store.setMessageTs(rolloutId, `posting:${item.key}`, 'failed');
-          if (error instanceof NoticePostponed) return { kind: 'postponed', until: error.until };
-          const permanent = permanentSlackError(error);
-          if (!permanent) throw error;
-          // Slack will refuse this notice every time (bad blocks, no such channel): say so in the
-          // log and move on, rather than block every later notice of the rollout for good.
-          log.error({ rollout: rolloutId, notice: item.notice.kind, error: permanent }, 'Slack refused a notice for good; skipping it');
-          options.observer?.callFailed('slack');
-          if (item.notice.kind === 'root') await store.setMessageTs(rolloutId, 'root-failed', permanent);
-          ts = `failed:${permanent}`;
-        }
-        if (plan === 'send' && (item.notice.kind === 'root' || item.notice.kind === 'root-update')) await coalescing.written(rolloutId, clock());
-        await store.setMessageTs(rolloutId, item.key, ts ?? 'skipped');
-      }
-      await store.popOutbox(rolloutId, item.key);
+      const items = await store.outboxEntries(rolloutId);
+      if (items.length === 0) return DONE;
+      const rollout = await store.get(rolloutId);
+      if (!rollout) return DONE;
+      const book = messageBook(rolloutId, await store.messageTsOf(rolloutId, namesFor(items)));
+      const outcome = await drainItems(rollout, items, book, lease, inline);
+      if (outcome !== 'look-again') return outcome;
     }
   }
 
-  async function drain(rolloutId: string): Promise<DrainOutcome> {
+  async function drainItems(rollout: Rollout, items: StoredOutboxItem[], book: ReturnType<typeof messageBook>, lease: Lease, inline: boolean): Promise<DrainOutcome | 'look-again'> {
+    const rolloutId = rollout.id;
+    for (const [index, item] of items.entries()) {
+      if (book.get(item.key)) {
+        await book.finish(item, {});
+        continue;
+      }
+      const plan = item.notice.kind === 'root-update' ? await rootUpdatePlan(rolloutId, items.slice(index + 1)) : 'send';
+      if (typeof plan === 'object') {
+        if (inline) return postponed(clock() + plan.waitMs);
+        // Later notices may arrive while the window passes: read the outbox again after it.
+        await sleep(plan.waitMs);
+        return 'look-again';
+      }
+      const waitUntil = item.notice.kind === 'root' ? await rootWaitsUntil(rollout) : undefined;
+      if (waitUntil !== undefined) return postponed(waitUntil);
+      // Updates in place (root, gate) and taking the root back are harmless to repeat: only new messages are guarded.
+      const guarded = plan === 'send' && item.notice.kind !== 'root-update' && item.notice.kind !== 'gate-closed' && item.notice.kind !== 'root-withdrawn';
+      if (guarded) {
+        const marker = Number(book.get(`posting:${item.key}`) ?? Number.NaN);
+        if (Number.isFinite(marker) && clock() < marker + postGraceMs) {
+          log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'an earlier drainer was posting this notice when it lost its lease; waiting before deciding');
+          return postponed(marker + postGraceMs);
+        }
+      }
+      // Right before a new message goes to Slack: still ours? Then say we are posting it.
+      const mark = async () => {
+        if (guarded && !(await store.markPosting(rolloutId, item.key, lease, clock()))) throw new LeaseLost();
+      };
+      // The notice's key, and the name its message goes by (root, summary-N), mapped to what Slack returned.
+      let recorded: Record<string, string>;
+      let accepted = false;
+      try {
+        const sent = plan === 'send' ? await send({ rollout, book, mark, ...(inline ? { maxWaitMs: 0 } : {}) }, item) : { ts: undefined };
+        recorded = { [item.key]: sent.ts ?? 'skipped', ...(sent.as && sent.ts ? { [sent.as]: sent.ts } : {}) };
+        accepted = plan === 'send';
+      } catch (error) {
+        if (error instanceof LeaseLost) {
+          log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'drain lease lost; leaving the rest to the next drainer');
+          return DONE;
+        }
+        // The post failed here, in this drainer: whoever tries next need not wait for it.
+        if (guarded) await book.set(`posting:${item.key}`, 'failed');
+        if (error instanceof NoticePostponed) return postponed(error.until);
+        const permanent = permanentSlackError(error);
+        if (!permanent) throw error;
+        // Slack will refuse this notice every time (bad blocks, no such channel): say so in the
+        // log and move on, rather than block every later notice of the rollout for good.
+        log.error({ rollout: rolloutId, notice: item.notice.kind, error: permanent }, 'Slack refused a notice for good; skipping it');
+        options.observer?.callFailed('slack');
+        recorded = { [item.key]: `failed:${permanent}`, ...(item.notice.kind === 'root' ? { 'root-failed': permanent } : {}) };
+      }
+      await book.finish(item, recorded);
+      if (accepted) options.onSent?.(rollout, item.notice);
+      if (plan === 'send' && (item.notice.kind === 'root' || item.notice.kind === 'root-update')) await coalescing.written(rolloutId, clock());
+    }
+    return DONE;
+  }
+
+  async function drain(rolloutId: string, inline: boolean): Promise<DrainOutcome> {
     // Loop until the outbox stays empty after we let go, so a notice queued while we held
-    // the lease (whose own drain job found us busy) is never stranded. A postponed drain
-    // keeps its job (delayed), which comes back for the rest.
+    // the lease (whose own drain found us busy) is never stranded. A postponed drain keeps its
+    // job (delayed), which comes back for the rest; in the step, it asks for one.
+    let rounds = 0;
     do {
-      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, (lease) => drainOnce(rolloutId, lease));
+      if (inline && ++rounds > INLINE_ROUNDS) return postponed(clock());
+      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, (lease) => drainOnce(rolloutId, lease, inline));
       if (leased.busy) return DONE;
       if (leased.value.kind === 'postponed') return leased.value;
     } while ((await store.outbox(rolloutId)).length > 0);
     return DONE;
   }
 
+  return {
+    drain: (rolloutId) => drain(rolloutId, false),
+    async drainNow(rolloutId) {
+      try {
+        return (await drain(rolloutId, true)).kind === 'done';
+      } catch (error) {
+        log.info({ rollout: rolloutId, err: error instanceof Error ? error.message : String(error) }, 'notices not posted in the step; a drain job takes them');
+        return false;
+      }
+    },
+  };
+}
+
+/** The `notify` queue's worker: drains what the steps left, waiting in Redis (a delayed job) when it must. */
+export function createNotifier(options: NotifierOptions): Worker {
+  const { clock, log } = options;
+  const drainer = createOutboxDrainer(options);
   const worker = new Worker(
     NOTIFY_QUEUE,
     async (job, token) => {
-      const outcome = await drain(drainJobSchema.parse(job.data).rolloutId);
+      const outcome = await drainer.drain(drainJobSchema.parse(job.data).rolloutId);
       if (outcome.kind === 'postponed') {
         // The job waits in Redis, not in this worker (and spends no attempt): other rollouts' drains go on.
         await job.moveToDelayed(Date.now() + Math.max(0, outcome.until - clock()), token);

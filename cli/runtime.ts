@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { createApproverDirectory } from '../bot/approvers.js';
 import { slackLogger } from '../bot/bolt-logger.js';
 import { httpRoutes } from '../bot/http-routes.js';
-import { createNotifier } from '../bot/notifier.js';
+import { createNotifier, createOutboxDrainer } from '../bot/notifier.js';
 import { startProbeServer } from '../bot/probe-server.js';
 import { createEventForwarder } from '../bot/webhook-events.js';
 import { createNoticeClient } from '../bot/pacing/notice-client.js';
@@ -192,11 +192,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const lockDurationMs = env.ROLLGATE_JOB_LOCK_MS;
     const tuning = env.ROLLGATE_READY_POLL_MS ? { readyPollMs: env.ROLLGATE_READY_POLL_MS } : {};
-    const steps = createStepWorker({ ...ports, connection: connect(), prefix, store, queues, lockDurationMs, tuning, concurrency: env.ROLLGATE_STEP_CONCURRENCY ?? 32 });
     // Its own client: one that throws on 429 (the drain job waits, in Redis) instead of sleeping.
     const noticeClient = createNoticeClient({ token, ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), logger: slackLogger(log.child({ component: 'slack' })) });
     const onSent = createEventForwarder({ config, webhooks: ports.webhooks, clock, log });
-    const notifier = createNotifier({ connection: connect(), redis, prefix, store, client: noticeClient, clock, log, lockDurationMs, observer: metrics.observer, replies: ports.replies, onSent });
+    const notices = { redis, store, client: noticeClient, clock, log, lockDurationMs, observer: metrics.observer, replies: ports.replies, onSent };
+    // A step posts the notices it committed itself when Slack lets them go at once; the notifier drains the rest.
+    const drainer = createOutboxDrainer(notices);
+    const steps = createStepWorker({ ...ports, drainer, connection: connect(), prefix, store, queues, lockDurationMs, tuning, concurrency: env.ROLLGATE_STEP_CONCURRENCY ?? 32 });
+    const notifier = createNotifier({ connection: connect(), prefix, ...notices });
     const reconciler = startReconciler({ store, queues, everyMs: env.ROLLGATE_RECONCILE_MS, log, clock });
     closers.push(async () => reconciler.stop(), () => steps.close(), () => notifier.close());
   }

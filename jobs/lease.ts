@@ -3,6 +3,9 @@
 import type { RolloutStore } from './store.js';
 
 export interface Lease {
+  /** The lock's key and this holder's token, for scripts that act only while it is held. */
+  readonly key: string;
+  readonly token: string;
   /** Renews the lease now; false when it was lost (it expired, say while Redis restarted, and may be someone else's). */
   stillHeld(): Promise<boolean>;
 }
@@ -31,7 +34,7 @@ export async function withLease<T>(store: RolloutStore, key: string, ttlMs: numb
   }
   if (!token) return { busy: true };
   const timer = setInterval(() => void store.renew(key, token, ttlMs).catch(() => undefined), Math.max(100, Math.floor(ttlMs / 3)));
-  const lease: Lease = { stillHeld: () => store.renew(key, token, ttlMs).catch(() => false) };
+  const lease: Lease = { key, token, stillHeld: () => store.renew(key, token, ttlMs).catch(() => false) };
   try {
     return { busy: false, value: await work(lease) };
   } finally {

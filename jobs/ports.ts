@@ -53,6 +53,19 @@ export interface Observer {
 
 export const NO_OBSERVER: Observer = { stepDone: () => undefined, callFailed: () => undefined, gateDecided: () => undefined, tickStarted: () => undefined };
 
+/**
+ * Posts a rollout's outbox from the process that just committed it (bot/notifier.ts), so the
+ * usual case, a tick's summary to a channel with a free slot, needs no drain job.
+ */
+export interface OutboxDrainer {
+  /**
+   * Drains now, waiting for nothing (no pacing slot, no 429 hold, no coalescing window). True
+   * when nothing is left for a drain job: the outbox is empty, or another drainer holds it and
+   * drains the rest. False on a hold, a 429 or a failure: the caller queues the drain job.
+   */
+  drainNow(rolloutId: string): Promise<boolean>;
+}
+
 export interface WorkerPorts {
   config: Config;
   fleet: Fleet;
@@ -64,4 +77,6 @@ export interface WorkerPorts {
   clock: () => number;
   log: Logger;
   observer?: Observer;
+  /** Posts a commit's notices in the step that made them; absent: every commit queues a drain job. */
+  drainer?: OutboxDrainer;
 }

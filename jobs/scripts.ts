@@ -125,3 +125,10 @@ for i = 3, #ARGV do
 end
 return changed
 `;
+
+/** KEYS: lock, messages; ARGV: token, field, value. Sets the field only while the lock is ours. */
+export const MARK_POSTING = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+`;

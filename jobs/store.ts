@@ -8,7 +8,7 @@ import type { Effect, Notice, StepName } from '../rollout/events.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
 import { serializeRollout } from '../rollout/rollout-schema.js';
 import { redisKeys, type Keys } from './keys.js';
-import { COMMIT_ROLLOUT, CREATE_ROLLOUT, RELEASE_MUTEX, RENEW_MUTEX } from './scripts.js';
+import { COMMIT_ROLLOUT, CREATE_ROLLOUT, MARK_POSTING, RELEASE_MUTEX, RENEW_MUTEX } from './scripts.js';
 import { readAuditEntry, readOutboxItem, readPendingSteps, readRollout, StoredRecordError } from './stored-records.js';
 import type { Refusal } from '../rollout/refusals.js';
 import type { AuditFacts } from './audit.js';
@@ -18,6 +18,16 @@ export interface OutboxItem {
   key: string;
   notice: Notice;
 }
+
+/** An outbox item with its record exactly as stored. */
+export interface StoredOutboxItem extends OutboxItem {
+  raw: string;
+}
+
+const pipelineErrors = (results: [Error | null, unknown][] | null) => {
+  const failed = results?.find(([error]) => error);
+  if (failed?.[0]) throw failed[0];
+};
 
 export interface PendingStep {
   jobId: string;
@@ -217,14 +227,40 @@ export function createRolloutStore(options: RolloutStoreOptions) {
       return [...found];
     },
 
-    /** Removes the head of the outbox if it is still `key` (two drainers never pop each other's item). */
-    async popOutbox(id: string, key: string): Promise<void> {
-      const head = await redis.lindex(keys.outbox(id), 0);
-      if (head && readOutboxItem(keys.outbox(id), head, 0).key === key) await redis.lpop(keys.outbox(id));
+    /** The outbox with each item's record as stored, so a drainer removes exactly the one it posted (finishNotice). */
+    async outboxEntries(id: string): Promise<StoredOutboxItem[]> {
+      const key = keys.outbox(id);
+      return (await redis.lrange(key, 0, -1)).map((raw, i) => ({ ...readOutboxItem(key, raw, i), raw }));
+    },
+
+    /**
+     * Records what a posted notice became (its key and any names, e.g. `root`, mapped to the ts)
+     * and removes that item from the outbox, wherever it is: a drainer never removes another's
+     * item, and a second removal of the same one does nothing.
+     */
+    async finishNotice(id: string, item: StoredOutboxItem, recorded: Record<string, string>): Promise<void> {
+      const pipeline = redis.pipeline();
+      if (Object.keys(recorded).length > 0) pipeline.hset(keys.messages(id), recorded);
+      await pipeline.lrem(keys.outbox(id), 1, item.raw).exec().then(pipelineErrors);
     },
 
     async messageTs(id: string, key: string): Promise<string | undefined> {
       return (await redis.hget(keys.messages(id), key)) ?? undefined;
+    },
+
+    /** The recorded ts of each of `names` that has one, in one read. */
+    async messageTsOf(id: string, names: string[]): Promise<Map<string, string>> {
+      if (names.length === 0) return new Map();
+      const values = await redis.hmget(keys.messages(id), ...names);
+      return new Map(names.flatMap((name, i) => (values[i] != null ? [[name, values[i] as string] as const] : [])));
+    },
+
+    /**
+     * Writes `posting:<key>` (now) only while `lease` is still held, in one step: a drainer whose
+     * lease lapsed never marks, so whoever took the lease over saw every marker there will be.
+     */
+    async markPosting(id: string, key: string, lease: { key: string; token: string }, nowMs: number): Promise<boolean> {
+      return (await redis.eval(MARK_POSTING, 2, lease.key, keys.messages(id), lease.token, `posting:${key}`, String(nowMs))) === 1;
     },
 
     async setMessageTs(id: string, key: string, ts: string): Promise<void> {

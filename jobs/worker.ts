@@ -74,7 +74,7 @@ function clustersConcerned(input: InputJob, rollout: Rollout): string[] | undefi
 
 export function createStepWorker(options: StepWorkerOptions): StepWorker {
   const { store, queues, config, clock, log } = options;
-  const runner = createRolloutRunner({ store, queues, clock });
+  const runner = createRolloutRunner({ store, queues, clock, drainer: options.drainer });
   const appOf = (name: string) => config.apps.find((a) => a.name === name);
   const observer = options.observer ?? NO_OBSERVER;
   // As long as a job's own lock: a killed worker's lease lapses when its job is taken over.
@@ -116,6 +116,7 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
    * threw for a retry, UnrecoverableError when no retry will cure it.
    */
   async function stepUnderLease(data: z.infer<typeof stepJobSchema>, attemptsMade: number): Promise<Awaited<ReturnType<typeof withLease<string>>>> {
+    let drainLater: (() => Promise<void>) | undefined;
     try {
       return await withLease(store, store.keys.exec(data.rolloutId), leaseMs, async () => {
         const outcome = await runner.apply(data.rolloutId, async (rollout) => {
@@ -123,8 +124,9 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
           const app = appOf(rollout.app);
           if (!app) return { event: { type: 'StepFailed', step: data.step, problem: { said: 'app-gone', app: rollout.app } } };
           return { event: await stepEvent(attemptsMade, data.step, rollout, app) };
-        });
+        }, { deferDrain: true });
         if (outcome.kind === 'applied') {
+          drainLater = outcome.drainLater;
           log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
           await startSuccessor(outcome.rollout);
         }
@@ -138,6 +140,10 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
       const failure = toStepFailure(error);
       log.error({ rollout: data.rolloutId, step: data.step, code: failure.code, err: failure.message, stack: (error as Error)?.stack }, 'step job failed for good');
       throw new UnrecoverableError(failure.message);
+    } finally {
+      // The notices this step committed, posted once the rollout's lease is free: the next step
+      // never waits for Slack. Posting them waits for no pacing slot; a drain job takes them then.
+      await drainLater?.();
     }
   }
 

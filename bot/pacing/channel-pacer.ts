@@ -25,9 +25,10 @@ export const DEFAULT_PACING: PacingTuning = { spacingMs: { post: 1000, update: 1
  */
 const CLAIM = `
 local now = tonumber(ARGV[1])
-local hold = tonumber(redis.call('GET', KEYS[2]) or '0')
+local read = redis.call('MGET', KEYS[1], KEYS[2])
+local hold = tonumber(read[2] or '0')
 if hold > now then return {0, string.format('%.0f', hold), 1} end
-local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local at = math.max(now, tonumber(read[1] or '0'))
 if at - now > tonumber(ARGV[3]) then return {0, string.format('%.0f', at), 0} end
 local after = at + tonumber(ARGV[2])
 redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.ceil(after - now) + 60000)
@@ -51,9 +52,12 @@ export function createChannelPacer(options: { redis: Redis; prefix: string; tuni
   return {
     tuning,
 
-    /** Takes the lane's next slot if the channel is not held and the slot is at most maxWaitMs away. */
-    async claim(channel: string, lane: Lane, now: number): Promise<Claim> {
-      const [taken, at, held] = (await redis.eval(CLAIM, 2, key(channel, `${lane}-slot`), key(channel, 'hold'), String(now), String(tuning.spacingMs[lane]), String(tuning.maxWaitMs))) as [number, string, number];
+    /**
+     * Takes the lane's next slot if the channel is not held and the slot is at most `maxWaitMs`
+     * away (default: the tuning's; 0: only a slot that is free now).
+     */
+    async claim(channel: string, lane: Lane, now: number, maxWaitMs = tuning.maxWaitMs): Promise<Claim> {
+      const [taken, at, held] = (await redis.eval(CLAIM, 2, key(channel, `${lane}-slot`), key(channel, 'hold'), String(now), String(tuning.spacingMs[lane]), String(maxWaitMs))) as [number, string, number];
       return taken === 1 ? { ok: true, at: Number(at) } : { ok: false, notBefore: Number(at), held: held === 1 };
     },
 

@@ -32,8 +32,9 @@ export interface PacedCallOptions {
 
 export function createPacedCall(options: PacedCallOptions) {
   const { pacer, clock, sleep } = options;
-  return async function pacedCall<T>(channel: string, lane: Lane, call: () => Promise<T>): Promise<T> {
-    const claim = await pacer.claim(channel, lane, clock());
+  /** `maxWaitMs`: how long this call may wait for its slot (default: the pacer's); past it, NoticePostponed. */
+  return async function pacedCall<T>(channel: string, lane: Lane, call: () => Promise<T>, maxWaitMs?: number): Promise<T> {
+    const claim = await pacer.claim(channel, lane, clock(), maxWaitMs);
     if (!claim.ok) throw new NoticePostponed(claim.notBefore, claim.held ? 'rate-limited' : 'paced');
     const wait = claim.at - clock();
     if (wait > 0) await sleep(wait);

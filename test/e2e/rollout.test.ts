@@ -129,7 +129,9 @@ describe('a rollout from Slack, end to end', () => {
     expect(JSON.stringify(gate.blocks)).toContain('"confirm"');
     await s.click('U0LEAD', gate.ts, ROLLBACK);
     await waitFor('rolled back', () => rootPhase(s, id).includes('Rolled back'), 30_000);
-    expect(s.message(gate.ts)?.text).toContain('Rolled back by <@U0LEAD>');
+    // Both are chat.update calls, one a second per channel: a root update queued before the click
+    // renders the latest state, so the root may say so one slot before the gate does.
+    await waitFor('the gate shows the rollback', () => s.message(gate.ts)?.text.includes('Rolled back by <@U0LEAD>'), 10_000);
     expect(JSON.stringify(s.message(gate.ts)?.blocks)).not.toContain(APPROVE);
     expect(await s.karmadaObject('overridepolicies', 'http-probe-app-promote-override')).toBeUndefined();
     expect(await s.deployment('http-probe-app-canary')).toBeUndefined();

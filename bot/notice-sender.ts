@@ -1,0 +1,168 @@
+// Turns one outbox notice into Slack calls: words and blocks from bot/blocks/, through the
+// channel's pacer (bot/pacing/). The drainer (bot/notifier.ts) decides when, and records what
+// was posted; this module only says what a notice becomes.
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Replies } from '../jobs/ports.js';
+import type { OutboxItem, RolloutStore } from '../jobs/store.js';
+import type { Rollout } from '../rollout/model.js';
+import { rolloutChart } from './charts/rollout-chart.js';
+import { uploadChart } from './charts/upload-chart.js';
+import { failedMessage, finishedMessage, gateMessage, heldMessage, operationMessage, reminderMessage, resumedMessage, rolledBackMessage, rootMessage, summaryMessage } from './blocks/messages.js';
+import { section, type SlackMessage } from './blocks/kit.js';
+import { sendGateDms } from './gate-dms.js';
+import { noteWords, privateAnswer } from './blocks/note-words.js';
+import type { PacedCall } from './pacing/paced-call.js';
+
+/** A posted message's ts ("1700000000.000100"), not a marker such as "skipped" or "failed:…". */
+const SLACK_TS = /^\d+\.\d+$/;
+
+export class RootMissing extends Error {}
+
+/** The ts of a rollout's messages, read once per drain; what is written goes to Redis and here. */
+export interface MessageBook {
+  get(name: string): string | undefined;
+  set(name: string, ts: string): Promise<void>;
+}
+
+export interface SendContext {
+  rollout: Rollout;
+  book: MessageBook;
+  /** Right before a new message goes to Slack, once its slot is taken: throws when the drain must stop. */
+  mark: () => Promise<void>;
+  /** How long a call may wait for its channel's slot (undefined: the pacer's own limit). */
+  maxWaitMs?: number;
+}
+
+/** What Slack returned, and under which name (root, summary-N, held) the drainer records its ts beside the notice's own key. */
+export interface Sent {
+  ts: string | undefined;
+  as?: string;
+}
+
+const rootWithdrawn = (rollout: Rollout) => rollout.outcome?.kind === 'failed' && rollout.outcome.nothingToDo?.root === 'withdrawn';
+
+/** The message ts names a notice reads, so a drain can read them all at once. */
+export function namesRead(item: OutboxItem): string[] {
+  const { notice } = item;
+  if (notice.kind === 'summary') return [`summary-${notice.stage}`];
+  if (notice.kind === 'gate-closed') return [`gate-${notice.stage}`];
+  return [];
+}
+
+export function createNoticeSender(options: { client: WebClient; store: RolloutStore; log: Logger; clock: () => number; paced: PacedCall; replies?: Replies }) {
+  const { client, store, log, clock, paced } = options;
+
+  async function post(ctx: SendContext, message: SlackMessage, thread: { broadcast?: boolean } | undefined): Promise<string> {
+    const { rollout, book } = ctx;
+    const root = thread ? book.get('root') : undefined;
+    if (thread && !root) {
+      if (book.get('root-failed')) throw new RootMissing();
+      throw new Error(`rollout ${rollout.id}: root message not posted yet`);
+    }
+    const args = {
+      channel: rollout.channel,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      ...(root ? { thread_ts: root, ...(thread?.broadcast ? { reply_broadcast: true } : {}) } : {}),
+    };
+    // The posting marker is written once the channel's pacer lets the call go, right before it.
+    const result = await paced(
+      rollout.channel,
+      'post',
+      async () => {
+        await ctx.mark();
+        return client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]);
+      },
+      ctx.maxWaitMs,
+    );
+    return result.ts as string;
+  }
+
+  async function update(ctx: SendContext, key: string, message: SlackMessage): Promise<string | undefined> {
+    const { rollout } = ctx;
+    const ts = ctx.book.get(key);
+    if (!ts) return undefined;
+    await paced(rollout.channel, 'update', () => client.chat.update({ channel: rollout.channel, ts, text: message.text, blocks: message.blocks as never }), ctx.maxWaitMs);
+    return ts;
+  }
+
+  return async function send(ctx: SendContext, item: OutboxItem): Promise<Sent> {
+    const now = clock();
+    const { rollout } = ctx;
+    const { notice } = item;
+    // A start that found nothing to do takes its root back: not posted if it was not yet.
+    if ((notice.kind === 'root' || notice.kind === 'root-update') && rootWithdrawn(rollout)) return { ts: undefined };
+    switch (notice.kind) {
+      case 'root':
+        return { ts: await post(ctx, rootMessage(rollout, now), undefined), as: 'root' };
+      case 'root-update':
+        return { ts: await update(ctx, 'root', rootMessage(rollout, now)) };
+      case 'summary': {
+        // While a gate waits and nothing changes, the last summary is updated in place.
+        const key = `summary-${notice.stage}`;
+        const updated = notice.repeat ? await update(ctx, key, summaryMessage(rollout, notice, now)) : undefined;
+        if (updated) return { ts: updated };
+        return { ts: await post(ctx, summaryMessage(rollout, notice, now), {}), as: key };
+      }
+      case 'gate-opened': {
+        const ts = await post(ctx, gateMessage(rollout, notice.stage, now), { broadcast: true });
+        // Recorded before the DMs, which link to it (and may take a while).
+        await ctx.book.set(`gate-${notice.stage}`, ts);
+        await sendGateDms({ client, store, log }, rollout, notice.stage, ts);
+        return { ts };
+      }
+      case 'gate-closed':
+        return { ts: await update(ctx, `gate-${notice.stage}`, gateMessage(rollout, notice.stage, now)) };
+      case 'rolled-back':
+        return { ts: await post(ctx, rolledBackMessage(rollout), { broadcast: true }) };
+      case 'finished':
+        return { ts: await post(ctx, finishedMessage(rollout), { broadcast: true }) };
+      case 'failed':
+        return { ts: await post(ctx, failedMessage(rollout, notice), { broadcast: true }) };
+      case 'operation':
+        return { ts: await post(ctx, operationMessage(rollout, notice.operation), {}) };
+      case 'held':
+        // Its Retry button is honoured only on the latest held notice (bot/actions/retry-button.ts).
+        return { ts: await post(ctx, heldMessage(rollout, notice, notice.step), { broadcast: true }), as: 'held' };
+      case 'resumed':
+        return { ts: await post(ctx, resumedMessage(rollout, notice.step), {}) };
+      case 'reminder':
+        return { ts: await post(ctx, reminderMessage(rollout, notice.stage, clock()), { broadcast: true }) };
+      case 'note': {
+        const text = noteWords(rollout, notice);
+        return { ts: await post(ctx, { text, blocks: [section(text)] }, notice.broadcast ? { broadcast: true } : {}) };
+      }
+      case 'chart': {
+        const root = ctx.book.get('root');
+        if (!root) return { ts: undefined };
+        await paced(
+          rollout.channel,
+          'post',
+          async () => {
+            await ctx.mark();
+            return uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) });
+          },
+          ctx.maxWaitMs,
+        );
+        return { ts: 'uploaded' };
+      }
+      case 'private':
+        await options.replies?.reply(rollout.notifyUrl, privateAnswer(rollout, notice));
+        return { ts: undefined };
+      case 'nothing-to-do':
+        // In place of the "queued" answer to the start command: one private message in all.
+        await options.replies?.reply(rollout.notifyUrl, { said: 'nothing-to-do', app: rollout.app, version: rollout.version }, { replaceOriginal: true });
+        return { ts: undefined };
+      case 'root-withdrawn': {
+        const root = ctx.book.get('root');
+        if (!root || !SLACK_TS.test(root)) return { ts: undefined };
+        await paced(rollout.channel, 'update', () => client.chat.delete({ channel: rollout.channel, ts: root }), ctx.maxWaitMs);
+        return { ts: 'deleted' };
+      }
+    }
+  };
+}
+
+export type NoticeSender = ReturnType<typeof createNoticeSender>;
