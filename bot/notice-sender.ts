@@ -16,8 +16,14 @@ import type { PacedCall } from './pacing/paced-call.js';
 
 /** A posted message's ts ("1700000000.000100"), not a marker such as "skipped" or "failed:…". */
 const SLACK_TS = /^\d+\.\d+$/;
+export const isSlackTs = (value: string | undefined): value is string => value !== undefined && SLACK_TS.test(value);
 
 export class RootMissing extends Error {}
+
+/** The metadata every guarded message carries, so a drainer can find a post whose ts was never recorded (bot/posted-notices.ts). */
+export const NOTICE_EVENT_TYPE = 'rollgate_notice';
+
+export const noticeMetadata = (rolloutId: string, key: string) => ({ event_type: NOTICE_EVENT_TYPE, event_payload: { rollout: rolloutId, notice: key } });
 
 /** The ts of a rollout's messages, read once per drain; what is written goes to Redis and here. */
 export interface MessageBook {
@@ -50,10 +56,27 @@ export function namesRead(item: OutboxItem): string[] {
   return [];
 }
 
+/** The name (beside the notice's key) a notice's new message is recorded under, if any. */
+function postedAs(notice: OutboxItem['notice']): string | undefined {
+  if (notice.kind === 'root') return 'root';
+  if (notice.kind === 'summary') return `summary-${notice.stage}`;
+  if (notice.kind === 'held') return 'held';
+  return undefined;
+}
+
+/**
+ * Where a notice's new message can be looked up in Slack by its metadata: the channel (root)
+ * or the rollout's thread. Undefined for what carries no metadata (the chart, a file upload).
+ */
+export function postedWhere(item: OutboxItem): 'channel' | 'thread' | undefined {
+  if (item.notice.kind === 'root') return 'channel';
+  return item.notice.kind === 'chart' ? undefined : 'thread';
+}
+
 export function createNoticeSender(options: { client: WebClient; store: RolloutStore; log: Logger; clock: () => number; paced: PacedCall; replies?: Replies }) {
   const { client, store, log, clock, paced } = options;
 
-  async function post(ctx: SendContext, message: SlackMessage, thread: { broadcast?: boolean } | undefined): Promise<string> {
+  async function postWithKey(ctx: SendContext, key: string, message: SlackMessage, thread: { broadcast?: boolean } | undefined): Promise<string> {
     const { rollout, book } = ctx;
     const root = thread ? book.get('root') : undefined;
     if (thread && !root) {
@@ -65,6 +88,7 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
       text: message.text,
       blocks: message.blocks,
       unfurl_links: false,
+      metadata: noticeMetadata(rollout.id, key),
       ...(root ? { thread_ts: root, ...(thread?.broadcast ? { reply_broadcast: true } : {}) } : {}),
     };
     // The posting marker is written once the channel's pacer lets the call go, right before it.
@@ -88,15 +112,16 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
     return ts;
   }
 
-  return async function send(ctx: SendContext, item: OutboxItem): Promise<Sent> {
+  async function send(ctx: SendContext, item: OutboxItem): Promise<Sent> {
     const now = clock();
     const { rollout } = ctx;
     const { notice } = item;
+    const post = (message: SlackMessage, thread: { broadcast?: boolean } | undefined) => postWithKey(ctx, item.key, message, thread);
     // A start that found nothing to do takes its root back: not posted if it was not yet.
     if ((notice.kind === 'root' || notice.kind === 'root-update') && rootWithdrawn(rollout)) return { ts: undefined };
     switch (notice.kind) {
       case 'root':
-        return { ts: await post(ctx, rootMessage(rollout, now), undefined), as: 'root' };
+        return { ts: await post(rootMessage(rollout, now), undefined), as: postedAs(notice) };
       case 'root-update':
         return { ts: await update(ctx, 'root', rootMessage(rollout, now)) };
       case 'summary': {
@@ -104,10 +129,10 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
         const key = `summary-${notice.stage}`;
         const updated = notice.repeat ? await update(ctx, key, summaryMessage(rollout, notice, now)) : undefined;
         if (updated) return { ts: updated };
-        return { ts: await post(ctx, summaryMessage(rollout, notice, now), {}), as: key };
+        return { ts: await post(summaryMessage(rollout, notice, now), {}), as: postedAs(notice) };
       }
       case 'gate-opened': {
-        const ts = await post(ctx, gateMessage(rollout, notice.stage, now), { broadcast: true });
+        const ts = await post(gateMessage(rollout, notice.stage, now), { broadcast: true });
         // Recorded before the DMs, which link to it (and may take a while).
         await ctx.book.set(`gate-${notice.stage}`, ts);
         await sendGateDms({ client, store, log }, rollout, notice.stage, ts);
@@ -116,23 +141,23 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
       case 'gate-closed':
         return { ts: await update(ctx, `gate-${notice.stage}`, gateMessage(rollout, notice.stage, now)) };
       case 'rolled-back':
-        return { ts: await post(ctx, rolledBackMessage(rollout), { broadcast: true }) };
+        return { ts: await post(rolledBackMessage(rollout), { broadcast: true }) };
       case 'finished':
-        return { ts: await post(ctx, finishedMessage(rollout), { broadcast: true }) };
+        return { ts: await post(finishedMessage(rollout), { broadcast: true }) };
       case 'failed':
-        return { ts: await post(ctx, failedMessage(rollout, notice), { broadcast: true }) };
+        return { ts: await post(failedMessage(rollout, notice), { broadcast: true }) };
       case 'operation':
-        return { ts: await post(ctx, operationMessage(rollout, notice.operation), {}) };
+        return { ts: await post(operationMessage(rollout, notice.operation), {}) };
       case 'held':
         // Its Retry button is honoured only on the latest held notice (bot/actions/retry-button.ts).
-        return { ts: await post(ctx, heldMessage(rollout, notice, notice.step), { broadcast: true }), as: 'held' };
+        return { ts: await post(heldMessage(rollout, notice, notice.step), { broadcast: true }), as: postedAs(notice) };
       case 'resumed':
-        return { ts: await post(ctx, resumedMessage(rollout, notice.step), {}) };
+        return { ts: await post(resumedMessage(rollout, notice.step), {}) };
       case 'reminder':
-        return { ts: await post(ctx, reminderMessage(rollout, notice.stage, clock()), { broadcast: true }) };
+        return { ts: await post(reminderMessage(rollout, notice.stage, clock()), { broadcast: true }) };
       case 'note': {
         const text = noteWords(rollout, notice);
-        return { ts: await post(ctx, { text, blocks: [section(text)] }, notice.broadcast ? { broadcast: true } : {}) };
+        return { ts: await post({ text, blocks: [section(text)] }, notice.broadcast ? { broadcast: true } : {}) };
       }
       case 'chart': {
         const root = ctx.book.get('root');
@@ -162,7 +187,23 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
         return { ts: 'deleted' };
       }
     }
-  };
+  }
+
+  /**
+   * A notice found already posted (by a drainer that died before recording its ts): what its
+   * post would have recorded, and what would have followed it (the gate's DMs, sent once).
+   */
+  async function adopt(ctx: SendContext, item: OutboxItem, ts: string): Promise<Sent> {
+    const { notice } = item;
+    if (notice.kind === 'gate-opened') {
+      await ctx.book.set(`gate-${notice.stage}`, ts);
+      await sendGateDms({ client, store, log }, ctx.rollout, notice.stage, ts);
+    }
+    const as = postedAs(notice);
+    return { ts, ...(as ? { as } : {}) };
+  }
+
+  return { send, adopt };
 }
 
 export type NoticeSender = ReturnType<typeof createNoticeSender>;

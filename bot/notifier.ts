@@ -14,7 +14,9 @@ import type { Observer, OutboxDrainer, Replies } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore, StoredOutboxItem } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
-import { createNoticeSender, namesRead, RootMissing, type MessageBook } from './notice-sender.js';
+import { createNoticeSender, isSlackTs, namesRead, postedWhere, RootMissing, type MessageBook } from './notice-sender.js';
+import { NOTICE_CALL_MAX_MS } from './pacing/notice-client.js';
+import { createPostedNoticeLookup } from './posted-notices.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
 import { createRootCoalescing } from './pacing/root-coalescing.js';
@@ -38,6 +40,12 @@ export interface DrainerOptions {
    * client's timeout × its attempts), so a slow post that outlived its lease records its ts first.
    */
   postGraceMs?: number;
+  /**
+   * How long after its marker an earlier drainer's post may still reach Slack (the notice
+   * client's timeout × its attempts; default: the notice client's default). A drainer that looked
+   * in Slack and found no such post waits the grace only while the marker is younger than this.
+   */
+  postInFlightMs?: number;
   /**
    * How long a new rollout's root message waits for its start step's answer (ms from its
    * creation; default 5 s). A start that finds its version already running then never posts a
@@ -79,6 +87,7 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
   const { store, client, clock, log } = options;
   const leaseMs = options.lockDurationMs ?? 30_000;
   const postGraceMs = options.postGraceMs ?? 30_000;
+  const postInFlightMs = options.postInFlightMs ?? NOTICE_CALL_MAX_MS;
   const rootWaitMs = options.rootWaitMs ?? 5_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const keyPrefix = store.keys.prefix;
@@ -93,7 +102,8 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
       log.info({ channel, retryAfterMs: ms }, 'Slack rate-limited a notice; its drain waits');
     },
   });
-  const send = createNoticeSender({ client, store, log, clock, paced, replies: options.replies });
+  const sender = createNoticeSender({ client, store, log, clock, paced, replies: options.replies });
+  const findPosted = createPostedNoticeLookup({ client, log });
 
   function messageBook(rolloutId: string, known: Map<string, string>): MessageBook & { finish(item: StoredOutboxItem, recorded: Record<string, string>): Promise<void> } {
     return {
@@ -140,10 +150,11 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
    *    only if the lease is still ours, in one step: a drainer whose lease lapsed (a Redis
    *    restart, a long pause) stops before posting anything more;
    * 2. the ts is written right after the post. A drainer that finds a marker without a ts knows
-   *    an earlier one was posting when it lost its lease or died: it waits until that post must
-   *    have ended (postGraceMs from the marker), then posts only if no ts was recorded by then.
-   * What is left: a drainer killed after Slack accepted a post and before its ts was written
-   * (one Redis round trip) posts that notice twice once the grace has passed.
+   *    an earlier one was posting when it lost its lease or died: it looks for that post in Slack
+   *    (earlierPost) and records it if there, else posts once that post can no longer land.
+   * What is left: without the history scopes (or when Slack will not answer the lookup), a drainer
+   * killed after Slack accepted a post and before its ts was written (one Redis round trip) gets
+   * that notice posted twice once the grace has passed; so does the chart (a file, no metadata).
    *
    * The outbox and the messages it needs are read once per round (the lease makes this drainer
    * the only writer meanwhile); a round ends with the snapshot, and drain() looks again.
@@ -159,6 +170,23 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
       const outcome = await drainItems(rollout, items, book, lease, inline);
       if (outcome !== 'look-again') return outcome;
     }
+  }
+
+  /**
+   * A notice another drainer marked as posting and never recorded. Found in Slack (by its
+   * metadata): recorded as this drainer's own post would be. Not there: posted now, unless the
+   * earlier post may still be in flight (a marker younger than one call can take), which is
+   * waited for until the grace ends. No answer from Slack (missing scope, any error): the grace.
+   */
+  async function earlierPost(rollout: Rollout, item: OutboxItem, book: MessageBook, marker: number): Promise<{ kind: 'found'; ts: string } | { kind: 'post' } | { kind: 'wait'; until: number }> {
+    const where = postedWhere(item);
+    const root = book.get('root');
+    const query = { channel: rollout.channel, rolloutId: rollout.id, key: item.key, sinceMs: marker };
+    const lookup = where === 'channel' ? await findPosted(query) : where === 'thread' && isSlackTs(root) ? await findPosted({ ...query, threadTs: root }) : undefined;
+    if (lookup?.kind === 'found') return lookup;
+    const now = clock();
+    if (lookup?.kind === 'absent' && now >= marker + postInFlightMs) return { kind: 'post' };
+    return now < marker + postGraceMs ? { kind: 'wait', until: marker + postGraceMs } : { kind: 'post' };
   }
 
   async function drainItems(rollout: Rollout, items: StoredOutboxItem[], book: ReturnType<typeof messageBook>, lease: Lease, inline: boolean): Promise<DrainOutcome | 'look-again'> {
@@ -179,11 +207,18 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
       if (waitUntil !== undefined) return postponed(waitUntil);
       // Updates in place (root, gate) and taking the root back are harmless to repeat: only new messages are guarded.
       const guarded = plan === 'send' && item.notice.kind !== 'root-update' && item.notice.kind !== 'gate-closed' && item.notice.kind !== 'root-withdrawn';
-      if (guarded) {
-        const marker = Number(book.get(`posting:${item.key}`) ?? Number.NaN);
-        if (Number.isFinite(marker) && clock() < marker + postGraceMs) {
+      // Posted already by a drainer that stopped before recording it: its ts, to record instead of posting.
+      let found: string | undefined;
+      const marker = guarded ? Number(book.get(`posting:${item.key}`) ?? Number.NaN) : Number.NaN;
+      if (Number.isFinite(marker)) {
+        const earlier = await earlierPost(rollout, item, book, marker);
+        if (earlier.kind === 'wait') {
           log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'an earlier drainer was posting this notice when it lost its lease; waiting before deciding');
-          return postponed(marker + postGraceMs);
+          return postponed(earlier.until);
+        }
+        if (earlier.kind === 'found') {
+          log.info({ rollout: rolloutId, notice: item.notice.kind }, 'found in Slack a notice an earlier drainer posted without recording it; recorded, not posted again');
+          found = earlier.ts;
         }
       }
       // Right before a new message goes to Slack: still ours? Then say we are posting it.
@@ -194,7 +229,8 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
       let recorded: Record<string, string>;
       let accepted = false;
       try {
-        const sent = plan === 'send' ? await send({ rollout, book, mark, ...(inline ? { maxWaitMs: 0 } : {}) }, item) : { ts: undefined };
+        const ctx = { rollout, book, mark, ...(inline ? { maxWaitMs: 0 } : {}) };
+        const sent = plan !== 'send' ? { ts: undefined } : found ? await sender.adopt(ctx, item, found) : await sender.send(ctx, item);
         recorded = { [item.key]: sent.ts ?? 'skipped', ...(sent.as && sent.ts ? { [sent.as]: sent.ts } : {}) };
         accepted = plan === 'send';
       } catch (error) {

@@ -4,12 +4,18 @@
 import { WebClient } from '@slack/web-api';
 import type { Logger as SlackLogger } from '@slack/logger';
 
+const TIMEOUT_MS = 10_000;
+const RETRY = { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 200 };
+
+/** The longest one call of a default notice client can go on: every attempt timing out, with the pause between. */
+export const NOTICE_CALL_MAX_MS = (RETRY.retries + 1) * TIMEOUT_MS + RETRY.retries * RETRY.maxTimeout;
+
 export function createNoticeClient(options: { token: string; slackApiUrl?: string; logger?: SlackLogger; timeoutMs?: number }): WebClient {
   return new WebClient(options.token, {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     rejectRateLimitedCalls: true,
-    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 200 },
-    timeout: options.timeoutMs ?? 10_000,
+    retryConfig: RETRY,
+    timeout: options.timeoutMs ?? TIMEOUT_MS,
   });
 }
