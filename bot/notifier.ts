@@ -14,12 +14,12 @@ import type { Observer, OutboxDrainer, Replies } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
 import type { OutboxItem, RolloutStore, StoredOutboxItem } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
-import { createNoticeSender, isSlackTs, namesRead, postedWhere, RootMissing, type MessageBook } from './notice-sender.js';
-import { NOTICE_CALL_MAX_MS } from './pacing/notice-client.js';
-import { createPostedNoticeLookup } from './posted-notices.js';
+import { createNoticeSender, namesRead, RootMissing, type MessageBook } from './notice-sender.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
+import { NOTICE_CALL_MAX_MS } from './pacing/notice-client.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
 import { createRootCoalescing } from './pacing/root-coalescing.js';
+import { createEarlierPostCheck } from './posted-notices.js';
 
 export interface DrainerOptions {
   /** For the pacing state shared by every drainer (slots, holds), under the store's prefix. */
@@ -87,7 +87,6 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
   const { store, client, clock, log } = options;
   const leaseMs = options.lockDurationMs ?? 30_000;
   const postGraceMs = options.postGraceMs ?? 30_000;
-  const postInFlightMs = options.postInFlightMs ?? NOTICE_CALL_MAX_MS;
   const rootWaitMs = options.rootWaitMs ?? 5_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const keyPrefix = store.keys.prefix;
@@ -103,7 +102,7 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
     },
   });
   const sender = createNoticeSender({ client, store, log, clock, paced, replies: options.replies });
-  const findPosted = createPostedNoticeLookup({ client, log });
+  const earlierPost = createEarlierPostCheck({ client, log, clock, postGraceMs, postInFlightMs: options.postInFlightMs ?? NOTICE_CALL_MAX_MS });
 
   function messageBook(rolloutId: string, known: Map<string, string>): MessageBook & { finish(item: StoredOutboxItem, recorded: Record<string, string>): Promise<void> } {
     return {
@@ -151,7 +150,7 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
    *    restart, a long pause) stops before posting anything more;
    * 2. the ts is written right after the post. A drainer that finds a marker without a ts knows
    *    an earlier one was posting when it lost its lease or died: it looks for that post in Slack
-   *    (earlierPost) and records it if there, else posts once that post can no longer land.
+   *    (bot/posted-notices.ts) and records it if there, else posts once that post cannot land.
    * What is left: without the history scopes (or when Slack will not answer the lookup), a drainer
    * killed after Slack accepted a post and before its ts was written (one Redis round trip) gets
    * that notice posted twice once the grace has passed; so does the chart (a file, no metadata).
@@ -170,23 +169,6 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
       const outcome = await drainItems(rollout, items, book, lease, inline);
       if (outcome !== 'look-again') return outcome;
     }
-  }
-
-  /**
-   * A notice another drainer marked as posting and never recorded. Found in Slack (by its
-   * metadata): recorded as this drainer's own post would be. Not there: posted now, unless the
-   * earlier post may still be in flight (a marker younger than one call can take), which is
-   * waited for until the grace ends. No answer from Slack (missing scope, any error): the grace.
-   */
-  async function earlierPost(rollout: Rollout, item: OutboxItem, book: MessageBook, marker: number): Promise<{ kind: 'found'; ts: string } | { kind: 'post' } | { kind: 'wait'; until: number }> {
-    const where = postedWhere(item);
-    const root = book.get('root');
-    const query = { channel: rollout.channel, rolloutId: rollout.id, key: item.key, sinceMs: marker };
-    const lookup = where === 'channel' ? await findPosted(query) : where === 'thread' && isSlackTs(root) ? await findPosted({ ...query, threadTs: root }) : undefined;
-    if (lookup?.kind === 'found') return lookup;
-    const now = clock();
-    if (lookup?.kind === 'absent' && now >= marker + postInFlightMs) return { kind: 'post' };
-    return now < marker + postGraceMs ? { kind: 'wait', until: marker + postGraceMs } : { kind: 'post' };
   }
 
   async function drainItems(rollout: Rollout, items: StoredOutboxItem[], book: ReturnType<typeof messageBook>, lease: Lease, inline: boolean): Promise<DrainOutcome | 'look-again'> {
@@ -211,7 +193,7 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
       let found: string | undefined;
       const marker = guarded ? Number(book.get(`posting:${item.key}`) ?? Number.NaN) : Number.NaN;
       if (Number.isFinite(marker)) {
-        const earlier = await earlierPost(rollout, item, book, marker);
+        const earlier = await earlierPost(rollout, item, book.get('root'), marker);
         if (earlier.kind === 'wait') {
           log.warn({ rollout: rolloutId, notice: item.notice.kind }, 'an earlier drainer was posting this notice when it lost its lease; waiting before deciding');
           return postponed(earlier.until);

@@ -1,12 +1,15 @@
 // Finds in Slack a notice an earlier drainer posted but never recorded (killed after Slack
-// accepted the post, before its ts reached Redis). Slack has no idempotency key; every guarded
+// accepted the post, before its ts reached Redis), and says what the drainer that found the
+// earlier one's marker does about it. Slack has no idempotency key; every guarded
 // message carries its rollout and notice key as message metadata (bot/notice-sender.ts), read
 // back with conversations.history (a root) or conversations.replies (the rollout's thread).
 // Needs channels:history (and groups:history for private channels); without them, or on any
 // other error, the lookup says "refused" and the drainer keeps its older rule (wait, then post).
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { NOTICE_EVENT_TYPE } from './notice-sender.js';
+import type { OutboxItem } from '../jobs/store.js';
+import type { Rollout } from '../rollout/model.js';
+import { isSlackTs, NOTICE_EVENT_TYPE, postedWhere } from './notice-sender.js';
 
 export type PostedLookup = { kind: 'found'; ts: string } | { kind: 'absent' } | { kind: 'refused'; error: string };
 
@@ -78,4 +81,25 @@ export function createPostedNoticeLookup(options: { client: WebClient; log: Logg
   };
 }
 
-export type FindPosted = ReturnType<typeof createPostedNoticeLookup>;
+export type EarlierPost = { kind: 'found'; ts: string } | { kind: 'post' } | { kind: 'wait'; until: number };
+
+/**
+ * What a drainer does with a notice another drainer marked as posting (at `marker`) and never
+ * recorded. Found in Slack: record that message as its own post would be. Not there: post now,
+ * unless the earlier post may still be in flight (a marker younger than `postInFlightMs`), which
+ * is waited for until the grace ends. No answer from Slack (a missing scope, any error), or
+ * nothing to look up by (the chart): the grace, then post.
+ */
+export function createEarlierPostCheck(options: { client: WebClient; log: Logger; clock: () => number; postGraceMs: number; postInFlightMs: number }) {
+  const { clock, postGraceMs, postInFlightMs } = options;
+  const findPosted = createPostedNoticeLookup(options);
+  return async function earlierPost(rollout: Rollout, item: OutboxItem, rootTs: string | undefined, marker: number): Promise<EarlierPost> {
+    const where = postedWhere(item);
+    const query = { channel: rollout.channel, rolloutId: rollout.id, key: item.key, sinceMs: marker };
+    const lookup = where === 'channel' ? await findPosted(query) : where === 'thread' && isSlackTs(rootTs) ? await findPosted({ ...query, threadTs: rootTs }) : undefined;
+    if (lookup?.kind === 'found') return lookup;
+    const now = clock();
+    if (lookup?.kind === 'absent' && now >= marker + postInFlightMs) return { kind: 'post' };
+    return now < marker + postGraceMs ? { kind: 'wait', until: marker + postGraceMs } : { kind: 'post' };
+  };
+}
