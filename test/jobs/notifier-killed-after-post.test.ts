@@ -99,13 +99,14 @@ async function until(what: string, probe: () => boolean | Promise<boolean>): Pro
 
 let apps = 0;
 
-/** A rollout (of an app of its own) whose outbox holds its root and a closing notice; returns the closing notice's key. */
-async function rolloutWithClosingNotice(): Promise<{ rollout: Rollout; closingKey: string }> {
+/** A rollout (of an app of its own) whose outbox holds its root and `then` (a closing notice unless said); returns that notice's key. */
+async function rolloutWithClosingNotice(then: Notice = { kind: 'finished' }): Promise<{ rollout: Rollout; closingKey: string }> {
   const own = { ...app, name: `${app.name}-${(apps += 1)}` };
-  const rollout = { ...newRollout({ id: await store.nextId(own.name), app: own, version: 'v2', requester: 'U0DEV', nowMs: clock.now() }), channel: CHANNEL };
+  const planned = newRollout({ id: await store.nextId(own.name), app: own, version: 'v2', requester: 'U0DEV', nowMs: clock.now() });
+  const rollout = { ...planned, channel: CHANNEL, settings: { ...planned.settings, notifyDm: true } };
   const notify = (notice: Notice) => ({ type: 'notify' as const, notice });
-  expect(await store.create(rollout, [notify({ kind: 'root' }), notify({ kind: 'finished' })], [])).toEqual({ ok: true });
-  const closing = (await store.outbox(rollout.id)).find((i) => i.notice.kind === 'finished')!;
+  expect(await store.create(rollout, [notify({ kind: 'root' }), notify(then)], [])).toEqual({ ok: true });
+  const closing = (await store.outbox(rollout.id)).find((i) => i.notice.kind === then.kind)!;
   return { rollout, closingKey: closing.key };
 }
 
@@ -190,4 +191,20 @@ it('when Slack refuses the lookup, says so once and keeps the grace (the duplica
   } finally {
     slack.clearFaults();
   }
+});
+
+it('a gate message Slack took from a killed drainer is recorded as the gate, and its approvers get their DMs once', async () => {
+  const { rollout, closingKey: gateKey } = await rolloutWithClosingNotice({ kind: 'gate-opened', stage: 1 });
+  const dms = () => slack.calls('chat.postMessage').filter((c) => c.response.ok && String(c.args.channel).startsWith('D') && String(c.args.text).includes(rollout.version) && JSON.stringify(c.args).includes(rollout.id));
+  await killedWhilePosting(rollout.id, (form) => form.has('thread_ts'), 'after');
+  const gate = posted(rollout.id).find((c) => noticeOf(c) === gateKey)!;
+  expect(dms()).toHaveLength(0);
+
+  clock.advance(GRACE_MS + 1000);
+  expect(await drive(drainer(slack.apiUrl).drain(rollout.id))).toEqual({ kind: 'done' });
+
+  expect(posted(rollout.id).filter((c) => noticeOf(c) === gateKey)).toEqual([gate]);
+  expect(await store.messageTs(rollout.id, 'gate-1')).toBe(tsOf(gate));
+  expect(new Set(dms().map((c) => c.args.channel)).size).toBe(2); // U0LEAD, and U0SRE of @sre
+  expect(dms()).toHaveLength(2);
 });
