@@ -9,8 +9,11 @@ export function printTranscript(slack: SlackEmulator, write: (line: string) => v
   const show = (m: MessageView, indent: string) => {
     const edits = m.edited?.count ?? 0;
     const before = seen.get(m.ts);
-    if (before === undefined) write(`${indent}${names[m.user] ?? m.user}: ${plain(m.text)}`);
-    else if (edits > before) write(`${indent}(updated) ${plain(m.text)}`);
+    if (before === undefined) {
+      // Posted and already edited since the last look (a gate clicked at once): show it as posted, then as it is.
+      write(`${indent}${names[m.user] ?? m.user}: ${plain(m.edited?.first ?? m.text)}`);
+      if (edits > 0) write(`${indent}(updated) ${plain(m.text)}`);
+    } else if (edits > before) write(`${indent}(updated) ${plain(m.text)}`);
     seen.set(m.ts, edits);
   };
   const seenEphemeral = new Set<string>();

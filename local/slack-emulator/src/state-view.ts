@@ -14,7 +14,8 @@ export interface MessageView {
   files?: unknown[];
   thread_ts?: string;
   reply_broadcast?: boolean;
-  edited?: { count: number; ts: string };
+  /** `first`: the text as posted, before any edit (a reader that looks now and then still sees what was posted). */
+  edited?: { count: number; ts: string; first: string };
   /** Thread replies (roots only), oldest first. */
   replies: MessageView[];
 }
@@ -59,7 +60,7 @@ function view(store: Store, m: StoredMessage, withReplies: boolean): MessageView
   if (m.files) out.files = m.files;
   if (!isRoot(m)) out.thread_ts = m.threadTs;
   if (m.replyBroadcast) out.reply_broadcast = true;
-  if (m.editedTs) out.edited = { count: m.versions.length, ts: m.editedTs };
+  if (m.editedTs) out.edited = { count: m.versions.length, ts: m.editedTs, first: m.versions[0]?.text ?? m.text };
   if (withReplies) out.replies = store.repliesOf(m).map((r) => view(store, r, false));
   return out;
 }
