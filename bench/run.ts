@@ -449,24 +449,6 @@ async function startBackground(stack: Stack, n: number): Promise<void> {
   log(`${seen.size}/${n} background rollouts have canaries after ${round((performance.now() - t0) / 1000)} s`);
 }
 
-async function tickJobs(redis: Redis, fromMs: number, toMs: number): Promise<{ lateness: number[]; durations: number[] }> {
-  const ids = await redis.zrangebyscore(`${PREFIX}:steps:completed`, fromMs, toMs);
-  const ticks = ids.filter((id) => id.startsWith('bg-') && id.endsWith('.tick'));
-  const pipeline = redis.pipeline();
-  for (const id of ticks) pipeline.hmget(`${PREFIX}:steps:${id}`, 'timestamp', 'opts', 'processedOn', 'finishedOn');
-  // BullMQ zeroes the hash's `delay` when it promotes a delayed job; the options keep it.
-  const delayOf = (opts: string) => Number((JSON.parse(opts || '{}') as { delay?: number }).delay ?? 0);
-  const rows = ((await pipeline.exec()) ?? []).map(([, v]) => (v as string[]).map((x, i) => (i === 1 ? delayOf(x) : Number(x))));
-  const lateness: number[] = [];
-  const durations: number[] = [];
-  for (const [timestamp, delay, processedOn, finishedOn] of rows) {
-    if (!processedOn || processedOn < fromMs) continue;
-    lateness.push(Math.max(0, processedOn - ((timestamp ?? 0) + (delay ?? 0))));
-    durations.push((finishedOn ?? processedOn) - processedOn);
-  }
-  return { lateness, durations };
-}
-
 /** --heap-snapshot: every rollgate process writes one (SIGUSR2) into bench/results/profiles/; waits until each file is complete. */
 async function heapSnapshot(stack: Stack, when: string): Promise<void> {
   if (!flags['heap-snapshot']) return;
@@ -573,12 +555,11 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
     const posts = bgApps(n).reduce((s, a) => s + slack.posts(a.channel), 0) - before.posts;
     const cpu = pids.map((pid, i) => round(((procStats(pid).cpuSec - (before.cpu[i] as number)) / elapsedS) * 100));
     const benchCpu = process.cpuUsage(before.bench);
-    const fromJobs = await tickJobs(stack.redis, before.wall, Date.now());
     // Ticks are not BullMQ jobs any more (jobs/tick-set.ts): their lateness and duration come
     // from rollgate's /metrics histograms (to the bucket, interpolated), their count exactly.
     const histogramsAfter = await scrapeHistograms(stack.metricsPorts);
-    const tickLateness = fromJobs.lateness.length > 0 ? summarize(fromJobs.lateness) : bucketSummary(histogramsBefore.lateness, histogramsAfter.lateness);
-    const stepMs = fromJobs.lateness.length > 0 ? summarize(fromJobs.durations) : bucketSummary(histogramsBefore.tickSteps, histogramsAfter.tickSteps);
+    const tickLateness = bucketSummary(histogramsBefore.lateness, histogramsAfter.lateness);
+    const stepMs = bucketSummary(histogramsBefore.tickSteps, histogramsAfter.tickSteps);
     const ticksDone = tickLateness.n;
     const intervals = (n * elapsedS) / INTERVAL_S;
     const prom = kube['prom query'] ?? 0;

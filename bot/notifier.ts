@@ -60,6 +60,8 @@ export interface DrainerOptions {
 export interface NotifierOptions extends DrainerOptions {
   connection: ConnectionOptions;
   prefix: string;
+  /** The process's drainer, when its steps worker has one already (one per process: one warning per lookup failure). */
+  drainer?: ReturnType<typeof createOutboxDrainer>;
 }
 
 type DrainOutcome = { kind: 'done' } | { kind: 'postponed'; until: number };
@@ -268,7 +270,7 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
 /** The `notify` queue's worker: drains what the steps left, waiting in Redis (a delayed job) when it must. */
 export function createNotifier(options: NotifierOptions): Worker {
   const { clock, log } = options;
-  const drainer = createOutboxDrainer(options);
+  const drainer = options.drainer ?? createOutboxDrainer(options);
   const worker = new Worker(
     NOTIFY_QUEUE,
     async (job, token) => {

@@ -199,7 +199,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // A step posts the notices it committed itself when Slack lets them go at once; the notifier drains the rest.
     const drainer = createOutboxDrainer(notices);
     const steps = createStepWorker({ ...ports, drainer, connection: connect(), prefix, store, queues, lockDurationMs, tuning, concurrency: env.ROLLGATE_STEP_CONCURRENCY ?? 32 });
-    const notifier = createNotifier({ connection: connect(), prefix, ...notices });
+    const notifier = createNotifier({ connection: connect(), prefix, ...notices, drainer });
     const reconciler = startReconciler({ store, queues, everyMs: env.ROLLGATE_RECONCILE_MS, log, clock });
     closers.push(async () => reconciler.stop(), () => steps.close(), () => notifier.close());
   }

@@ -3,7 +3,6 @@
 // post the notify job takes it, and either way it reaches the thread exactly once. The steps
 // worker with a fleet and metrics stand-in at the ports, real Redis and BullMQ, the real
 // drainer and WebClient against the Slack emulator over HTTP, on a clock only the test moves.
-import { randomUUID } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -15,27 +14,21 @@ import { createNoticeClient } from '../../bot/pacing/notice-client.js';
 import { createQueues, type Queues } from '../../jobs/queues.js';
 import { createRolloutStore, stepJobId, type RolloutStore } from '../../jobs/store.js';
 import { createStepWorker } from '../../jobs/worker.js';
-import type { Fleet } from '../../rollout/kube/fleet.js';
 import type { ClusterState, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { testConfig } from '../fixtures/config.js';
 import { createFakeClock, type FakeClock } from '../support/fake-clock.js';
+import { redisPrefix } from '../support/redis-prefix.js';
+import { waitFor } from '../support/wait-for.js';
+import { readyFleet } from '../support/ready-fleet.js';
 
 const config = testConfig();
 const app = config.apps[0]!;
 const CHANNEL = 'C0ROLLOUTS';
 const log = pino({ level: 'silent' });
 
-const fleet: Fleet = {
-  readBase: async () => ({ version: 'v1', replicas: 3 }),
-  setCanaries: async () => undefined,
-  setPromoted: async () => undefined,
-  checkReady: async () => ({ ready: true, pods: {} }),
-  podsReady: async () => ({}),
-  finalize: async () => undefined,
-  setWeights: async () => ({}),
-};
+const fleet = readyFleet;
 const healthy = { measure: async () => [{ metric: 'request-success-rate', value: 99.9 }, { metric: 'request-duration', value: 120 }] };
 
 interface Harness {
@@ -55,14 +48,9 @@ afterEach(async () => {
 });
 
 async function startHarness(): Promise<Harness> {
-  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  const redisKeys = redisPrefix(inject('redisUrl'));
+  const { prefix, connect } = redisKeys;
   const clock = createFakeClock(Date.UTC(2026, 11, 4, 12));
-  const connections: Redis[] = [];
-  const connect = () => {
-    const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    connections.push(connection);
-    return connection;
-  };
   const slack = createSlackEmulator({ now: clock.now, signingSecret: 'unused', channels: [{ id: CHANNEL, name: 'rollouts' }] });
   await slack.listen(0);
   const redis = connect();
@@ -101,23 +89,12 @@ async function startHarness(): Promise<Harness> {
     async close() {
       for (const worker of workers) await worker.close();
       await queues.close();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      for (const connection of connections) connection.disconnect();
+      await redisKeys.close();
       await slack.close();
     },
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | false | undefined> | T | false | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== false && value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A rollout analysing its canaries in CHANNEL, its root message already in the channel (posted a while ago). */
 async function analysing(h: Harness): Promise<Rollout> {
@@ -148,6 +125,15 @@ const summaries = (h: Harness) =>
   h.slack.calls('chat.postMessage').filter((c) => c.status === 200 && (c.response as { ok?: boolean }).ok && String(c.args.text).startsWith('Analysis #1'));
 const drainJobs = async (h: Harness) => h.queues.notify.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
 
+/** Starts the notify worker and moves the clock along until the rollout's outbox is empty. */
+async function drainJobRuns(h: Harness, rollout: Rollout): Promise<void> {
+  h.startNotifier();
+  await waitFor('the summary posted by the drain job', async () => {
+    if (h.clock.sleeping() > 0) h.clock.advanceToNextWake();
+    return (await h.store.outbox(rollout.id)).length === 0;
+  });
+}
+
 describe('the notices of a tick', () => {
   it('are posted by the tick step itself when the channel is free: once, in the thread, and no drain job is queued', async () => {
     const h = (harness = await startHarness());
@@ -175,11 +161,7 @@ describe('the notices of a tick', () => {
     expect((await h.store.outbox(rollout.id)).map((i) => i.notice.kind)).toContain('summary');
     expect((await drainJobs(h)).map((j) => j.id)).toEqual([`${rollout.id}.drain.${rollout.seq + 1}`]);
 
-    h.startNotifier();
-    await waitFor('the summary posted by the drain job', async () => {
-      if (h.clock.sleeping() > 0) h.clock.advanceToNextWake();
-      return (await h.store.outbox(rollout.id)).length === 0;
-    });
+    await drainJobRuns(h, rollout);
     expect(summaries(h)).toHaveLength(1);
   });
 
@@ -191,11 +173,7 @@ describe('the notices of a tick', () => {
 
     expect(summaries(h)).toHaveLength(0);
     expect((await drainJobs(h)).map((j) => j.id)).toEqual([`${rollout.id}.drain.${rollout.seq + 1}`]);
-    h.startNotifier();
-    await waitFor('the summary posted by the drain job', async () => {
-      if (h.clock.sleeping() > 0) h.clock.advanceToNextWake();
-      return (await h.store.outbox(rollout.id)).length === 0;
-    });
+    await drainJobRuns(h, rollout);
     expect(summaries(h)).toHaveLength(1);
   });
 });

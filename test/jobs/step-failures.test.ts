@@ -1,7 +1,6 @@
 // The steps worker against real Redis and BullMQ, with a fleet stand-in at the Fleet port:
 // what happens to a rollout when a step fails (a bug, an outage, a rate limit, a job that
 // BullMQ gave up on) and when a rollback arrives while finalize is writing.
-import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -18,6 +17,8 @@ import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
 import { answerWords } from '../../bot/blocks/answer-words.js';
+import { redisPrefix } from '../support/redis-prefix.js';
+import { waitFor } from '../support/wait-for.js';
 
 const config = testConfig();
 const app = config.apps[0]!;
@@ -61,13 +62,8 @@ function stubFleet(calls: string[], override: Partial<Fleet>): Fleet {
 }
 
 function startHarness(fleetOverride: Partial<Fleet> = {}, tuning: { slowFailureMs?: number } = {}): Harness {
-  const prefix = `test-${randomUUID().slice(0, 8)}`;
-  const connections: Redis[] = [];
-  const connect = () => {
-    const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    connections.push(connection);
-    return connection;
-  };
+  const redisKeys = redisPrefix(inject('redisUrl'));
+  const { prefix, connect } = redisKeys;
   const redis = connect();
   const clock = { now: 1_000_000 };
   const store = createRolloutStore({ redis, prefix });
@@ -106,23 +102,12 @@ function startHarness(fleetOverride: Partial<Fleet> = {}, tuning: { slowFailureM
     async close() {
       for (const worker of workers) await worker.close();
       await queues.close();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      for (const connection of connections) connection.disconnect();
+      await redisKeys.close();
     },
   };
   return h;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | false | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== false && value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A queued rollout with its start step pending, as `/rollout start` leaves it. */
 async function queuedRollout(h: Harness, changes: Partial<Rollout> = {}, firstStep: 'start' | 'finalize' = 'start'): Promise<Rollout> {

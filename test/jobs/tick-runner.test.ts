@@ -3,7 +3,6 @@
 // test moves the clock, never by waiting). What a user would notice: every tick analysed once,
 // cheaply (Redis commands per tick counted with MONITOR), taken over after a claimer died,
 // finished on SIGTERM, and tried again when its rollout is busy.
-import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -13,26 +12,20 @@ import { createRolloutRunner } from '../../jobs/rollout-runner.js';
 import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
 import { createStepWorker, type StepWorker } from '../../jobs/worker.js';
 import { created } from '../../rollout/machine.js';
-import type { Fleet } from '../../rollout/kube/fleet.js';
 import type { Measurement } from '../../rollout/metrics/source.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
+import { redisPrefix } from '../support/redis-prefix.js';
+import { waitFor } from '../support/wait-for.js';
+import { readyFleet } from '../support/ready-fleet.js';
 
 const config = testConfig();
 const app = config.apps[0]!;
 const T0 = 1_000_000;
 const MIN = 60_000;
 
-const fleet: Fleet = {
-  readBase: async () => ({ version: 'v1', replicas: 3 }),
-  setCanaries: async () => undefined,
-  setPromoted: async () => undefined,
-  checkReady: async () => ({ ready: true, pods: {} }),
-  podsReady: async () => ({}),
-  finalize: async () => undefined,
-  setWeights: async () => ({}),
-};
+const fleet = readyFleet;
 const goodMeasurements: Measurement[] = [
   { metric: 'request-success-rate', value: 99.9 },
   { metric: 'request-duration', value: 120 },
@@ -58,13 +51,8 @@ afterEach(async () => {
 });
 
 function startHarness(): Harness {
-  const prefix = `test-${randomUUID().slice(0, 8)}`;
-  const connections: Redis[] = [];
-  const connect = () => {
-    const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    connections.push(connection);
-    return connection;
-  };
+  const redisKeys = redisPrefix(inject('redisUrl'));
+  const { prefix, connect } = redisKeys;
   const redis = connect();
   const clock = { now: T0 };
   const store = createRolloutStore({ redis, prefix });
@@ -105,23 +93,12 @@ function startHarness(): Harness {
     async close() {
       for (const worker of workers) await worker.close();
       await queues.close();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      for (const connection of connections) connection.disconnect();
+      await redisKeys.close();
     },
   };
   return h;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | false | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== false && value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * Redis MONITOR on a plain socket: ioredis's monitor() can take a burst of monitored lines for

@@ -1,42 +1,25 @@
 // A warm cluster costs no TLS handshake: calls to one cluster reuse its connection.
-import { readFileSync } from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildKubeconfig, TLS_DIR as TLS } from '@rollgate/fleet-sim';
+import { buildKubeconfig } from '@rollgate/fleet-sim';
+import { closeTlsServers, countingTlsServer, testCa } from '../support/counting-tls-server.js';
 import { connectCluster, DEPLOYMENTS } from '../../rollout/kube/cluster-api.js';
 
-const servers: https.Server[] = [];
-
 async function apiServer() {
-  let handshakes = 0;
   const requests: string[] = [];
-  const server = https.createServer({ cert: readFileSync(join(TLS, 'server.crt')), key: readFileSync(join(TLS, 'server.key')) }, (request, response) => {
+  const { baseUrl, handshakes } = await countingTlsServer((request, response) => {
     requests.push(`${request.method} ${request.url} ${request.headers.authorization ?? ''}`);
     const body = request.url?.includes('/pods')
       ? { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'web-canary-1' } }] }
       : { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 2 } };
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  server.keepAliveTimeout = 60_000;
-  server.on('secureConnection', () => handshakes++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
   const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromString(
-    buildKubeconfig({ baseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caPem: readFileSync(join(TLS, 'ca.crt'), 'utf8'), token: 'secret-token', servers: [['member1', '']] }),
-  );
-  return { kubeconfig, handshakes: () => handshakes, requests };
+  kubeconfig.loadFromString(buildKubeconfig({ baseUrl, caPem: testCa().toString('utf8'), token: 'secret-token', servers: [['member1', '']] }));
+  return { kubeconfig, handshakes, requests };
 }
 
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+afterEach(closeTlsServers);
 
 describe('connections to a cluster', () => {
   it('makes one TLS handshake for many sequential calls, each still authenticated', async () => {
