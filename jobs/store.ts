@@ -63,6 +63,11 @@ export function splitEffects(rollout: Rollout, effects: Effect[]): { outbox: Out
     if (effect.type === 'notify') outbox.push({ key: `${rollout.seq}.${i}.${effect.notice.kind}`, notice: effect.notice });
     if (effect.type === 'step') steps.push({ jobId: stepJobId(rollout.id, rollout.seq, effect.step), rolloutId: rollout.id, step: effect.step, seq: rollout.seq, at: effect.at });
   });
+  // Analysis ticks run without the rollout's lease (jobs/worker.ts): safe only while a tick is the
+  // one step of its seq, so a tick's commit can never make a promotion or rollback stale.
+  if (steps.length > 1 && steps.some((s) => s.step === 'tick')) {
+    throw new RangeError(`rollout ${rollout.id}: a commit may not schedule a tick beside other steps (${steps.map((s) => s.step).join(', ')})`);
+  }
   return { outbox, steps, releaseLock: effects.some((e) => e.type === 'release-lock') };
 }
 

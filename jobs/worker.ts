@@ -1,7 +1,8 @@
 // The steps worker: runs rollout steps and applies clicks and commands, from the `steps`
 // queue, and analysis ticks, from the tick set (jobs/tick-runner.ts), through the same path.
 // A step for a rollout runs only under that rollout's lease, so a rollback never races a
-// promotion that is still writing; a step scheduled at an older seq does nothing.
+// promotion that is still writing; a tick, which only measures, commits without it (a stale
+// commit loses); a step scheduled at an older seq does nothing.
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { z } from 'zod';
 import type { Actor, RolloutEvent } from '../rollout/events.js';
@@ -34,6 +35,8 @@ const SLOW_FAILURE_MS = 5_000;
 const MAX_STALLED = 5;
 /** A step whose rollout is busy (another step holds its lease) is tried again this much later. */
 const BUSY_RETRY_MS = 250;
+/** What an optimistic tick answers when it must write to the fleet after all: run it under the lease. */
+const NEEDS_LEASE = 'needs the lease';
 
 /** The steps queue's worker and the tick runner of one process: closing it stops both and waits for their work in flight. */
 export interface StepWorker {
@@ -83,7 +86,7 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
   async function runStep(job: Job, token: string | undefined): Promise<string> {
     const parsed = stepJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`step job ${job.id} has bad data: ${parsed.error.message}`);
-    const leased = await stepUnderLease(parsed.data, job.attemptsMade);
+    const leased = await runStepOnce(parsed.data, job.attemptsMade, 'lease');
     if (leased.busy) {
       // Another step of this rollout is writing; try again shortly without spending an attempt.
       await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
@@ -95,7 +98,8 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
   /** A tick from the tick set, as runStep runs a step job; the runner does with the tick what the queue would do with the job. */
   async function runTick(data: z.infer<typeof stepJobSchema>, attemptsMade: number): Promise<TickResult> {
     try {
-      const leased = await stepUnderLease(data, attemptsMade);
+      const optimistic = await runStepOnce(data, attemptsMade, 'optimistic');
+      const leased = !optimistic.busy && optimistic.value === NEEDS_LEASE ? await runStepOnce(data, attemptsMade, 'lease') : optimistic;
       if (leased.busy) return { kind: 'later', inMs: BUSY_RETRY_MS, attempted: false };
       // Applied: the commit took the tick out of the set. Anything else (stale, refused) leaves it to remove.
       return leased.value === 'applied' ? { kind: 'committed' } : { kind: 'finished' };
@@ -112,26 +116,36 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
   }
 
   /**
-   * One step under its rollout's lease; `busy` when another step holds it. Throws what the step
-   * threw for a retry, UnrecoverableError when no retry will cure it.
+   * One step: under its rollout's lease (`busy` when another step holds it), or, for an analysis
+   * tick, `optimistic`ally: a tick that writes nothing to the fleet only measures, so it needs no
+   * lease; its commit (compare-and-set on seq) loses to any step or click that changed the
+   * rollout meanwhile, and the tick, stale then, does nothing. This holds because no commit
+   * schedules a tick beside another step at the same seq (jobs/store.ts refuses such a commit): a
+   * tick never overtakes a promotion or rollback of its own seq. A tick that must write
+   * (re-applying traffic weights) answers NEEDS_LEASE and is run again under the lease.
+   * Saves a tick the lease's four Redis commands, and a click's step never waits for a tick.
+   * Throws what the step threw for a retry, UnrecoverableError when no retry will cure it.
    */
-  async function stepUnderLease(data: z.infer<typeof stepJobSchema>, attemptsMade: number): Promise<Awaited<ReturnType<typeof withLease<string>>>> {
+  async function runStepOnce(data: z.infer<typeof stepJobSchema>, attemptsMade: number, mode: 'lease' | 'optimistic'): Promise<Awaited<ReturnType<typeof withLease<string>>>> {
     let drainLater: (() => Promise<void>) | undefined;
+    const step = async () => {
+      const outcome = await runner.apply(data.rolloutId, async (rollout) => {
+        if (rollout.seq !== data.seq) return `stale step ${data.step} (seq ${data.seq}, rollout at ${rollout.seq})`;
+        if (mode === 'optimistic' && rollout.settings.traffic) return NEEDS_LEASE;
+        const app = appOf(rollout.app);
+        if (!app) return { event: { type: 'StepFailed', step: data.step, problem: { said: 'app-gone', app: rollout.app } } };
+        return { event: await stepEvent(attemptsMade, data.step, rollout, app) };
+      }, { deferDrain: true });
+      if (outcome.kind === 'applied') {
+        drainLater = outcome.drainLater;
+        log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
+        await startSuccessor(outcome.rollout);
+      }
+      return outcome.kind === 'skipped' && outcome.reason === NEEDS_LEASE ? NEEDS_LEASE : outcome.kind;
+    };
     try {
-      return await withLease(store, store.keys.exec(data.rolloutId), leaseMs, async () => {
-        const outcome = await runner.apply(data.rolloutId, async (rollout) => {
-          if (rollout.seq !== data.seq) return `stale step ${data.step} (seq ${data.seq}, rollout at ${rollout.seq})`;
-          const app = appOf(rollout.app);
-          if (!app) return { event: { type: 'StepFailed', step: data.step, problem: { said: 'app-gone', app: rollout.app } } };
-          return { event: await stepEvent(attemptsMade, data.step, rollout, app) };
-        }, { deferDrain: true });
-        if (outcome.kind === 'applied') {
-          drainLater = outcome.drainLater;
-          log.info({ rollout: data.rolloutId, step: data.step, phase: outcome.rollout.phase }, 'step done');
-          await startSuccessor(outcome.rollout);
-        }
-        return outcome.kind;
-      }, { waitMs: LEASE_WAIT_MS });
+      if (mode === 'optimistic') return { busy: false, value: await step() };
+      return await withLease(store, store.keys.exec(data.rolloutId), leaseMs, step, { waitMs: LEASE_WAIT_MS });
     } catch (error) {
       // Outside the step itself (reading or writing the rollout): a bug (a TypeError, stored data
       // that fails its schema) fails the job at once, loudly; anything else (Redis restarting, a

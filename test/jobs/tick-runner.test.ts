@@ -152,6 +152,8 @@ it('runs each due tick once, with no BullMQ job and at most 20 Redis commands a 
   h.clock.now = T0 + MIN;
   await waitFor('the first tick', async () => (await ticksDone(h, rollout.id)) === 1);
   const measuresPerTick = h.measured.length;
+  const drains = () => h.queues.notify.getJobCountByTypes('waiting', 'prioritized', 'delayed');
+  const drainsBefore = await drains();
 
   // The second tick, under MONITOR: every command on this test's keys but the test's own looking.
   const looker = new Redis(inject('redisUrl'));
@@ -166,8 +168,8 @@ it('runs each due tick once, with no BullMQ job and at most 20 Redis commands a 
   await waitFor('the second tick', async () => (await ticksDone(look, rollout.id)) === 2);
   const after = await look.store.get(rollout.id);
   await waitFor('the next tick scheduled', async () => (await score(look, `${rollout.id}.${after!.seq}.tick`)) === T0 + 3 * MIN);
-  // The lease released: the tick is over.
-  await waitFor('the lease released', async () => (await looker.exists(h.store.keys.exec(rollout.id))) === 0);
+  // The summary handed to a drain job (no drainer in this worker): the tick is over.
+  await waitFor('the drain queued', async () => (await drains()) === drainsBefore + 1);
   monitor.end();
   looker.disconnect();
 
@@ -230,16 +232,46 @@ it('on SIGTERM finishes the tick in flight, commits it, and claims no more', asy
   expect(await score(h, nextTick)).toBe(T0 + 2 * MIN);
 });
 
-it('tries a tick again when another step holds its rollout, and does not drop it', async () => {
+it('analyses a tick while another step holds its rollout (a tick only measures), and drops it when that step changed the rollout first', async () => {
   const h = (harness = startHarness());
   const rollout = await analysing(h);
+  // A step of this rollout (say a promotion) is writing under the rollout's lease.
+  const lease = await h.store.acquire(h.store.keys.exec(rollout.id), 60_000);
+  let release!: () => void;
+  const mayEnd = new Promise<void>((resolve) => (release = resolve));
+  h.measure = () => mayEnd;
+  h.startWorker();
+  h.clock.now = T0 + MIN;
+  // The tick does not wait for the lease: it measures at once.
+  await waitFor('the tick measuring', async () => h.measured.length > 0);
+  // While it measures, a click changes the rollout (a pause, committed without the lease, as inputs are).
+  const runner = createRolloutRunner({ store: h.store, queues: h.queues, clock: () => h.clock.now });
+  const paused = await runner.apply(rollout.id, async () => ({ event: { type: 'PauseRequested', by: { user: 'U0SRE', isApprover: true } } }));
+  expect(paused.kind).toBe('applied');
+  release();
+  // The tick's commit lost the compare-and-set: its measurements are dropped, the pause stands.
   const tickId = `${rollout.id}.${rollout.seq}.tick`;
-  // A promotion (say) is writing under the rollout's lease.
+  await waitFor('the stale tick out of the set', async () => (await score(h, tickId)) === undefined);
+  expect(await ticksDone(h, rollout.id)).toBe(0);
+  const after = await h.store.get(rollout.id);
+  expect(after?.phase).toBe('paused');
+  expect(after?.seq).toBe(rollout.seq + 1);
+  await h.store.release(h.store.keys.exec(rollout.id), lease!);
+});
+
+it('tries a tick that must write traffic weights again when another step holds its rollout, and does not drop it', async () => {
+  const h = (harness = startHarness());
+  const plain = await analysing(h);
+  // The same rollout, with traffic-weighted steps: its tick re-applies the weights, a write to the fleet.
+  const rollout = { ...plain, seq: plain.seq + 1, settings: { ...plain.settings, traffic: { provider: 'replicas' as const, weights: [10, 20] } } };
+  expect(await h.store.commit(plain, rollout, [{ type: 'step', step: 'tick', at: T0 + MIN }], [])).toBe(true);
+  const tickId = `${rollout.id}.${rollout.seq}.tick`;
   const lease = await h.store.acquire(h.store.keys.exec(rollout.id), 60_000);
   h.startWorker();
   h.clock.now = T0 + MIN;
-  // The worker found the rollout busy and put the tick back a little later.
+  // The worker found the rollout busy and put the tick back a little later, having measured nothing.
   await waitFor('the tick put back', async () => (await score(h, tickId)) === T0 + MIN + 250);
+  expect(h.measured).toEqual([]);
   expect(await ticksDone(h, rollout.id)).toBe(0);
   await h.store.release(h.store.keys.exec(rollout.id), lease!);
   h.clock.now = T0 + MIN + 250;
