@@ -18,7 +18,7 @@ import { createNoticeSender, namesRead, RootMissing, type MessageBook } from './
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
 import { NOTICE_CALL_MAX_MS } from './pacing/notice-client.js';
 import { createPacedCall, NoticePostponed } from './pacing/paced-call.js';
-import { createRootCoalescing } from './pacing/root-coalescing.js';
+import { DEFAULT_COALESCE_MS, ROOT_WRITTEN, rootDueAt } from './pacing/root-coalescing.js';
 import { createEarlierPostCheck } from './posted-notices.js';
 
 export interface DrainerOptions {
@@ -82,8 +82,11 @@ function permanentSlackError(error: unknown): string | undefined {
   return error instanceof RootMissing ? 'root message could not be posted' : undefined;
 }
 
+/** The seq of the commit that queued a notice (its key starts with it: jobs/store.ts splitEffects). */
+const noticeSeq = (item: OutboxItem) => Number.parseInt(item.key, 10);
+
 /** The ts a drain may read, for every item it holds: one read of the rollout's messages per drain. */
-const namesFor = (items: OutboxItem[]) => [...new Set(['root', 'root-failed', ...items.flatMap((i) => [i.key, `posting:${i.key}`, ...namesRead(i)])])];
+const namesFor = (items: OutboxItem[]) => [...new Set(['root', 'root-failed', ROOT_WRITTEN, ...items.flatMap((i) => [i.key, `posting:${i.key}`, ...namesRead(i)])])];
 
 export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { drain(rolloutId: string): Promise<DrainOutcome> } {
   const { store, client, clock, log } = options;
@@ -93,7 +96,7 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const keyPrefix = store.keys.prefix;
   const pacer = createChannelPacer({ redis: options.redis, prefix: keyPrefix, ...(options.pacing ? { tuning: options.pacing } : {}) });
-  const coalescing = createRootCoalescing({ redis: options.redis, prefix: keyPrefix, ...(options.pacing?.coalesceMs !== undefined ? { windowMs: options.pacing.coalesceMs } : {}) });
+  const coalesceMs = options.pacing?.coalesceMs ?? DEFAULT_COALESCE_MS;
   const paced = createPacedCall({
     pacer,
     clock,
@@ -126,8 +129,8 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
    * one will carry the state), else wait out the window, at most one, so more changes can
    * gather. Never skipped once due, so a long backlog cannot starve the root.
    */
-  async function rootUpdatePlan(rolloutId: string, later: OutboxItem[]): Promise<'skip' | 'send' | { waitMs: number }> {
-    const waitMs = Math.min((await coalescing.dueAt(rolloutId)) - clock(), coalescing.windowMs);
+  function rootUpdatePlan(book: MessageBook, later: OutboxItem[]): 'skip' | 'send' | { waitMs: number } {
+    const waitMs = Math.min(rootDueAt(book.get(ROOT_WRITTEN), coalesceMs) - clock(), coalesceMs);
     if (waitMs <= 0) return 'send';
     return later.some((i) => i.notice.kind === 'root-update') ? 'skip' : { waitMs };
   }
@@ -161,11 +164,13 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
    * the only writer meanwhile); a round ends with the snapshot, and drain() looks again.
    * `inline` (in the step that queued the notices): nothing waits, a wait postpones instead.
    */
-  async function drainOnce(rolloutId: string, lease: Lease, inline: boolean): Promise<DrainOutcome> {
-    for (;;) {
+  async function drainOnce(rolloutId: string, lease: Lease, inline: boolean, committed?: Rollout): Promise<DrainOutcome> {
+    for (let round = 0; ; round++) {
       const items = await store.outboxEntries(rolloutId);
       if (items.length === 0) return DONE;
-      const rollout = await store.get(rolloutId);
+      // The step's own commit is as fresh as a read while no notice came from a later one.
+      const known = round === 0 && committed && items.every((i) => noticeSeq(i) <= committed.seq) ? committed : undefined;
+      const rollout = known ?? (await store.get(rolloutId));
       if (!rollout) return DONE;
       const book = messageBook(rolloutId, await store.messageTsOf(rolloutId, namesFor(items)));
       const outcome = await drainItems(rollout, items, book, lease, inline);
@@ -180,7 +185,7 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
         await book.finish(item, {});
         continue;
       }
-      const plan = item.notice.kind === 'root-update' ? await rootUpdatePlan(rolloutId, items.slice(index + 1)) : 'send';
+      const plan = item.notice.kind === 'root-update' ? rootUpdatePlan(book, items.slice(index + 1)) : 'send';
       if (typeof plan === 'object') {
         if (inline) return postponed(clock() + plan.waitMs);
         // Later notices may arrive while the window passes: read the outbox again after it.
@@ -233,21 +238,22 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
         options.observer?.callFailed('slack');
         recorded = { [item.key]: `failed:${permanent}`, ...(item.notice.kind === 'root' ? { 'root-failed': permanent } : {}) };
       }
+      // A root written (or refused for good) starts the coalescing window, recorded with the notice.
+      if (plan === 'send' && (item.notice.kind === 'root' || item.notice.kind === 'root-update')) recorded[ROOT_WRITTEN] = String(clock());
       await book.finish(item, recorded);
       if (accepted) options.onSent?.(rollout, item.notice);
-      if (plan === 'send' && (item.notice.kind === 'root' || item.notice.kind === 'root-update')) await coalescing.written(rolloutId, clock());
     }
     return DONE;
   }
 
-  async function drain(rolloutId: string, inline: boolean): Promise<DrainOutcome> {
+  async function drain(rolloutId: string, inline: boolean, committed?: Rollout): Promise<DrainOutcome> {
     // Loop until the outbox stays empty after we let go, so a notice queued while we held
     // the lease (whose own drain found us busy) is never stranded. A postponed drain keeps its
     // job (delayed), which comes back for the rest; in the step, it asks for one.
     let rounds = 0;
     do {
       if (inline && ++rounds > INLINE_ROUNDS) return postponed(clock());
-      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, (lease) => drainOnce(rolloutId, lease, inline));
+      const leased = await withLease(store, store.keys.notifyLock(rolloutId), leaseMs, (lease) => drainOnce(rolloutId, lease, inline, rounds <= 1 ? committed : undefined));
       if (leased.busy) return DONE;
       if (leased.value.kind === 'postponed') return leased.value;
     } while ((await store.outbox(rolloutId)).length > 0);
@@ -256,9 +262,9 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
 
   return {
     drain: (rolloutId) => drain(rolloutId, false),
-    async drainNow(rolloutId) {
+    async drainNow(rolloutId, committed) {
       try {
-        return (await drain(rolloutId, true)).kind === 'done';
+        return (await drain(rolloutId, true, committed)).kind === 'done';
       } catch (error) {
         log.info({ rollout: rolloutId, err: error instanceof Error ? error.message : String(error) }, 'notices not posted in the step; a drain job takes them');
         return false;

@@ -62,8 +62,10 @@ export interface OutboxDrainer {
    * Drains now, waiting for nothing (no pacing slot, no 429 hold, no coalescing window). True
    * when nothing is left for a drain job: the outbox is empty, or another drainer holds it and
    * drains the rest. False on a hold, a 429 or a failure: the caller queues the drain job.
+   * `committed`: the rollout as the caller just wrote it, used instead of reading it again while
+   * no notice in the outbox is newer.
    */
-  drainNow(rolloutId: string): Promise<boolean>;
+  drainNow(rolloutId: string, committed?: Rollout): Promise<boolean>;
 }
 
 export interface WorkerPorts {

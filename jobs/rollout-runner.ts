@@ -26,7 +26,7 @@ export function createRolloutRunner(options: { store: RolloutStore; queues: Queu
   const { store, queues, clock, drainer } = options;
 
   async function drainOutbox(rollout: Rollout): Promise<void> {
-    if (drainer && (await drainer.drainNow(rollout.id))) return;
+    if (drainer && (await drainer.drainNow(rollout.id, rollout))) return;
     await queues.drain(rollout.id, rollout.seq);
   }
 

@@ -6,7 +6,7 @@
 const APPEND_ITEMS = `
 local n_outbox = tonumber(ARGV[FIRST])
 local n_audit = tonumber(ARGV[FIRST + 1])
-for i = 1, n_outbox do redis.call('RPUSH', KEYS[2], ARGV[FIRST + 1 + i]) end
+if n_outbox > 0 then redis.call('RPUSH', KEYS[2], unpack(ARGV, FIRST + 2, FIRST + 1 + n_outbox)) end
 for i = 1, n_audit do redis.call('XADD', KEYS[4], '*', 'entry', ARGV[FIRST + 1 + n_outbox + i]) end
 if n_audit > 0 then redis.call('PEXPIRE', KEYS[4], ARGV[FIRST + 2 + n_outbox + n_audit]) end
 `;
