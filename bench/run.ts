@@ -44,6 +44,8 @@ const ACK_SECONDS = Number(flags['ack-seconds']);
 const SCALE_N = list(flags.n);
 const WORKERS_N = list(flags['workers-n']);
 const SECONDS = Number(flags.seconds);
+/** Seconds of each scale window under MONITOR (to tell commands sent from commands run in scripts), unless --monitor. */
+const MONITOR_S = 5;
 const INTERVAL_S = Number(flags.interval);
 const CLICK_N = list(flags['click-n']);
 const PROBE_SECONDS = Number(flags['probe-seconds']);
@@ -382,7 +384,8 @@ interface ScaleRow {
   cpuPercent: number[];
   redisCpuPercent: number;
   benchCpuPercent: number;
-  perRolloutInterval: { redis: number; kubeRequests: number; kubeReadsPerCluster: number; prometheus: number; slack: number; tlsHandshakes: number };
+  /** redis: commands Redis ran, those inside Lua scripts included; redisSent: commands rollgate sent (round trips' worth; from MONITOR). */
+  perRolloutInterval: { redis: number; redisSent: number; kubeRequests: number; kubeReadsPerCluster: number; prometheus: number; slack: number; tlsHandshakes: number };
   /** The same per analysis tick actually done (ticks late or missing do not dilute it). */
   perTick: { cpuMs: number; redis: number; kubeRequests: number; prometheus: number; slack: number };
   redisTop: Record<string, number>;
@@ -532,12 +535,20 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       bench: process.cpuUsage(),
     };
     const histogramsBefore = await scrapeHistograms(stack.metricsPorts);
-    const monitor = flags.monitor ? await monitorRedis(stack.redis) : undefined;
+    // MONITOR tells the commands rollgate sent from those Redis ran inside its scripts (INFO counts
+    // both alike). It costs Redis a little: over the first MONITOR_S seconds of the window only,
+    // unless --monitor asks for all of it (and for the breakdown by key, printed).
+    const monitor = await monitorRedis(stack.redis);
+    const monitorEnds = Date.now() + (flags.monitor ? SECONDS : Math.min(SECONDS, MONITOR_S)) * 1000;
+    let monitored: Record<string, number> | undefined;
     const rss = pids.map(() => 0);
     // Peak RSS swings with when V8 happens to collect (the live heap at N=300 is ~60 MiB); the median of the 1 s samples is steadier.
     const rssSamples: number[][] = pids.map(() => []);
     const end = Date.now() + SECONDS * 1000;
     while (Date.now() < end) {
+      if (!monitored && Date.now() >= monitorEnds) {
+        monitored = await monitor.stop();
+      }
       pids.forEach((pid, i) => {
         const now = procStats(pid).rssMiB;
         rss[i] = Math.max(rss[i] as number, now);
@@ -546,7 +557,11 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       await sleep(1000);
     }
     const elapsedS = (Date.now() - before.wall) / 1000;
-    const monitored = monitor ? await monitor.stop() : undefined;
+    if (!monitored) {
+      monitored = await monitor.stop();
+    }
+    const allMonitored = sum(monitored);
+    const sentShare = allMonitored > 0 ? sum(Object.fromEntries(Object.entries(monitored).filter(([k]) => !k.endsWith(' (in Lua)')))) / allMonitored : 0;
     const commands = diff(before.commands, await commandStats(stack.redis));
     const redisCpuS = (await redisCpu(stack.redis)) - before.redisCpu;
     const fleetAfter: FleetCounts = fleet.counts();
@@ -582,6 +597,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       benchCpuPercent: round(((benchCpu.user + benchCpu.system) / 1e6 / elapsedS) * 100),
       perRolloutInterval: {
         redis: round(sum(commands) / intervals),
+        redisSent: round((sum(commands) * sentShare) / intervals),
         kubeRequests: round(kubeTotal / intervals, 2),
         kubeReadsPerCluster: round(kubeReads / intervals / MEMBERS.length, 2),
         prometheus: round(prom / intervals, 2),
@@ -603,7 +619,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
     log(
       `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB (p50 ${row.rssP50MiB.join('+')}, idle ${row.idleRssMiB.join('+')}), CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
     );
-    if (monitored) {
+    if (flags.monitor) {
       row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, ticksDone), 2)]));
       log(`Redis commands per tick done, by command and key:\n${Object.entries(row.redisByKey).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
     }
@@ -654,14 +670,14 @@ function table(result: Record<string, any>): string {
   }
   if (result.scale?.length) {
     lines.push(
-      `Scale (${MEMBERS.length} clusters, ${INTERVAL_S} s interval, ${SECONDS} s window); per rollout-interval: Redis commands, Kubernetes requests, reads per cluster, Prometheus queries, Slack calls, new TLS handshakes`,
-      '| N | layout | lateness p50 | p99 | step p50 | summaries | RSS MiB (idle) | CPU % | Redis CPU % | redis | kube | reads/cluster | prom | slack | TLS |',
+      `Scale (${MEMBERS.length} clusters, ${INTERVAL_S} s interval, ${SECONDS} s window); per rollout-interval: Redis commands run (those inside scripts included) and sent, Kubernetes requests, reads per cluster, Prometheus queries, Slack calls, new TLS handshakes`,
+      '| N | layout | lateness p50 | p99 | step p50 | summaries | RSS MiB (idle) | CPU % | Redis CPU % | redis run | sent | kube | reads/cluster | prom | slack | TLS |',
       '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const r of result.scale as ScaleRow[]) {
       const p = r.perRolloutInterval;
       lines.push(
-        `| ${r.n} | ${r.layout} | ${ms(r.tickLateness.p50)} | ${ms(r.tickLateness.p99)} | ${ms(r.stepMs.p50)} | ${r.summariesPerExpected} | ${r.rssMiB.join('+')} (${(r.idleRssMiB ?? []).join('+')}) | ${r.cpuPercent.join('+')} | ${r.redisCpuPercent} | ${p.redis} | ${p.kubeRequests} | ${p.kubeReadsPerCluster} | ${p.prometheus} | ${p.slack} | ${p.tlsHandshakes} |`,
+        `| ${r.n} | ${r.layout} | ${ms(r.tickLateness.p50)} | ${ms(r.tickLateness.p99)} | ${ms(r.stepMs.p50)} | ${r.summariesPerExpected} | ${r.rssMiB.join('+')} (${(r.idleRssMiB ?? []).join('+')}) | ${r.cpuPercent.join('+')} | ${r.redisCpuPercent} | ${p.redis} | ${p.redisSent ?? ''} | ${p.kubeRequests} | ${p.kubeReadsPerCluster} | ${p.prometheus} | ${p.slack} | ${p.tlsHandshakes} |`,
       );
     }
     lines.push('', `Tick lateness p99 first over 1 s at N = ${result.saturation.firstLateN ?? 'none measured'}; saturates first: ${result.saturation.saturates}`);

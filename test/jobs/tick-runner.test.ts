@@ -145,7 +145,7 @@ const score = async (h: Harness, tickId: string) => {
   return s === null ? undefined : Number(s);
 };
 
-it('runs each due tick once, with no BullMQ job and at most 20 Redis commands a tick (the Slack drain aside)', async () => {
+it('runs each due tick once, with no BullMQ job and at most 14 Redis commands a tick (the Slack drain aside)', async () => {
   const h = (harness = startHarness());
   const rollout = await analysing(h);
   h.startWorker({ lockDurationMs: 30_000 });
@@ -180,7 +180,7 @@ it('runs each due tick once, with no BullMQ job and at most 20 Redis commands a 
   // The queues' own bookkeeping (an idle worker's poll, the notify drain the summary asks for) is not the tick's.
   const tickCommands = seen.filter((args) => !args.some((a) => a.includes(':notify:') || a.includes(':steps:')));
   const perTick = tickCommands.length - 3 * idleClaims;
-  expect(perTick, tickCommands.map(named).join('\n')).toBeLessThanOrEqual(20);
+  expect(perTick, tickCommands.map(named).join('\n')).toBeLessThanOrEqual(14);
   expect(seen.filter((args) => args.some((a) => a.includes(':steps:') && a.includes('.tick')))).toEqual([]);
   expect(h.measured).toHaveLength(2 * measuresPerTick);
 });
