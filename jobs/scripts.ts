@@ -2,6 +2,7 @@
 // half-written (state without its queued notices, a lock without its rollout).
 // Items arrive as separate, already-serialized ARGV strings: re-encoding JSON in Lua would
 // turn empty arrays into objects.
+import { redisScript } from './redis-script.js';
 
 const APPEND_ITEMS = `
 local n_outbox = tonumber(ARGV[FIRST])
@@ -132,3 +133,14 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1
 `;
+
+/** Each script above, called by its SHA (jobs/redis-script.ts). */
+export const run = {
+  createRollout: redisScript(CREATE_ROLLOUT),
+  commitRollout: redisScript(COMMIT_ROLLOUT),
+  releaseMutex: redisScript(RELEASE_MUTEX),
+  renewMutex: redisScript(RENEW_MUTEX),
+  claimTicks: redisScript(CLAIM_TICKS),
+  settleTicks: redisScript(SETTLE_TICKS),
+  markPosting: redisScript(MARK_POSTING),
+};

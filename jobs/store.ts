@@ -8,7 +8,7 @@ import type { Effect, Notice, StepName } from '../rollout/events.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
 import { serializeRollout } from '../rollout/rollout-schema.js';
 import { redisKeys, type Keys } from './keys.js';
-import { COMMIT_ROLLOUT, CREATE_ROLLOUT, MARK_POSTING, RELEASE_MUTEX, RENEW_MUTEX } from './scripts.js';
+import { run } from './scripts.js';
 import { readAuditEntry, readOutboxItem, readPendingSteps, readRollout, StoredRecordError } from './stored-records.js';
 import type { Refusal } from '../rollout/refusals.js';
 import type { AuditFacts } from './audit.js';
@@ -116,17 +116,14 @@ export function createRolloutStore(options: RolloutStoreOptions) {
 
     async create(rollout: Rollout, effects: Effect[], audit: AuditEntry[]): Promise<CreateResult> {
       const { outbox, steps } = splitEffects(rollout, effects);
-      const holder = (await redis.eval(
-        CREATE_ROLLOUT,
-        7,
-        ...scriptKeys(rollout),
+      const holder = (await run.createRollout(redis, scriptKeys(rollout), [
         rollout.id,
         serializeRollout(rollout),
         JSON.stringify(steps),
         keys.prefix,
         ...items(outbox, audit),
         ...ticks('', steps),
-      )) as string;
+      ])) as string;
       return holder === '' ? { ok: true } : { ok: false, activeId: holder };
     },
 
@@ -140,10 +137,7 @@ export function createRolloutStore(options: RolloutStoreOptions) {
     /** Writes `next` if the stored rollout is still `previous` (same seq). False when another writer won. */
     async commit(previous: Rollout, next: Rollout, effects: Effect[], audit: AuditEntry[]): Promise<boolean> {
       const { outbox, steps, releaseLock } = splitEffects(next, effects);
-      const written = await redis.eval(
-        COMMIT_ROLLOUT,
-        7,
-        ...scriptKeys(next),
+      const written = await run.commitRollout(redis, scriptKeys(next), [
         next.id,
         String(previous.seq),
         serializeRollout(next),
@@ -151,7 +145,7 @@ export function createRolloutStore(options: RolloutStoreOptions) {
         releaseLock ? '1' : '0',
         ...items(outbox, audit),
         ...ticks(stepJobId(next.id, previous.seq, 'tick'), steps),
-      );
+      ]);
       return written === 1;
     },
 
@@ -265,7 +259,7 @@ export function createRolloutStore(options: RolloutStoreOptions) {
      * lease lapsed never marks, so whoever took the lease over saw every marker there will be.
      */
     async markPosting(id: string, key: string, lease: { key: string; token: string }, nowMs: number): Promise<boolean> {
-      return (await redis.eval(MARK_POSTING, 2, lease.key, keys.messages(id), lease.token, `posting:${key}`, String(nowMs))) === 1;
+      return (await run.markPosting(redis, [lease.key, keys.messages(id)], [lease.token, `posting:${key}`, String(nowMs)])) === 1;
     },
 
     async setMessageTs(id: string, key: string, ts: string): Promise<void> {
@@ -279,11 +273,11 @@ export function createRolloutStore(options: RolloutStoreOptions) {
     },
 
     async renew(lockKey: string, token: string, ttlMs: number): Promise<boolean> {
-      return (await redis.eval(RENEW_MUTEX, 1, lockKey, token, String(ttlMs))) === 1;
+      return (await run.renewMutex(redis, [lockKey], [token, String(ttlMs)])) === 1;
     },
 
     async release(lockKey: string, token: string): Promise<void> {
-      await redis.eval(RELEASE_MUTEX, 1, lockKey, token);
+      await run.releaseMutex(redis, [lockKey], [token]);
     },
   };
 }

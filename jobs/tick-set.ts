@@ -5,7 +5,7 @@
 // (jobs/tick-runner.ts), and the commit the tick makes removes it. A claim re-scores the
 // tick to the claim's deadline, so a claimer that dies leaves it to come due again then.
 import type { Redis } from 'ioredis';
-import { CLAIM_TICKS, SETTLE_TICKS } from './scripts.js';
+import { run } from './scripts.js';
 import type { PendingStep } from './store.js';
 
 export interface ClaimedTick {
@@ -40,7 +40,7 @@ export function createTickSet(options: TickSetOptions) {
     async claim(claim: { until: number; limit: number; deadline: number }): Promise<{ claimed: ClaimedTick[]; unreadable: string[]; nextAt: number | undefined }> {
       const redis = await options.redis();
       const deadline = Math.floor(claim.deadline);
-      const reply = (await redis.eval(CLAIM_TICKS, 1, key, String(Math.floor(claim.until)), String(claim.limit), String(deadline))) as string[];
+      const reply = (await run.claimTicks(redis, [key], [String(Math.floor(claim.until)), String(claim.limit), String(deadline)])) as string[];
       const last = reply.pop();
       const claimed: ClaimedTick[] = [];
       const unreadable: string[] = [];
@@ -55,12 +55,12 @@ export function createTickSet(options: TickSetOptions) {
 
     /** Done with these (all claimed with the same deadline): removes them, unless another claimer took them over. */
     async finish(ids: string[], claimedUntil: number): Promise<number> {
-      return ids.length === 0 ? 0 : Number(await (await options.redis()).eval(SETTLE_TICKS, 1, key, String(claimedUntil), '', ...ids));
+      return ids.length === 0 ? 0 : Number(await run.settleTicks(await options.redis(), [key], [String(claimedUntil), '', ...ids]));
     },
 
     /** Hands these back, due again at `at` (a retry, a busy rollout, a claimer stopping), unless another claimer took them over. */
     async release(ids: string[], claimedUntil: number, at: number): Promise<number> {
-      return ids.length === 0 ? 0 : Number(await (await options.redis()).eval(SETTLE_TICKS, 1, key, String(claimedUntil), String(Math.floor(at)), ...ids));
+      return ids.length === 0 ? 0 : Number(await run.settleTicks(await options.redis(), [key], [String(claimedUntil), String(Math.floor(at)), ...ids]));
     },
 
     /**

@@ -4,6 +4,7 @@
 // short bursts tolerated); chat.update is Tier 3 (50+ per minute, metered per method, not per
 // channel), so updates get a lane of their own and never queue behind posts.
 import type { Redis } from 'ioredis';
+import { redisScript } from '../../jobs/redis-script.js';
 
 export type Lane = 'post' | 'update';
 
@@ -44,6 +45,9 @@ end
 return 1
 `;
 
+const claimScript = redisScript(CLAIM);
+const holdScript = redisScript(HOLD);
+
 export function createChannelPacer(options: { redis: Redis; prefix: string; tuning?: Partial<PacingTuning> }) {
   const { redis } = options;
   const tuning = { ...DEFAULT_PACING, ...options.tuning };
@@ -57,13 +61,13 @@ export function createChannelPacer(options: { redis: Redis; prefix: string; tuni
      * away (default: the tuning's; 0: only a slot that is free now).
      */
     async claim(channel: string, lane: Lane, now: number, maxWaitMs = tuning.maxWaitMs): Promise<Claim> {
-      const [taken, at, held] = (await redis.eval(CLAIM, 2, key(channel, `${lane}-slot`), key(channel, 'hold'), String(now), String(tuning.spacingMs[lane]), String(maxWaitMs))) as [number, string, number];
+      const [taken, at, held] = (await claimScript(redis, [key(channel, `${lane}-slot`), key(channel, 'hold')], [String(now), String(tuning.spacingMs[lane]), String(maxWaitMs)])) as [number, string, number];
       return taken === 1 ? { ok: true, at: Number(at) } : { ok: false, notBefore: Number(at), held: held === 1 };
     },
 
     /** Nobody calls Slack for this channel before `until` (Slack's Retry-After). */
     async hold(channel: string, until: number, now: number): Promise<void> {
-      await redis.eval(HOLD, 1, key(channel, 'hold'), String(Math.ceil(until)), String(now));
+      await holdScript(redis, [key(channel, 'hold')], [String(Math.ceil(until)), String(now)]);
     },
   };
 }

@@ -2,11 +2,15 @@
 // commits, and a lock that a dead rollout cannot hold forever.
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { COMMIT_ROLLOUT } from '../../jobs/scripts.js';
 import { createRolloutStore } from '../../jobs/store.js';
 import { created, transition } from '../../rollout/machine.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
 import { createTestStore } from '../support/test-store.js';
+import { waitFor } from '../support/wait-for.js';
 
 const testStore = createTestStore(inject('redisUrl'));
 const { redis, store, prefix } = testStore;
@@ -70,5 +74,36 @@ describe('rollout store', () => {
     expect(await store.acquire(key, 200)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 250));
     expect(await store.acquire(key, 200)).toBeTruthy();
+  });
+
+  it('calls its scripts by SHA, and goes on when Redis has forgotten them (a restart, a failover)', async () => {
+    const own = { ...app, name: 'by-sha' };
+    const rollout = newRollout({ id: await store.nextId(own.name), app: own, version: 'v2', requester: 'U0OPS', nowMs: 1000 });
+    expect(await store.create(rollout, created(rollout, 1000), [])).toEqual({ ok: true });
+    const started = transition(rollout, { type: 'RolloutStarted', fromVersion: 'v1' }, 2000);
+    if (!started.ok) throw new Error('refused');
+    expect(await store.commit(rollout, started.rollout, started.effects, [])).toBe(true);
+    const sha = createHash('sha1').update(COMMIT_ROLLOUT).digest('hex');
+    expect(await redis.script('EXISTS', sha)).toEqual([1]);
+    // Every script gone, as after a restart without persistence: the next commit loads it again.
+    await redis.script('FLUSH');
+    const deployed = transition(started.rollout, { type: 'CanaryDeployed' }, 3000);
+    if (!deployed.ok) throw new Error('refused');
+    const monitor = await new Redis(inject('redisUrl')).monitor();
+    const sent: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (!source.includes('lua') && args.some((a) => a.startsWith(`${prefix}:rollout:${rollout.id}`))) sent.push(String(args[0]).toLowerCase());
+    });
+    expect(await store.commit(started.rollout, deployed.rollout, deployed.effects, [])).toBe(true);
+    const next = transition(deployed.rollout, { type: 'ReadinessChecked', ready: true }, 4000);
+    if (!next.ok) throw new Error('refused');
+    expect(await store.commit(deployed.rollout, next.rollout, next.effects, [])).toBe(true);
+    await waitFor('both commits seen by MONITOR', () => sent.filter((c) => c === 'evalsha').length >= 2);
+    monitor.disconnect();
+    // The forgotten script: tried by SHA, sent once in full (unless a test running beside this one
+    // loaded it first); the next commit by SHA alone.
+    expect(sent.join(' ')).toMatch(/^evalsha (eval )?evalsha$/);
+    expect((await store.get(rollout.id))?.seq).toBe(next.rollout.seq);
+    expect(await redis.script('EXISTS', sha)).toEqual([1]);
   });
 });
