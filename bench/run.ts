@@ -26,7 +26,7 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '25' },
     interval: { type: 'string', default: '10' },
     'click-n': { type: 'string', default: '0,100,1000' },
-    'probe-seconds': { type: 'string', default: '15' },
+    'probe-seconds': { type: 'string', default: '20' },
     only: { type: 'string', default: 'ack,click,scale' },
     'cpu-prof': { type: 'boolean', default: false },
     /** Extra node flags for every rollgate process, e.g. '--max-semi-space-size=4' (space-separated). */
@@ -51,7 +51,7 @@ const CLICK_N = list(flags['click-n']);
 const PROBE_SECONDS = Number(flags['probe-seconds']);
 const ONLY = new Set(flags.only.split(','));
 const PROBE_APPS = 40;
-const PROBES_AT_ONCE = 2;
+const PROBES_AT_ONCE = 8;
 const PREFIX = 'bench';
 const REQUESTER = 'U0DEV';
 const APPROVER = 'U0LEAD';
@@ -317,8 +317,16 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
     const written = await canary;
     if (!written) return failed(`${app}: no canary written within 30 s`);
     startSamples.push(written.at - sent);
+    if (process.env.BENCH_DEBUG) {
+      const sentAt = Date.now() - (performance.now() - sent);
+      const keys = (await stack.redis.keys(`${PREFIX}:steps:${app}-*`)).filter((k) => !k.endsWith(':lock') && !k.endsWith(':logs'));
+      const rows = await Promise.all(keys.map(async (k) => [k.slice(PREFIX.length), ...(await stack.redis.hmget(k, 'timestamp', 'delay', 'processedOn', 'finishedOn')).map((v) => (v ? Number(v) - sentAt : v))]));
+      log(`${app} start->canary ${Math.round(written.at - sent)} ms; jobs (ms from the command: added, delay, taken, done): ${JSON.stringify(rows)}`);
+    }
     for (let stage = 1; stage <= MEMBERS.length; stage++) {
+      const gateWait = performance.now();
       const gate = await waitGate(channel, stage, 30_000);
+      if (process.env.BENCH_DEBUG) log(`${app} gate ${stage} after ${Math.round(performance.now() - gateWait)} ms`);
       if (!gate) return failed(`${app}: gate ${stage} not posted within 30 s (Slack calls so far: ${JSON.stringify(slack.calls())})`);
       // A click must come from the gate's own message (its ts, as the notifier recorded it once
       // Slack answered the post): a person clicks a gate that is on screen, never one in flight.
@@ -347,6 +355,7 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
   const result = { active: background + PROBES_AT_ONCE, startToCanary: summarize(startSamples), clickToWrite: click, clickPhasesP50: phases, floor, p99Ratio: round(click.p99 / floor.p99), failures };
   log(`probes with ${background} background rollouts: start->canary p50 ${result.startToCanary.p50} p99 ${result.startToCanary.p99}; click->write p50 ${click.p50} p99 ${click.p99} (n ${click.n}); floor p50 ${floor.p50} p99 ${floor.p99}; failures ${failures}`);
   log(`click phases, p50 ms from the click: ${JSON.stringify(phases)}`);
+  if (process.env.BENCH_DEBUG) log(`slowest clicks, phases in ms: ${JSON.stringify([...traces].sort((a, b) => (b.written ?? 0) - (a.written ?? 0)).slice(0, 6))}`);
   return result;
 }
 
@@ -706,7 +715,8 @@ async function main(): Promise<void> {
     for (const n of [...runs].sort((a, b) => a - b)) {
       result.scale.push(await scaleRun(n, 0, ONLY.has('click') && CLICK_N.includes(n)));
     }
-    if (ONLY.has('scale')) for (const n of WORKERS_N) result.scale.push(await scaleRun(n, 2, false));
+    // Clicks are probed on this layout too where its N is one of --click-n (not by default).
+    if (ONLY.has('scale')) for (const n of WORKERS_N) result.scale.push(await scaleRun(n, 2, ONLY.has('click') && CLICK_N.includes(n)));
     result.saturation = saturation(result.scale);
   }
   result.seconds = round((Date.now() - began) / 1000);

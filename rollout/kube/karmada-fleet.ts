@@ -150,8 +150,9 @@ export function createKarmadaFleet(options: { karmada: ClusterApi }): Fleet {
       const promoted = rollout.clusters.filter((c) => clusters.includes(c));
       // Demo 3, step 5: with no cluster left, the OverridePolicy goes and every base returns to the template.
       if (promoted.length === 0) return karmada.remove(OVERRIDE_POLICIES, app.namespace, overrideName(app));
-      const base = await readBaseDeployment(app);
-      await applyObject(karmada, promoteOverridePolicy(app, base, rollout.id, rollout.version, promoted));
+      // The base and the live policy in one round trip: this is the write an Approve waits for.
+      const [base, live] = await Promise.all([readBaseDeployment(app), karmada.get<KubeObject>(OVERRIDE_POLICIES, app.namespace, overrideName(app))]);
+      await applyObject(karmada, promoteOverridePolicy(app, base, rollout.id, rollout.version, promoted), { readFirst: { live } });
     },
 
     async checkReady(rollout, app) {
