@@ -1,7 +1,7 @@
 // The processes a benchmark starts (a private redis-server, rollgate serve/worker, the floor
 // server), their CPU and memory from /proc, and stopping every one of them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -37,6 +37,12 @@ export function start(name: string, command: string, args: string[], env?: NodeJ
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // BENCH_PROC_LOG_DIR: every process's whole output in a file of its own (--node-args=--trace-gc, say).
+  if (process.env.BENCH_PROC_LOG_DIR) {
+    const file = createWriteStream(join(process.env.BENCH_PROC_LOG_DIR, `${name}-${child.pid}.log`));
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   return { name, child, output: () => text };
 }
 
