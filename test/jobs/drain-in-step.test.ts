@@ -177,3 +177,22 @@ describe('the notices of a tick', () => {
     expect(summaries(h)).toHaveLength(1);
   });
 });
+
+describe('the drain in the step', () => {
+  it('renders from the rollout its commit wrote, but reads the stored one when a newer commit queued notices meanwhile', async () => {
+    const h = (harness = await startHarness());
+    const base = newRollout({ id: await h.store.nextId(app.name), app, version: 'v2', requester: 'U0DEV', nowMs: h.clock.now() });
+    const queued: Rollout = { ...base, channel: CHANNEL };
+    expect(await h.store.create(queued, [{ type: 'notify', notice: { kind: 'root' } }], [])).toEqual({ ok: true });
+    // Before the first commit's drain ran, another commit (the start step's) moved the rollout on and queued a notice.
+    const deploying: Rollout = { ...queued, seq: queued.seq + 1, phase: 'deploying', fromVersion: 'v1' };
+    expect(await h.store.commit(queued, deploying, [{ type: 'notify', notice: { kind: 'root-update' } }], [])).toBe(true);
+    const drainer = createOutboxDrainer({ redis: h.redis, store: h.store, client: createNoticeClient({ token: 'xoxb-local-rollgate', slackApiUrl: h.slack.apiUrl }), clock: h.clock.now, log });
+    // The first commit's drain, handed the rollout as that commit wrote it (the root update then waits out its window).
+    await drainer.drainNow(queued.id, queued);
+    const root = h.slack.calls('chat.postMessage').find((c) => c.status === 200 && c.args.channel === CHANNEL);
+    // The root shows the rollout as stored (deploying), not as the first commit left it (queued).
+    expect(JSON.stringify(root?.args.blocks)).toContain('Deploying the canary');
+    expect(JSON.stringify(root?.args.blocks)).not.toContain('Queued');
+  });
+});
