@@ -46,12 +46,13 @@ export function start(name: string, command: string, args: string[], env?: NodeJ
   return { name, child, output: () => text };
 }
 
-export async function stop(proc: Proc): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs` (a process writing its CPU profile at exit needs longer). */
+export async function stop(proc: Proc, graceMs = 5000): Promise<void> {
   const { child } = proc;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

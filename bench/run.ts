@@ -162,7 +162,7 @@ async function startStack(apps: App[], workers: number): Promise<Stack> {
     procs,
     async stop() {
       if (process.env.BENCH_SHOW_LOGS) for (const p of procs) process.stderr.write(`--- ${p.name}\n${p.output().slice(-3000)}\n`);
-      for (const p of procs) await stop(p);
+      for (const p of procs) await stop(p, flags['cpu-prof'] ? 60_000 : 5000);
       redis.disconnect();
       await stop(redisProc);
     },
@@ -245,6 +245,8 @@ interface ProbeResult {
   floor: Summary;
   p99Ratio: number;
   failures: number;
+  /** Each rollgate process's event-loop delay while the probes ran, [p99, max] ms. */
+  eventLoopLagMs: number[][];
 }
 
 async function writeFloor(stack: Stack, samples: number): Promise<Summary> {
@@ -303,6 +305,7 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
   let failures = 0;
   let next = 0;
   const agent = new http.Agent({ keepAlive: true });
+  await eventLoopLag(stack.metricsPorts); // from here
   const deadline = performance.now() + PROBE_SECONDS * 1000;
   const traces: Record<string, number>[] = [];
   const failed = (why: string) => {
@@ -351,13 +354,14 @@ async function probeBench(stack: Stack, background: number): Promise<ProbeResult
     while (performance.now() < deadline && next < PROBE_APPS) await one(next++);
   };
   await Promise.all(Array.from({ length: PROBES_AT_ONCE }, (_, i) => lane(i)));
+  const lagMs = await eventLoopLag(stack.metricsPorts);
   agent.destroy();
   const floor = await writeFloor(stack, 200);
   const click = summarize(clickSamples);
   // Where a click's time goes, each phase's p50 in ms from the click (BullMQ's job records: ms resolution, Redis clock = this machine's).
   const phases = Object.fromEntries(['queued', 'inputPicked', 'inputDone', 'stepQueued', 'stepPicked', 'written'].map((k) => [k, summarize(traces.map((t) => t[k] ?? NaN).filter(Number.isFinite)).p50]));
-  const result = { active: background + PROBES_AT_ONCE, startToCanary: summarize(startSamples), clickToWrite: click, clickPhasesP50: phases, floor, p99Ratio: round(click.p99 / floor.p99), failures };
-  log(`probes with ${background} background rollouts: start->canary p50 ${result.startToCanary.p50} p99 ${result.startToCanary.p99}; click->write p50 ${click.p50} p99 ${click.p99} (n ${click.n}); floor p50 ${floor.p50} p99 ${floor.p99}; failures ${failures}`);
+  const result = { active: background + PROBES_AT_ONCE, startToCanary: summarize(startSamples), clickToWrite: click, clickPhasesP50: phases, floor, p99Ratio: round(click.p99 / floor.p99), failures, eventLoopLagMs: lagMs };
+  log(`probes with ${background} background rollouts: start->canary p50 ${result.startToCanary.p50} p99 ${result.startToCanary.p99}; click->write p50 ${click.p50} p99 ${click.p99} (n ${click.n}); floor p50 ${floor.p50} p99 ${floor.p99}; failures ${failures}; event-loop delay p99/max ${lagMs.map((l) => l.join('/')).join(' + ')} ms`);
   log(`click phases, p50 ms from the click: ${JSON.stringify(phases)}`);
   if (process.env.BENCH_DEBUG) log(`slowest clicks, phases in ms: ${JSON.stringify([...traces].sort((a, b) => (b.written ?? 0) - (a.written ?? 0)).slice(0, 6))}`);
   return result;
@@ -406,6 +410,8 @@ interface ScaleRow {
   slackCalls: Record<string, number>;
   probes?: ProbeResult;
   redisByKey?: Record<string, number>;
+  /** Each process's event-loop delay over the window, [p99, max] ms. */
+  eventLoopLagMs: number[][];
 }
 
 /** MONITOR on its own connection: commands counted by name and key with ids and numbers masked. */
@@ -505,6 +511,20 @@ async function scrapeHistograms(ports: number[]): Promise<{ lateness: Buckets; t
   return { lateness, tickSteps };
 }
 
+/**
+ * Each process's event-loop delay since the previous scrape of its /metrics (prom-client resets
+ * it at every scrape), [p99, max] in ms: how long work waited for the process, whatever it was.
+ */
+async function eventLoopLag(ports: number[]): Promise<number[][]> {
+  return Promise.all(
+    ports.map(async (port) => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text().catch(() => '');
+      const read = (name: string) => round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000, 1);
+      return [read('nodejs_eventloop_lag_p99_seconds'), read('nodejs_eventloop_lag_max_seconds')];
+    }),
+  );
+}
+
 /** p50/p99/max (ms) of what a histogram counted between two scrapes, interpolated within buckets as Prometheus's histogram_quantile does. */
 function bucketSummary(before: Buckets, after: Buckets): Summary {
   const bounds = [...after.keys()].sort((a, b) => a - b);
@@ -585,6 +605,7 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
     const benchCpu = process.cpuUsage(before.bench);
     // Ticks are not BullMQ jobs any more (jobs/tick-set.ts): their lateness and duration come
     // from rollgate's /metrics histograms (to the bucket, interpolated), their count exactly.
+    const lagMs = await eventLoopLag(stack.metricsPorts);
     const histogramsAfter = await scrapeHistograms(stack.metricsPorts);
     const tickLateness = bucketSummary(histogramsBefore.lateness, histogramsAfter.lateness);
     const stepMs = bucketSummary(histogramsBefore.tickSteps, histogramsAfter.tickSteps);
@@ -628,9 +649,10 @@ async function scaleRun(n: number, workers: number, withProbes: boolean): Promis
       redisTop: Object.fromEntries(Object.entries(commands).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, round(v / intervals, 2)])),
       kube: Object.fromEntries(Object.entries(kube).map(([k, v]) => [k, round(v / intervals, 2)])),
       slackCalls: Object.fromEntries(Object.entries(slackCalls).map(([k, v]) => [k, round(v / intervals, 2)])),
+      eventLoopLagMs: lagMs,
     };
     log(
-      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB (p50 ${row.rssP50MiB.join('+')}, idle ${row.idleRssMiB.join('+')}), CPU ${row.cpuPercent.join("+")} %, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
+      `N=${n} ${layout}: lateness p50 ${row.tickLateness.p50} p99 ${row.tickLateness.p99} ms (${row.ticksSeen} ticks), step p50 ${row.stepMs.p50} ms, RSS ${row.rssMiB.join('+')} MiB (p50 ${row.rssP50MiB.join('+')}, idle ${row.idleRssMiB.join('+')}), CPU ${row.cpuPercent.join("+")} %, event-loop delay p99/max ${row.eventLoopLagMs.map((l) => l.join('/')).join(' + ')} ms, redis ${row.redisCpuPercent} %, bench ${row.benchCpuPercent} %; per rollout-interval: ${JSON.stringify(row.perRolloutInterval)}; per tick done: ${JSON.stringify(row.perTick)}`,
     );
     if (flags.monitor) {
       row.redisByKey = Object.fromEntries(Object.entries(monitored).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, ticksDone), 2)]));

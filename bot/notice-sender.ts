@@ -162,12 +162,14 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
       case 'chart': {
         const root = ctx.book.get('root');
         if (!root) return { ts: undefined };
+        // Drawn before its slot is taken (off the main thread: bot/charts/chart-thread.ts).
+        const chart = await rolloutChart(rollout);
         await paced(
           rollout.channel,
           'post',
           async () => {
             await ctx.mark();
-            return uploadChart(client, { channel: rollout.channel, threadTs: root, ...rolloutChart(rollout) });
+            return uploadChart(client, { channel: rollout.channel, threadTs: root, ...chart });
           },
           ctx.maxWaitMs,
         );
