@@ -1,8 +1,8 @@
 // The end-of-rollout chart is drawn on a thread of its own. Drawing takes Skia tens of
 // milliseconds (loading it, the first time, more), and on the main thread every click and
 // tick of the process waited meanwhile: a 69 ms stall in the middle of clicks, CPU profile at
-// 1,000 rollouts (issue 13). One thread, started on the first chart, never keeping the process
-// alive; a thread that dies fails the charts it held and the next chart starts another.
+// 1,000 rollouts (issue 13). One thread, started on the first chart, keeping the process alive
+// only while it draws; a thread that dies fails the charts it held and the next chart starts another.
 // Run from TypeScript sources (the tests), there is no built thread script: drawn here.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +16,13 @@ let nextId = 0;
 const waiting = new Map<number, { resolve(png: Buffer): void; reject(error: Error): void }>();
 
 function start(): Worker {
-  const worker = new Worker(SCRIPT);
-  worker.unref();
+  // None of the process's node flags: a thread needs none, and some (--input-type, --cpu-prof
+  // into the process's file) do not belong to it.
+  const worker = new Worker(SCRIPT, { execArgv: [] });
   worker.on('message', ({ id, png, error }: { id: number; png?: Uint8Array; error?: string }) => {
     const call = waiting.get(id);
     waiting.delete(id);
+    if (waiting.size === 0) worker.unref();
     if (!call) return;
     if (png) call.resolve(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
     else call.reject(new Error(`chart not drawn: ${error ?? 'no reason given'}`));
@@ -41,6 +43,8 @@ export function drawCharts(input: MetricChartsInput): Promise<Buffer> {
   thread ??= start();
   const id = nextId++;
   const drawn = new Promise<Buffer>((resolve, reject) => waiting.set(id, { resolve, reject }));
+  // Held while it draws (a process waiting for its chart stays up for it), let go once idle.
+  thread.ref();
   thread.postMessage({ id, input });
   return drawn;
 }
