@@ -91,17 +91,21 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
       metadata: noticeMetadata(rollout.id, key),
       ...(root ? { thread_ts: root, ...(thread?.broadcast ? { reply_broadcast: true } : {}) } : {}),
     };
-    // The posting marker is written once the channel's pacer lets the call go, right before it.
-    const result = await paced(
-      rollout.channel,
+    const result = await guardedPost(ctx, () => client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]));
+    return result.ts as string;
+  }
+
+  /** A new message in the channel's post lane; the posting marker is written once the pacer lets the call go, right before it. */
+  function guardedPost<T>(ctx: SendContext, call: () => Promise<T>): Promise<T> {
+    return paced(
+      ctx.rollout.channel,
       'post',
       async () => {
         await ctx.mark();
-        return client.chat.postMessage(args as Parameters<WebClient['chat']['postMessage']>[0]);
+        return call();
       },
       ctx.maxWaitMs,
     );
-    return result.ts as string;
   }
 
   async function update(ctx: SendContext, key: string, message: SlackMessage): Promise<string | undefined> {
@@ -164,15 +168,7 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
         if (!root) return { ts: undefined };
         // Drawn before its slot is taken (off the main thread: bot/charts/chart-thread.ts).
         const chart = await rolloutChart(rollout);
-        await paced(
-          rollout.channel,
-          'post',
-          async () => {
-            await ctx.mark();
-            return uploadChart(client, { channel: rollout.channel, threadTs: root, ...chart });
-          },
-          ctx.maxWaitMs,
-        );
+        await guardedPost(ctx, () => uploadChart(client, { channel: rollout.channel, threadTs: root, ...chart }));
         return { ts: 'uploaded' };
       }
       case 'private':
@@ -184,7 +180,7 @@ export function createNoticeSender(options: { client: WebClient; store: RolloutS
         return { ts: undefined };
       case 'root-withdrawn': {
         const root = ctx.book.get('root');
-        if (!root || !SLACK_TS.test(root)) return { ts: undefined };
+        if (!isSlackTs(root)) return { ts: undefined };
         await paced(rollout.channel, 'update', () => client.chat.delete({ channel: rollout.channel, ts: root }), ctx.maxWaitMs);
         return { ts: 'deleted' };
       }

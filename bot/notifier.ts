@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { withLease, type Lease } from '../jobs/lease.js';
 import type { Observer, OutboxDrainer, Replies } from '../jobs/ports.js';
 import { drainJobSchema, NOTIFY_QUEUE } from '../jobs/queues.js';
-import type { OutboxItem, RolloutStore, StoredOutboxItem } from '../jobs/store.js';
+import { outboxSeq, type OutboxItem, type RolloutStore, type StoredOutboxItem } from '../jobs/store.js';
 import type { Rollout } from '../rollout/model.js';
 import { createNoticeSender, namesRead, RootMissing, type MessageBook } from './notice-sender.js';
 import { createChannelPacer, type PacingTuning } from './pacing/channel-pacer.js';
@@ -81,9 +81,6 @@ function permanentSlackError(error: unknown): string | undefined {
   if (code && PERMANENT_SLACK_ERRORS.has(code)) return code;
   return error instanceof RootMissing ? 'root message could not be posted' : undefined;
 }
-
-/** The seq of the commit that queued a notice (its key starts with it: jobs/store.ts splitEffects). */
-const noticeSeq = (item: OutboxItem) => Number.parseInt(item.key, 10);
 
 /** The ts a drain may read, for every item it holds: one read of the rollout's messages per drain. */
 const namesFor = (items: OutboxItem[]) => [...new Set(['root', 'root-failed', ROOT_WRITTEN, ...items.flatMap((i) => [i.key, `posting:${i.key}`, ...namesRead(i)])])];
@@ -169,7 +166,7 @@ export function createOutboxDrainer(options: DrainerOptions): OutboxDrainer & { 
       const items = await store.outboxEntries(rolloutId);
       if (items.length === 0) return DONE;
       // The step's own commit is as fresh as a read while no notice came from a later one.
-      const known = round === 0 && committed && items.every((i) => noticeSeq(i) <= committed.seq) ? committed : undefined;
+      const known = round === 0 && committed && items.every((i) => outboxSeq(i) <= committed.seq) ? committed : undefined;
       const rollout = known ?? (await store.get(rolloutId));
       if (!rollout) return DONE;
       const book = messageBook(rolloutId, await store.messageTsOf(rolloutId, namesFor(items)));

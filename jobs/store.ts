@@ -56,11 +56,17 @@ export type CreateResult = { ok: true } | { ok: false; activeId: string };
 /** BullMQ job ids may not contain ':'; rollout ids never do. */
 export const stepJobId = (rolloutId: string, seq: number, step: StepName) => `${rolloutId}.${seq}.${step}`;
 
+/** An outbox item's key: the seq of the commit that queued it, its place among that commit's effects, its kind. */
+const outboxKey = (seq: number, index: number, kind: string) => `${seq}.${index}.${kind}`;
+
+/** The seq of the commit that queued an outbox item (NaN for a key of another form). */
+export const outboxSeq = (item: OutboxItem): number => Number.parseInt(item.key, 10);
+
 export function splitEffects(rollout: Rollout, effects: Effect[]): { outbox: OutboxItem[]; steps: PendingStep[]; releaseLock: boolean } {
   const outbox: OutboxItem[] = [];
   const steps: PendingStep[] = [];
   effects.forEach((effect, i) => {
-    if (effect.type === 'notify') outbox.push({ key: `${rollout.seq}.${i}.${effect.notice.kind}`, notice: effect.notice });
+    if (effect.type === 'notify') outbox.push({ key: outboxKey(rollout.seq, i, effect.notice.kind), notice: effect.notice });
     if (effect.type === 'step') steps.push({ jobId: stepJobId(rollout.id, rollout.seq, effect.step), rolloutId: rollout.id, step: effect.step, seq: rollout.seq, at: effect.at });
   });
   // Analysis ticks run without the rollout's lease (jobs/worker.ts): safe only while a tick is the

@@ -10,6 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { renderMetricCharts, type MetricChartsInput } from './metric-chart.js';
 
 const SCRIPT = fileURLToPath(new URL('./chart-worker.js', import.meta.url));
+/** Looked for once, at load: the build does not change under a running process. */
+const BUILT = existsSync(SCRIPT);
 
 let thread: Worker | undefined;
 let nextId = 0;
@@ -39,7 +41,7 @@ function start(): Worker {
 
 /** The PNG of renderMetricCharts(input), drawn off the main thread where the built script is there. */
 export function drawCharts(input: MetricChartsInput): Promise<Buffer> {
-  if (!existsSync(SCRIPT)) return Promise.resolve().then(() => renderMetricCharts(input));
+  if (!BUILT) return Promise.resolve().then(() => renderMetricCharts(input));
   thread ??= start();
   const id = nextId++;
   const drawn = new Promise<Buffer>((resolve, reject) => waiting.set(id, { resolve, reject }));

@@ -11,15 +11,14 @@ import { slackLogger } from '../../bot/bolt-logger.js';
 import { createNotifier, createOutboxDrainer } from '../../bot/notifier.js';
 import { createChannelPacer } from '../../bot/pacing/channel-pacer.js';
 import { createNoticeClient } from '../../bot/pacing/notice-client.js';
-import { createQueues, type Queues } from '../../jobs/queues.js';
-import { createRolloutStore, stepJobId, type RolloutStore } from '../../jobs/store.js';
-import { createStepWorker } from '../../jobs/worker.js';
+import type { Queues } from '../../jobs/queues.js';
+import { stepJobId, type RolloutStore } from '../../jobs/store.js';
 import type { ClusterState, Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { createSlackEmulator, type SlackEmulator } from '@rollgate/slack-emulator';
 import { testConfig } from '../fixtures/config.js';
 import { createFakeClock, type FakeClock } from '../support/fake-clock.js';
-import { redisPrefix } from '../support/redis-prefix.js';
+import { createStepsHarness } from '../support/steps-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { readyFleet } from '../support/ready-fleet.js';
 
@@ -48,48 +47,23 @@ afterEach(async () => {
 });
 
 async function startHarness(): Promise<Harness> {
-  const redisKeys = redisPrefix(inject('redisUrl'));
-  const { prefix, connect } = redisKeys;
   const clock = createFakeClock(Date.UTC(2026, 11, 4, 12));
+  const base = createStepsHarness(inject('redisUrl'), clock.now);
   const slack = createSlackEmulator({ now: clock.now, signingSecret: 'unused', channels: [{ id: CHANNEL, name: 'rollouts' }] });
   await slack.listen(0);
-  const redis = connect();
-  const store = createRolloutStore({ redis, prefix });
-  const queues = createQueues({ connection: connect(), prefix, clock: clock.now });
+  const { redis, store, prefix } = base;
   const client = createNoticeClient({ token: 'xoxb-local-rollgate', slackApiUrl: slack.apiUrl, logger: slackLogger(log) });
   const notices = { redis, store, client, clock: clock.now, sleep: clock.sleep, log, lockDurationMs: 5000 };
-  const workers: { close(): Promise<void> }[] = [
-    createStepWorker({
-      config,
-      fleet,
-      metrics: healthy,
-      approvers: { isApprover: async () => true },
-      replies: { reply: async () => undefined },
-      clock: clock.now,
-      log,
-      connection: connect(),
-      prefix,
-      store,
-      queues,
-      lockDurationMs: 5000,
-      drainer: createOutboxDrainer(notices),
-    }),
-  ];
+  base.startWorker({ config, fleet, metrics: healthy, log, lockDurationMs: 5000, drainer: createOutboxDrainer(notices) });
   return {
     clock,
     redis,
     store,
-    queues,
+    queues: base.queues,
     slack,
-    startNotifier() {
-      const notifier = createNotifier({ connection: connect(), prefix, ...notices });
-      workers.push(notifier);
-      return notifier;
-    },
+    startNotifier: () => base.track(createNotifier({ connection: base.connect(), prefix, ...notices })),
     async close() {
-      for (const worker of workers) await worker.close();
-      await queues.close();
-      await redisKeys.close();
+      await base.close();
       await slack.close();
     },
   };

@@ -3,21 +3,20 @@
 // BullMQ gave up on) and when a rollback arrives while finalize is writing.
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { z } from 'zod';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createQueues, type Queues } from '../../jobs/queues.js';
+import type { Queues } from '../../jobs/queues.js';
 import { reconcileOnce } from '../../jobs/reconciler.js';
 import { stepBackoff } from '../../jobs/step-errors.js';
-import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
-import { createStepWorker, type StepWorker } from '../../jobs/worker.js';
+import type { RolloutStore } from '../../jobs/store.js';
+import type { StepWorker } from '../../jobs/worker.js';
 import { created } from '../../rollout/machine.js';
 import { FleetError, type Fleet } from '../../rollout/kube/fleet.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
 import { answerWords } from '../../bot/blocks/answer-words.js';
-import { redisPrefix } from '../support/redis-prefix.js';
+import { createStepsHarness } from '../support/steps-harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 const config = testConfig();
@@ -62,50 +61,29 @@ function stubFleet(calls: string[], override: Partial<Fleet>): Fleet {
 }
 
 function startHarness(fleetOverride: Partial<Fleet> = {}, tuning: { slowFailureMs?: number } = {}): Harness {
-  const redisKeys = redisPrefix(inject('redisUrl'));
-  const { prefix, connect } = redisKeys;
-  const redis = connect();
   const clock = { now: 1_000_000 };
-  const store = createRolloutStore({ redis, prefix });
-  const queues = createQueues({ connection: connect(), prefix, clock: () => clock.now });
+  const base = createStepsHarness(inject('redisUrl'), () => clock.now);
   const replies: string[] = [];
   const calls: string[] = [];
-  const workers: StepWorker[] = [];
   const fleet = stubFleet(calls, fleetOverride);
-  const h: Harness = {
-    prefix,
-    redis,
-    store,
-    queues,
+  return {
+    prefix: base.prefix,
+    redis: base.redis,
+    store: base.store,
+    queues: base.queues,
     replies,
     calls,
     clock,
-    startWorker() {
-      const worker = createStepWorker({
+    startWorker: () =>
+      base.startWorker({
         config,
         fleet,
         metrics: { measure: async () => [] },
-        approvers: { isApprover: async () => true },
         replies: { reply: async (_url, answer) => void replies.push(answerWords(answer)) },
-        clock: () => clock.now,
-        log: pino({ level: 'silent' }),
-        connection: connect(),
-        prefix,
-        store,
-        queues,
-        lockDurationMs: 2000,
         tuning,
-      });
-      workers.push(worker);
-      return worker;
-    },
-    async close() {
-      for (const worker of workers) await worker.close();
-      await queues.close();
-      await redisKeys.close();
-    },
+      }),
+    close: () => base.close(),
   };
-  return h;
 }
 
 

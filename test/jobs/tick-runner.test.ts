@@ -5,18 +5,17 @@
 // finished on SIGTERM, and tried again when its rollout is busy.
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterEach, expect, inject, it } from 'vitest';
-import { createQueues, type Queues } from '../../jobs/queues.js';
+import type { Queues } from '../../jobs/queues.js';
 import { createRolloutRunner } from '../../jobs/rollout-runner.js';
 import { createRolloutStore, type RolloutStore } from '../../jobs/store.js';
-import { createStepWorker, type StepWorker } from '../../jobs/worker.js';
+import type { StepWorker } from '../../jobs/worker.js';
 import { created } from '../../rollout/machine.js';
 import type { Measurement } from '../../rollout/metrics/source.js';
 import type { Rollout } from '../../rollout/model.js';
 import { newRollout } from '../../rollout/plan.js';
 import { testConfig } from '../fixtures/config.js';
-import { redisPrefix } from '../support/redis-prefix.js';
+import { createStepsHarness } from '../support/steps-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { readyFleet } from '../support/ready-fleet.js';
 
@@ -51,23 +50,18 @@ afterEach(async () => {
 });
 
 function startHarness(): Harness {
-  const redisKeys = redisPrefix(inject('redisUrl'));
-  const { prefix, connect } = redisKeys;
-  const redis = connect();
   const clock = { now: T0 };
-  const store = createRolloutStore({ redis, prefix });
-  const queues = createQueues({ connection: connect(), prefix, clock: () => clock.now });
-  const workers: StepWorker[] = [];
+  const base = createStepsHarness(inject('redisUrl'), () => clock.now);
   const h: Harness = {
-    prefix,
-    redis,
-    store,
-    queues,
+    prefix: base.prefix,
+    redis: base.redis,
+    store: base.store,
+    queues: base.queues,
     clock,
     measured: [],
     measure: async () => undefined,
-    startWorker(options = {}) {
-      const worker = createStepWorker({
+    startWorker: (options = {}) =>
+      base.startWorker({
         config,
         fleet,
         metrics: {
@@ -77,24 +71,9 @@ function startHarness(): Harness {
             return goodMeasurements;
           },
         },
-        approvers: { isApprover: async () => true },
-        replies: { reply: async () => undefined },
-        clock: () => clock.now,
-        log: pino({ level: 'silent' }),
-        connection: connect(),
-        prefix,
-        store,
-        queues,
         lockDurationMs: options.lockDurationMs ?? 2000,
-      });
-      workers.push(worker);
-      return worker;
-    },
-    async close() {
-      for (const worker of workers) await worker.close();
-      await queues.close();
-      await redisKeys.close();
-    },
+      }),
+    close: () => base.close(),
   };
   return h;
 }
